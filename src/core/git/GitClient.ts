@@ -1,0 +1,192 @@
+import { execa, type ExecaError } from 'execa';
+import { existsSync } from 'node:fs';
+import { silentLogger, type CommandLogger } from '../commandLog';
+import { WorkspaceError, refused } from '../errors';
+import { branchNameProblem } from '../naming';
+
+export interface WorktreeInfo {
+  readonly path: string;
+  readonly branch?: string;
+  readonly head?: string;
+}
+
+export interface BranchList {
+  readonly local: string[];
+  /** `origin/feature` style names, without `origin/HEAD`. */
+  readonly remote: string[];
+}
+
+export type WorktreeSource =
+  | { readonly kind: 'new'; readonly branch: string; readonly base: string }
+  | { readonly kind: 'existing'; readonly branch: string };
+
+export interface GitClientOptions {
+  readonly command?: string;
+  readonly log?: CommandLogger;
+}
+
+export class GitClient {
+  private readonly command: string;
+  private readonly log: CommandLogger;
+
+  constructor(options: GitClientOptions = {}) {
+    this.command = options.command ?? 'git';
+    this.log = options.log ?? silentLogger;
+  }
+
+  async repositoryRoot(path: string): Promise<string> {
+    try {
+      return (await this.git(path, ['rev-parse', '--show-toplevel'])).trim();
+    } catch (error) {
+      if (error instanceof WorkspaceError && error.kind === 'failed') {
+        throw refused(`${path} is not inside a git repository.`);
+      }
+      throw error;
+    }
+  }
+
+  /** Refuses a name git would not accept as a branch, with words a user can act on. */
+  async checkBranchName(repo: string, name: string): Promise<void> {
+    const problem = branchNameProblem(name);
+    if (problem) throw refused(`Invalid branch name "${name}": ${problem}`);
+    const result = await this.tryGit(repo, ['check-ref-format', '--branch', name]);
+    if (result === undefined) throw refused(`Invalid branch name "${name}": git does not accept it as a branch name.`);
+  }
+
+  /** The branch `origin/HEAD` points at, else the checked-out branch, else `main`. */
+  async defaultBranch(repo: string): Promise<string> {
+    const remoteHead = await this.tryGit(repo, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD']);
+    if (remoteHead) return remoteHead.trim().replace(/^origin\//, '');
+    const current = await this.tryGit(repo, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
+    return current?.trim() || 'main';
+  }
+
+  async listBranches(repo: string): Promise<BranchList> {
+    const output = await this.git(repo, ['for-each-ref', '--format=%(refname)', 'refs/heads', 'refs/remotes']);
+    const local: string[] = [];
+    const remote: string[] = [];
+    for (const ref of output.split('\n').filter(Boolean)) {
+      if (ref.startsWith('refs/heads/')) local.push(ref.slice('refs/heads/'.length));
+      else if (!ref.endsWith('/HEAD')) remote.push(ref.slice('refs/remotes/'.length));
+    }
+    return { local, remote };
+  }
+
+  async localBranchExists(repo: string, branch: string): Promise<boolean> {
+    return (await this.tryGit(repo, ['show-ref', '--verify', '--quiet', `refs/heads/${branch}`])) !== undefined;
+  }
+
+  /**
+   * Adds a worktree. A new branch starts from `base`; an existing branch is
+   * checked out (a remote-only one becomes a local tracking branch).
+   * Resolves to whether this call created the branch.
+   */
+  async addWorktree(repo: string, path: string, source: WorktreeSource): Promise<{ createdBranch: boolean }> {
+    if (source.kind === 'new') {
+      await this.git(repo, ['worktree', 'add', '-b', source.branch, '--', path, source.base]);
+      return { createdBranch: true };
+    }
+    if (await this.localBranchExists(repo, source.branch)) {
+      await this.git(repo, ['worktree', 'add', '--', path, source.branch]);
+      return { createdBranch: false };
+    }
+    const { remote } = await this.listBranches(repo);
+    const tracking = remote.find((name) => name.slice(name.indexOf('/') + 1) === source.branch) ?? (remote.includes(source.branch) ? source.branch : undefined);
+    if (!tracking) throw refused(`Branch "${source.branch}" exists neither locally nor on a remote.`);
+    const localName = tracking === source.branch ? source.branch.slice(source.branch.indexOf('/') + 1) : source.branch;
+    await this.git(repo, ['worktree', 'add', '--track', '-b', localName, '--', path, tracking]);
+    return { createdBranch: true };
+  }
+
+  async listWorktrees(repo: string): Promise<WorktreeInfo[]> {
+    const output = await this.git(repo, ['worktree', 'list', '--porcelain']);
+    const worktrees: WorktreeInfo[] = [];
+    for (const block of output.split('\n\n')) {
+      const fields = new Map(block.split('\n').filter(Boolean).map((line) => {
+        const space = line.indexOf(' ');
+        return space < 0 ? [line, ''] : [line.slice(0, space), line.slice(space + 1)];
+      }));
+      const path = fields.get('worktree');
+      if (!path) continue;
+      worktrees.push({ path, branch: fields.get('branch')?.replace(/^refs\/heads\//, ''), head: fields.get('HEAD') });
+    }
+    return worktrees;
+  }
+
+  async removeWorktree(repo: string, path: string, options: { force: boolean }): Promise<void> {
+    if (!existsSync(path)) {
+      await this.prune(repo);
+      return;
+    }
+    // Twice --force also removes a locked worktree; only used when the user forced the delete.
+    const force = options.force ? ['--force', '--force'] : [];
+    await this.git(repo, ['worktree', 'remove', ...force, '--', path]);
+  }
+
+  async prune(repo: string): Promise<void> {
+    await this.git(repo, ['worktree', 'prune']);
+  }
+
+  async deleteBranch(repo: string, branch: string): Promise<void> {
+    if (!(await this.localBranchExists(repo, branch))) return;
+    await this.git(repo, ['branch', '-D', '--', branch]);
+  }
+
+  /** Uncommitted and untracked files (not ignored ones), as `status --porcelain` lists them. */
+  async dirtyFiles(worktree: string): Promise<string[]> {
+    const output = await this.git(worktree, ['status', '--porcelain', '--untracked-files=all']);
+    return output.split('\n').filter(Boolean).map((line) => line.slice(3));
+  }
+
+  /** Commits on HEAD that are neither on its upstream nor, without an upstream, on `base`. */
+  async unpushedCommits(worktree: string, base: string): Promise<string[]> {
+    const upstream = await this.tryGit(worktree, ['rev-parse', '--abbrev-ref', '--symbolic-full-name', '@{upstream}']);
+    const against = upstream?.trim() || base;
+    const output = await this.tryGit(worktree, ['log', '--format=%h %s', 'HEAD', '--not', against, '--']);
+    if (output === undefined) {
+      // Without a base to compare with, every commit on the branch counts.
+      return (await this.git(worktree, ['log', '--format=%h %s', 'HEAD'])).split('\n').filter(Boolean);
+    }
+    return output.split('\n').filter(Boolean);
+  }
+
+  /** Lines added and removed in the worktree (committed or not) since it forked from `base`. */
+  async changedLines(worktree: string, base: string): Promise<{ added: number; removed: number }> {
+    const mergeBase = (await this.tryGit(worktree, ['merge-base', base, 'HEAD']))?.trim();
+    const output = await this.git(worktree, ['diff', '--numstat', mergeBase || 'HEAD', '--']);
+    let added = 0;
+    let removed = 0;
+    for (const line of output.split('\n').filter(Boolean)) {
+      const [plus, minus] = line.split('\t');
+      added += Number(plus) || 0;
+      removed += Number(minus) || 0;
+    }
+    return { added, removed };
+  }
+
+  private async tryGit(cwd: string, args: readonly string[]): Promise<string | undefined> {
+    try {
+      return await this.git(cwd, args);
+    } catch (error) {
+      if (error instanceof WorkspaceError && error.kind === 'failed') return undefined;
+      throw error;
+    }
+  }
+
+  private async git(cwd: string, args: readonly string[]): Promise<string> {
+    const started = performance.now();
+    const argv = [this.command, ...args];
+    try {
+      const result = await execa(this.command, args, { cwd, stdin: 'ignore', env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
+      this.log({ argv, cwd, exitCode: 0, durationMs: performance.now() - started });
+      return result.stdout;
+    } catch (error) {
+      const failure = error as ExecaError;
+      const stderr = String(failure.stderr ?? '').trim();
+      this.log({ argv, cwd, exitCode: failure.exitCode, durationMs: performance.now() - started, stderr });
+      if (failure.code === 'ENOENT' && !existsSync(cwd)) throw new WorkspaceError('gone', `Folder ${cwd} does not exist.`);
+      if (failure.code === 'ENOENT') throw new WorkspaceError('unavailable', 'git is not installed or not on PATH.');
+      throw new WorkspaceError('failed', `git ${args[0]} failed: ${stderr || failure.shortMessage}`);
+    }
+  }
+}

@@ -1,0 +1,724 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { WorkspaceError, errorMessage, failed, refused } from '../errors';
+import { Emitter, type Disposable } from '../events';
+import type { GitClient } from '../git/GitClient';
+import { baseSessionName, defaultWorktreePath, isOurSessionName, newWorkspaceId, runtimeSessionName } from '../naming';
+import type { RecordStore } from '../store/RecordStore';
+import type { SessionKind, SessionRecord, SetupStage, WorkspaceRecord } from '../store/records';
+import { SCHEMA_VERSION } from '../store/records';
+import { PaneLauncher } from '../tmux/PaneLauncher';
+import { SessionWatcher } from '../tmux/SessionWatcher';
+import { MARKER, type LiveSession, type TmuxClient } from '../tmux/TmuxClient';
+import { KeyedMutex } from './KeyedMutex';
+import { copyWorktreeIncludes } from './worktreeInclude';
+
+export interface LifecycleOptions {
+  readonly tmux: TmuxClient;
+  readonly git: GitClient;
+  readonly store: RecordStore;
+  /** A private folder for handoff files, exit statuses and setup logs. */
+  readonly stateDir: string;
+  /** Where worktrees go; default: `<repo>.worktrees/` beside each repository. */
+  readonly worktreeRoot?: string;
+  /** A recorded-nowhere session younger than this is a launch in progress, not an orphan. */
+  readonly orphanGraceMs?: number;
+  /** Whether `reconcile` kills orphans (owner-marked, unrecorded, past the grace period). */
+  readonly reapOrphans?: boolean;
+  /** The safety-net reconcile period behind the session watcher; 0 disables it. */
+  readonly safetyNetMs?: number;
+  /** The login shell for base terminals and shell sessions. */
+  readonly shell?: string;
+  /** The environment the setup command runs with. */
+  readonly environment?: NodeJS.ProcessEnv;
+}
+
+export interface CreateWorkspaceRequest {
+  readonly repoPath: string;
+  readonly branch: string;
+  /** `new` (default) creates the branch from `base`; `existing` checks out a local or remote branch. */
+  readonly source?: 'new' | 'existing';
+  /** The branch a new branch starts from; default: the repository's default branch. */
+  readonly base?: string;
+  readonly setupCommand?: string;
+}
+
+export interface LaunchRequest {
+  readonly kind: SessionKind;
+  readonly label?: string;
+  readonly agentId?: string;
+  /** The agent's argv; a shell defaults to the login shell. */
+  readonly command?: readonly string[];
+  /** Extra variables for the pane, delivered through the handoff file. */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+export interface SessionView {
+  readonly record: SessionRecord;
+  readonly alive: boolean;
+  readonly attachedClients: number;
+}
+
+export interface WorkspaceView {
+  readonly record: WorkspaceRecord;
+  readonly base: { readonly name: string; readonly alive: boolean; readonly attachedClients: number };
+  readonly sessions: readonly SessionView[];
+}
+
+export interface DeletePreview {
+  readonly dirtyFiles: readonly string[];
+  readonly unpushedCommits: readonly string[];
+}
+
+export interface AttachTarget {
+  readonly tmuxName: string;
+  readonly argv: readonly string[];
+}
+
+export type LifecycleChange =
+  | { readonly type: 'workspace'; readonly workspaceId: string }
+  | { readonly type: 'workspace-removed'; readonly workspaceId: string }
+  | { readonly type: 'session-started'; readonly session: SessionRecord }
+  | { readonly type: 'session-ended'; readonly session: SessionRecord; readonly natural: boolean; readonly exitCode?: number }
+  | { readonly type: 'reconciled' };
+
+const INTERRUPTED_SETUP = 'setup was interrupted; retry setup or delete';
+const INTERRUPTED_DELETE = 'deletion was interrupted; retry deletion';
+const NO_TMUX_NOTE = 'No base terminal: tmux is not installed. Install tmux, then attach to create it.';
+
+/** A failure inside one stage of a transition; its message gets the stage as prefix. */
+class StageError extends Error {
+  constructor(
+    readonly stage: SetupStage,
+    readonly cause: unknown,
+  ) {
+    super(`${stage}: ${errorMessage(cause)}`);
+  }
+}
+
+/**
+ * The one place that sequences tmux, git and records. Callers ask for
+ * transitions; they never kill, forget or remove anything themselves.
+ */
+export class RuntimeLifecycle implements Disposable {
+  private readonly tmux: TmuxClient;
+  private readonly git: GitClient;
+  private readonly store: RecordStore;
+  private readonly panes: PaneLauncher;
+  private readonly watcher: SessionWatcher;
+  private readonly mutex = new KeyedMutex();
+  private readonly changes = new Emitter<LifecycleChange>();
+  private readonly options: LifecycleOptions;
+  private safetyNet: NodeJS.Timeout | undefined;
+  private exitCheck: Promise<SessionRecord[]> | undefined;
+  private exitCheckAgain = false;
+  private exitCheckTimer: NodeJS.Timeout | undefined;
+  private ownerId: Promise<string> | undefined;
+  private disposed = false;
+
+  readonly onDidChange = this.changes.event;
+
+  constructor(options: LifecycleOptions) {
+    this.options = options;
+    this.tmux = options.tmux;
+    this.git = options.git;
+    this.store = options.store;
+    this.panes = new PaneLauncher(options.stateDir);
+    this.watcher = new SessionWatcher(options.tmux);
+    this.watcher.onDidChangeSessions(() => this.scheduleExitCheck());
+  }
+
+  /** Activation: reconcile what a previous window left, then watch for exits. */
+  async start(): Promise<void> {
+    await this.reconcile({ activation: true });
+    if ((await this.tmux.available()) && this.store.sessions().length + this.store.workspaces().length > 0) {
+      this.watcher.ensureRunning();
+    }
+    const period = this.options.safetyNetMs ?? 30_000;
+    if (period > 0) {
+      this.safetyNet = setInterval(() => void this.collectExited().catch(() => undefined), period);
+      this.safetyNet.unref();
+    }
+  }
+
+  tmuxAvailable(): Promise<boolean> {
+    return this.tmux.available();
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  /** Records joined with live tmux state, from one `list-sessions` call. */
+  async listWorkspaces(): Promise<WorkspaceView[]> {
+    const live = await this.liveSessions();
+    const byName = new Map(live.map((session) => [session.name, session]));
+    const sessions = this.store.sessions();
+    return this.store.workspaces().map((record) => {
+      const base = byName.get(record.baseSession);
+      return {
+        record,
+        base: { name: record.baseSession, alive: base !== undefined, attachedClients: base?.attachedClients ?? 0 },
+        sessions: sessions
+          .filter((session) => session.workspaceId === record.id)
+          .map((session) => {
+            const tmuxSession = byName.get(session.tmuxName);
+            return {
+              record: session,
+              alive: tmuxSession !== undefined && isSameLaunch(tmuxSession, session),
+              attachedClients: tmuxSession?.attachedClients ?? 0,
+            };
+          }),
+      };
+    });
+  }
+
+  workspace(id: string): WorkspaceRecord | undefined {
+    return this.store.workspace(id);
+  }
+
+  session(key: string): SessionRecord | undefined {
+    return this.store.session(key);
+  }
+
+  /** What a delete without force would refuse over: uncommitted or untracked files, unpushed commits. */
+  async previewDelete(workspaceId: string): Promise<DeletePreview> {
+    const record = this.requireWorkspace(workspaceId);
+    if (!existsSync(record.worktreePath)) return { dirtyFiles: [], unpushedCommits: [] };
+    const [dirtyFiles, unpushedCommits] = await Promise.all([
+      this.git.dirtyFiles(record.worktreePath),
+      this.git.unpushedCommits(record.worktreePath, record.baseBranch),
+    ]);
+    return { dirtyFiles, unpushedCommits };
+  }
+
+  async changedLines(workspaceId: string): Promise<{ added: number; removed: number; dirty: boolean } | undefined> {
+    const record = this.store.workspace(workspaceId);
+    if (!record || !existsSync(record.worktreePath)) return undefined;
+    const [lines, dirtyFiles] = await Promise.all([
+      this.git.changedLines(record.worktreePath, record.baseBranch),
+      this.git.dirtyFiles(record.worktreePath),
+    ]);
+    return { ...lines, dirty: dirtyFiles.length > 0 };
+  }
+
+  setupLogPath(workspaceId: string): string {
+    return join(this.options.stateDir, 'logs', `${workspaceId}.setup.log`);
+  }
+
+  // ------------------------------------------------------------ transitions
+
+  /**
+   * Records `creating`, adds the worktree, starts the base terminal, copies
+   * `.worktreeinclude` files and runs the setup command, then `ready`. On a
+   * failure the workspace is `error` and what this attempt made is undone.
+   * The same repository and branch again returns the existing workspace.
+   */
+  async createWorkspace(request: CreateWorkspaceRequest): Promise<WorkspaceRecord> {
+    const repoPath = await this.git.repositoryRoot(resolve(request.repoPath));
+    const branch = request.branch.trim();
+    await this.git.checkBranchName(repoPath, branch);
+    const source = request.source ?? 'new';
+
+    const record = await this.mutex.run(`repo:${repoPath}`, async () => {
+      const existing = this.store.workspaces().find((ws) => ws.repoPath === repoPath && ws.branch === branch);
+      if (existing) return { record: existing, existed: true };
+      if (source === 'new' && (await this.git.localBranchExists(repoPath, branch))) {
+        throw refused(`Branch "${branch}" already exists. Pick it as an existing branch instead.`);
+      }
+      const worktreePath = defaultWorktreePath(repoPath, branch, this.options.worktreeRoot);
+      if (existsSync(worktreePath)) throw refused(`The folder ${worktreePath} already exists; remove it or choose another branch name.`);
+      const base = request.base?.trim() || (await this.git.defaultBranch(repoPath));
+      const id = newWorkspaceId(branch);
+      const now = Date.now();
+      const created: WorkspaceRecord = {
+        v: SCHEMA_VERSION,
+        id,
+        repoPath,
+        branch,
+        baseBranch: base,
+        branchSource: source,
+        worktreePath,
+        createdBranch: false,
+        status: 'creating',
+        setupEvents: [],
+        baseSession: baseSessionName(id),
+        createdAt: now,
+        updatedAt: now,
+      };
+      await this.store.putWorkspace(created);
+      this.changed(id);
+      return { record: created, existed: false };
+    });
+    if (record.existed) return record.record;
+    return this.mutex.run(record.record.id, () => this.runSetup(record.record.id, request.setupCommand));
+  }
+
+  /** Runs setup again for a workspace in `error`; refused (and nothing recorded) from any other status. */
+  async retrySetup(workspaceId: string, options: { setupCommand?: string } = {}): Promise<WorkspaceRecord> {
+    return this.mutex.run(workspaceId, async () => {
+      await this.store.transition(workspaceId, ['error'], { status: 'creating', lastError: undefined });
+      this.changed(workspaceId);
+      return this.runSetup(workspaceId, options.setupCommand);
+    });
+  }
+
+  /** Starts an agent or the workspace's shell (one per workspace) in its own tmux session. */
+  async launchSession(workspaceId: string, request: LaunchRequest): Promise<SessionRecord> {
+    return this.mutex.run(workspaceId, async () => {
+      await this.requireTmux();
+      const workspace = this.requireWorkspace(workspaceId);
+      if (workspace.status !== 'ready') {
+        throw refused(`Workspace "${workspace.branch}" is ${workspace.status.replace('_', ' ')}; sessions launch only in a ready workspace.`);
+      }
+      if (request.kind === 'shell') {
+        const shell = await this.existingShell(workspaceId);
+        if (shell) return shell;
+      }
+      const command = request.kind === 'shell' ? this.loginShell() : request.command;
+      if (!command || command.length === 0 || !command[0]) throw refused('An agent needs a command to run.');
+      const label = request.label?.trim() || (request.kind === 'shell' ? 'shell' : command[0]);
+      const tmuxName = runtimeSessionName(workspaceId, label);
+      const launchId = randomUUID();
+      const owner = await this.installId();
+
+      const pane = await this.panes.prepare(launchId, command, { TMUX_WORKSPACES_SESSION: tmuxName, ...request.environment });
+      try {
+        await this.tmux.launch({
+          name: tmuxName,
+          cwd: workspace.worktreePath,
+          argv: pane.argv,
+          markers: { [MARKER.owner]: owner, [MARKER.launch]: launchId, [MARKER.key]: tmuxName },
+        });
+      } catch (error) {
+        await this.panes.discard(pane);
+        throw error;
+      }
+      this.watcher.ensureRunning();
+
+      const record: SessionRecord = {
+        v: SCHEMA_VERSION,
+        key: tmuxName,
+        workspaceId,
+        kind: request.kind,
+        agentId: request.agentId,
+        label,
+        tmuxName,
+        launchId,
+        command: [...command],
+        createdAt: Date.now(),
+      };
+      try {
+        await this.store.putSession(record);
+      } catch (error) {
+        // No record, no process: but only our own launch, another window may have adopted it.
+        const killed = await this.tmux.killSessionIfLaunch(tmuxName, launchId).catch((killError) => `not stopped (${errorMessage(killError)})`);
+        throw failed(`Could not record the ${label} session (${errorMessage(error)}); the session was ${killed === 'killed' || killed === 'gone' ? 'stopped' : killed}.`);
+      }
+      if (!(await this.tmux.hasSession(tmuxName))) {
+        await this.store.forgetSession(record.key, record.createdAt);
+        const status = await this.panes.exitStatus(launchId);
+        throw failed(`${label} exited immediately${status === undefined ? '' : ` with status ${status}`}.`);
+      }
+      this.changes.fire({ type: 'session-started', session: record });
+      return record;
+    });
+  }
+
+  /** Kills the session, then forgets its record. Works from the record alone; already gone counts as stopped. */
+  async stopSession(key: string): Promise<void> {
+    const known = this.store.session(key);
+    if (!known) return;
+    await this.mutex.run(known.workspaceId, async () => {
+      const record = this.store.session(key);
+      if (!record) return;
+      await this.killIgnoringMissingTmux(record.tmuxName);
+      if (await this.store.forgetSession(record.key, record.createdAt)) {
+        this.changes.fire({ type: 'session-ended', session: record, natural: false });
+      }
+    });
+  }
+
+  /**
+   * Deletes a workspace: refuses while setup or another delete runs; without
+   * force, refuses a dirty worktree or unpushed commits and changes nothing;
+   * then `deleting`, stop every session, remove worktree (and the branch it
+   * created), forget the records. A failure after `deleting` leaves
+   * `deletion_failed`, which a later delete retries.
+   */
+  async deleteWorkspace(workspaceId: string, options: { force?: boolean } = {}): Promise<void> {
+    const force = options.force ?? false;
+    await this.mutex.run(workspaceId, async () => {
+      const record = this.requireWorkspace(workspaceId);
+      if (record.status === 'creating') throw refused(`Workspace "${record.branch}" is still being set up; wait for it or retry later.`);
+      if (record.status === 'deleting') throw refused(`Workspace "${record.branch}" is already being deleted.`);
+      if (!force) {
+        const preview = await this.previewDelete(workspaceId);
+        if (preview.dirtyFiles.length > 0 || preview.unpushedCommits.length > 0) {
+          throw refused(describeLoss(record.branch, preview), { ...preview });
+        }
+      }
+      await this.store.transition(workspaceId, ['ready', 'error', 'deletion_failed'], { status: 'deleting', lastError: undefined });
+      this.changed(workspaceId);
+      try {
+        await this.stopAll(record);
+        await this.removeWorktree(record, force);
+      } catch (error) {
+        const message = error instanceof StageError ? error.message : `delete: ${errorMessage(error)}`;
+        await this.store.update(workspaceId, { status: 'deletion_failed', lastError: message });
+        this.changed(workspaceId);
+        throw failed(message);
+      }
+      await this.store.forgetWorkspace(workspaceId);
+      this.changes.fire({ type: 'workspace-removed', workspaceId });
+    });
+  }
+
+  /** The attach command for a workspace's base terminal (recreated first if gone) or a session. */
+  async attachTarget(target: { workspaceId: string } | { sessionKey: string }): Promise<AttachTarget> {
+    await this.requireTmux();
+    if ('sessionKey' in target) {
+      const record = this.store.session(target.sessionKey);
+      if (!record) throw new WorkspaceError('gone', 'That session has ended.');
+      if (!(await this.tmux.hasSession(record.tmuxName))) {
+        void this.collectExited().catch(() => undefined);
+        throw new WorkspaceError('gone', `The ${record.label} session has ended.`);
+      }
+      return { tmuxName: record.tmuxName, argv: this.tmux.attachArgv(record.tmuxName) };
+    }
+    return this.mutex.run(target.workspaceId, async () => {
+      const record = this.requireWorkspace(target.workspaceId);
+      if (record.status === 'deleting') throw refused(`Workspace "${record.branch}" is being deleted.`);
+      if (!existsSync(record.worktreePath)) throw refused(`The worktree folder ${record.worktreePath} is missing; retry setup or delete the workspace.`);
+      if (!(await this.tmux.hasSession(record.baseSession))) await this.startBaseSession(record);
+      return { tmuxName: record.baseSession, argv: this.tmux.attachArgv(record.baseSession) };
+    });
+  }
+
+  /** The shell-quoted attach command, as a user would paste it into any terminal. */
+  attachCommandLine(target: AttachTarget): string {
+    return target.argv.map(shellQuote).join(' ');
+  }
+
+  /**
+   * Brings records in line with what is running. At activation, a `creating`
+   * or `deleting` left by a window that went away becomes `error` or
+   * `deletion_failed`. Records of sessions that ended are forgotten; an empty
+   * tmux server (a reboot) forgets sessions but never breaks workspaces.
+   */
+  async reconcile(options: { activation?: boolean } = {}): Promise<void> {
+    if (options.activation) {
+      for (const record of this.store.workspaces()) {
+        if (this.mutex.isLocked(record.id)) continue;
+        if (record.status === 'creating') {
+          await this.store.transition(record.id, ['creating'], { status: 'error', lastError: INTERRUPTED_SETUP }).catch(() => undefined);
+          this.changed(record.id);
+        } else if (record.status === 'deleting') {
+          await this.store.transition(record.id, ['deleting'], { status: 'deletion_failed', lastError: INTERRUPTED_DELETE }).catch(() => undefined);
+          this.changed(record.id);
+        }
+      }
+    }
+    await this.collectExited();
+    if (this.options.reapOrphans ?? true) await this.reapOrphans();
+    this.changes.fire({ type: 'reconciled' });
+  }
+
+  /**
+   * Kills sessions on our server that carry our owner marker and our naming
+   * scheme, are older than the grace period, and have no record. Anything
+   * without our marker is never touched. Resolves to the names it killed.
+   */
+  async reapOrphans(): Promise<string[]> {
+    if (!(await this.tmux.available())) return [];
+    const owner = await this.installId();
+    const graceSeconds = (this.options.orphanGraceMs ?? 60_000) / 1000;
+    const nowSeconds = Date.now() / 1000;
+    const candidates = (await this.tmux.listSessions()).filter(
+      (session) => session.owner === owner && isOurSessionName(session.name) && nowSeconds - session.createdAt >= graceSeconds,
+    );
+    if (candidates.length === 0) return [];
+    // Read the records again right before deciding: a launch may have recorded meanwhile.
+    const recorded = new Set([...this.store.sessions().map((s) => s.tmuxName), ...this.store.workspaces().map((w) => w.baseSession)]);
+    const killed: string[] = [];
+    for (const session of candidates.filter((candidate) => !recorded.has(candidate.name))) {
+      const outcome = session.launchId
+        ? await this.tmux.killSessionIfLaunch(session.name, session.launchId)
+        : await this.tmux.killSession(session.name);
+      if (outcome === 'killed') killed.push(session.name);
+    }
+    return killed;
+  }
+
+  /**
+   * Forgets the records of sessions that are no longer running (only the
+   * generation that was seen dead) and reports each as ended. Records are read
+   * before tmux is asked, so a launch that records meanwhile is not mistaken
+   * for a dead session. Calls that overlap share one run plus one follow-up.
+   */
+  collectExited(): Promise<SessionRecord[]> {
+    if (this.exitCheck) {
+      this.exitCheckAgain = true;
+      return this.exitCheck;
+    }
+    const run = async (): Promise<SessionRecord[]> => {
+      const ended: SessionRecord[] = [];
+      do {
+        this.exitCheckAgain = false;
+        const snapshot = this.store.sessions();
+        if (snapshot.length === 0) break;
+        const live = new Map((await this.liveSessions()).map((session) => [session.name, session]));
+        for (const record of snapshot) {
+          const session = live.get(record.tmuxName);
+          if (session && isSameLaunch(session, record)) continue;
+          if (!(await this.store.forgetSession(record.key, record.createdAt))) continue;
+          ended.push(record);
+          const exitCode = await this.panes.exitStatus(record.launchId);
+          this.changes.fire({ type: 'session-ended', session: record, natural: true, exitCode });
+        }
+      } while (this.exitCheckAgain && !this.disposed);
+      return ended;
+    };
+    this.exitCheck = run().finally(() => {
+      this.exitCheck = undefined;
+    });
+    return this.exitCheck;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.safetyNet) clearInterval(this.safetyNet);
+    if (this.exitCheckTimer) clearTimeout(this.exitCheckTimer);
+    this.watcher.dispose();
+    this.changes.dispose();
+  }
+
+  // -------------------------------------------------------------- internals
+
+  private scheduleExitCheck(): void {
+    if (this.disposed || this.exitCheckTimer) return;
+    // Coalesce the burst of notifications one exit produces into one list-sessions call.
+    this.exitCheckTimer = setTimeout(() => {
+      this.exitCheckTimer = undefined;
+      void this.collectExited().catch(() => undefined);
+    }, 10);
+  }
+
+  private async runSetup(workspaceId: string, setupCommand: string | undefined): Promise<WorkspaceRecord> {
+    const made = { worktree: false, branch: false, base: false };
+    let record = this.requireWorkspace(workspaceId);
+    try {
+      if (!existsSync(record.worktreePath)) {
+        await this.stage(workspaceId, 'worktree', async () => {
+          await mkdir(join(record.worktreePath, '..'), { recursive: true });
+          // A retry after a rollback that deleted the new branch creates it again.
+          const source = record.branchSource === 'new' && !(await this.git.localBranchExists(record.repoPath, record.branch))
+            ? ({ kind: 'new', branch: record.branch, base: record.baseBranch } as const)
+            : ({ kind: 'existing', branch: record.branch } as const);
+          const { createdBranch } = await this.git.addWorktree(record.repoPath, record.worktreePath, source);
+          made.worktree = true;
+          made.branch = createdBranch;
+          // Written at once, so a crash from here on still deletes the branch with the workspace.
+          if (createdBranch) record = (await this.store.update(workspaceId, { createdBranch: true })) ?? record;
+        });
+      }
+      if (await this.tmux.available()) {
+        await this.stage(workspaceId, 'terminal', async () => {
+          if (await this.tmux.hasSession(record.baseSession)) return;
+          await this.startBaseSession(record);
+          made.base = true;
+        });
+      } else {
+        await this.store.addSetupEvent(workspaceId, { stage: 'terminal', outcome: 'skipped', at: Date.now(), detail: NO_TMUX_NOTE });
+        record = (await this.store.update(workspaceId, { baseNote: NO_TMUX_NOTE })) ?? record;
+      }
+      await this.stage(workspaceId, 'include', async () => {
+        const copied = await copyWorktreeIncludes(record.repoPath, record.worktreePath);
+        return copied.length > 0 ? `copied ${copied.join(', ')}` : undefined;
+      });
+      const command = setupCommand?.trim();
+      if (command) await this.stage(workspaceId, 'setup', () => this.runSetupCommand(record, command));
+      const ready = await this.store.transition(workspaceId, ['creating'], { status: 'ready', lastError: undefined });
+      this.changed(workspaceId);
+      return ready;
+    } catch (error) {
+      const rollbackProblems = await this.rollBack(record, made);
+      const message = (error instanceof StageError ? error.message : errorMessage(error)) + rollbackProblems;
+      await this.store.update(workspaceId, { status: 'error', lastError: message });
+      this.changed(workspaceId);
+      throw error instanceof StageError && error.cause instanceof WorkspaceError
+        ? new WorkspaceError(error.cause.kind, message, error.cause.details)
+        : failed(message);
+    }
+  }
+
+  /** Runs one setup stage, recording its start and outcome so the UI can show progress. */
+  private async stage(workspaceId: string, stage: SetupStage, work: () => Promise<string | void>): Promise<void> {
+    await this.store.addSetupEvent(workspaceId, { stage, outcome: 'started', at: Date.now() });
+    this.changed(workspaceId);
+    try {
+      const detail = await work();
+      await this.store.addSetupEvent(workspaceId, { stage, outcome: 'ok', at: Date.now(), ...(detail ? { detail } : {}) });
+      this.changed(workspaceId);
+    } catch (error) {
+      await this.store.addSetupEvent(workspaceId, { stage, outcome: 'failed', at: Date.now(), detail: errorMessage(error) });
+      throw new StageError(stage, error);
+    }
+  }
+
+  /** Undoes what one create attempt made; a worktree with changes is kept, and the message says so. */
+  private async rollBack(record: WorkspaceRecord, made: { worktree: boolean; branch: boolean; base: boolean }): Promise<string> {
+    const problems: string[] = [];
+    if (made.base) await this.tmux.killSession(record.baseSession).catch((error) => problems.push(errorMessage(error)));
+    if (made.worktree) {
+      try {
+        await this.git.removeWorktree(record.repoPath, record.worktreePath, { force: false });
+        if (made.branch) {
+          await this.git.deleteBranch(record.repoPath, record.branch);
+          await this.store.update(record.id, { createdBranch: false });
+        }
+      } catch (error) {
+        problems.push(`the new worktree was kept (${errorMessage(error)})`);
+      }
+    }
+    return problems.length > 0 ? ` (rollback: ${problems.join('; ')})` : '';
+  }
+
+  private async runSetupCommand(record: WorkspaceRecord, command: string): Promise<string> {
+    const logPath = this.setupLogPath(record.id);
+    await mkdir(join(logPath, '..'), { recursive: true });
+    const log = createWriteStream(logPath, { flags: 'a' });
+    log.write(`\n=== ${new Date().toISOString()} ${record.worktreePath}\n$ ${command}\n`);
+    await this.store.update(record.id, { setupLog: logPath });
+    try {
+      // The setup command is the user's own shell command line, so a shell runs it.
+      const child = execa('/bin/sh', ['-c', command], {
+        cwd: record.worktreePath,
+        env: this.options.environment ?? process.env,
+        extendEnv: false,
+        stdin: 'ignore',
+        all: true,
+        buffer: false,
+        reject: false,
+      });
+      child.all?.pipe(log, { end: false });
+      const result = await child;
+      log.write(`=== exit ${result.exitCode ?? result.signal}\n`);
+      if (result.exitCode !== 0) {
+        throw failed(`setup command exited with ${result.exitCode ?? result.signal}; see the setup log (${logPath}).`);
+      }
+      return `"${command}" succeeded`;
+    } finally {
+      await new Promise<void>((done) => log.end(done));
+    }
+  }
+
+  private async startBaseSession(record: WorkspaceRecord): Promise<void> {
+    const launchId = randomUUID();
+    const pane = await this.panes.prepare(launchId, this.loginShell(), { TMUX_WORKSPACES_SESSION: record.baseSession });
+    try {
+      await this.tmux.launch({
+        name: record.baseSession,
+        cwd: record.worktreePath,
+        argv: pane.argv,
+        markers: { [MARKER.owner]: await this.installId(), [MARKER.launch]: launchId, [MARKER.key]: record.id },
+      });
+    } catch (error) {
+      await this.panes.discard(pane);
+      throw error;
+    }
+    if (record.baseNote) await this.store.update(record.id, { baseNote: undefined });
+    this.watcher.ensureRunning();
+  }
+
+  private async stopAll(record: WorkspaceRecord): Promise<void> {
+    for (const session of this.store.sessionsOf(record.id)) {
+      try {
+        await this.killIgnoringMissingTmux(session.tmuxName);
+      } catch (error) {
+        throw new StageError('delete', `could not stop ${session.label}: ${errorMessage(error)}`);
+      }
+      if (await this.store.forgetSession(session.key, session.createdAt)) {
+        this.changes.fire({ type: 'session-ended', session, natural: false });
+      }
+    }
+    try {
+      await this.killIgnoringMissingTmux(record.baseSession);
+    } catch (error) {
+      throw new StageError('delete', `could not stop the base terminal: ${errorMessage(error)}`);
+    }
+  }
+
+  private async removeWorktree(record: WorkspaceRecord, force: boolean): Promise<void> {
+    try {
+      if (existsSync(record.worktreePath)) await this.git.removeWorktree(record.repoPath, record.worktreePath, { force });
+      if (existsSync(record.repoPath)) {
+        await this.git.prune(record.repoPath);
+        if (record.createdBranch) await this.git.deleteBranch(record.repoPath, record.branch);
+      }
+    } catch (error) {
+      throw new StageError('delete', error);
+    }
+  }
+
+  /** Without tmux on the machine there is no session to stop. */
+  private async killIgnoringMissingTmux(name: string): Promise<void> {
+    if (!(await this.tmux.available())) return;
+    await this.tmux.killSession(name);
+  }
+
+  private async existingShell(workspaceId: string): Promise<SessionRecord | undefined> {
+    const shell = this.store.sessionsOf(workspaceId).find((session) => session.kind === 'shell');
+    if (!shell) return undefined;
+    if (await this.tmux.hasSession(shell.tmuxName)) return shell;
+    await this.store.forgetSession(shell.key, shell.createdAt);
+    this.changes.fire({ type: 'session-ended', session: shell, natural: true });
+    return undefined;
+  }
+
+  private async liveSessions(): Promise<LiveSession[]> {
+    return (await this.tmux.available()) ? this.tmux.listSessions() : [];
+  }
+
+  private async requireTmux(): Promise<void> {
+    if (!(await this.tmux.available())) {
+      throw new WorkspaceError('unavailable', `tmux is not installed (tried "${this.tmux.command[0]}"). Install tmux (for example "sudo apt install tmux" or "brew install tmux") to launch sessions.`);
+    }
+  }
+
+  private requireWorkspace(id: string): WorkspaceRecord {
+    const record = this.store.workspace(id);
+    if (!record) throw new WorkspaceError('gone', 'That workspace no longer exists.');
+    return record;
+  }
+
+  private installId(): Promise<string> {
+    this.ownerId ??= this.store.installId();
+    return this.ownerId;
+  }
+
+  private loginShell(): string[] {
+    return [this.options.shell || process.env.SHELL || '/bin/sh', '-l'];
+  }
+
+  private changed(workspaceId: string): void {
+    this.changes.fire({ type: 'workspace', workspaceId });
+  }
+}
+
+/** A tmux session with our name but another launch id is a later generation, not ours. */
+function isSameLaunch(session: LiveSession, record: SessionRecord): boolean {
+  return session.launchId === undefined || session.launchId === record.launchId;
+}
+
+function describeLoss(branch: string, preview: DeletePreview): string {
+  const parts: string[] = [];
+  if (preview.dirtyFiles.length > 0) parts.push(`${preview.dirtyFiles.length} uncommitted or untracked file(s)`);
+  if (preview.unpushedCommits.length > 0) parts.push(`${preview.unpushedCommits.length} unpushed commit(s)`);
+  return `Workspace "${branch}" has ${parts.join(' and ')}; delete it with force to discard them.`;
+}
+
+function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./=:@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

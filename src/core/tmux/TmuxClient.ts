@@ -1,0 +1,214 @@
+import { execa, type ExecaError } from 'execa';
+import { silentLogger, type CommandLogger } from '../commandLog';
+import { WorkspaceError } from '../errors';
+import { allowedEnvironment } from './environment';
+
+export const DEFAULT_TMUX_COMMAND: readonly string[] = ['tmux', '-L', 'tmux-workspaces'];
+
+/** Session options (tmux user options) that mark a session as ours. */
+export const MARKER = {
+  owner: '@tw_owner',
+  launch: '@tw_launch',
+  key: '@tw_key',
+} as const;
+
+export interface LiveSession {
+  readonly name: string;
+  /** Seconds since the epoch, as tmux reports it. */
+  readonly createdAt: number;
+  readonly owner?: string;
+  readonly launchId?: string;
+  readonly key?: string;
+  readonly attachedClients: number;
+  readonly panePid?: number;
+}
+
+export interface LaunchSpec {
+  readonly name: string;
+  readonly cwd: string;
+  /** The pane's command as an argv array; tmux runs it without a shell. */
+  readonly argv: readonly string[];
+  readonly markers: Readonly<Record<string, string>>;
+}
+
+export interface TmuxClientOptions {
+  /** The tmux command, used verbatim (default: `tmux -L tmux-workspaces`). */
+  readonly command?: readonly string[];
+  /** The environment to filter through the allow-list (default: this process's). */
+  readonly environment?: NodeJS.ProcessEnv;
+  readonly log?: CommandLogger;
+}
+
+const FIELD_SEPARATOR = '\t';
+const LIST_FORMAT = [
+  '#{session_name}',
+  '#{session_created}',
+  `#{${MARKER.owner}}`,
+  `#{${MARKER.launch}}`,
+  `#{${MARKER.key}}`,
+  '#{session_attached}',
+  '#{pane_pid}',
+].join(FIELD_SEPARATOR);
+
+/**
+ * The ways tmux says "that session (or the whole server) is not there".
+ * Exit status 1 with one of these is "gone"; anything else is a real failure.
+ */
+const GONE_PATTERNS = [
+  /can't find session/,
+  /no server running/,
+  /error connecting to .*\(No such file or directory\)/,
+  /server exited unexpectedly/,
+];
+
+/** What `run` resolves to, with `goneIsEmpty`, when the session or server is not there. */
+export const GONE = Symbol('gone');
+
+export function isGoneFailure(exitCode: number | undefined, stderr: string): boolean {
+  return exitCode === 1 && GONE_PATTERNS.some((pattern) => pattern.test(stderr));
+}
+
+/** `=name` matches that session exactly; a bare name also matches prefixes and patterns. */
+export function exactSession(name: string): string {
+  return `=${name}`;
+}
+
+/** Pane-scoped commands (set-option, capture-pane) need the session's current pane. */
+export function exactPane(name: string): string {
+  return `=${name}:`;
+}
+
+export class TmuxClient {
+  readonly command: readonly string[];
+  private readonly environment: Record<string, string>;
+  private readonly log: CommandLogger;
+  private availability: Promise<boolean> | undefined;
+
+  constructor(options: TmuxClientOptions = {}) {
+    this.command = options.command && options.command.length > 0 ? options.command : DEFAULT_TMUX_COMMAND;
+    this.environment = allowedEnvironment(options.environment ?? process.env);
+    this.log = options.log ?? silentLogger;
+  }
+
+  /** Whether the tmux binary runs at all; asked once per client. */
+  available(): Promise<boolean> {
+    this.availability ??= execa(this.command[0], ['-V'], { env: this.environment, extendEnv: false, reject: false }).then(
+      (result) => result.exitCode === 0,
+      () => false,
+    );
+    return this.availability;
+  }
+
+  /** Every session on our server with its markers, in one tmux call. An absent server has none. */
+  async listSessions(): Promise<LiveSession[]> {
+    const result = await this.run(['list-sessions', '-F', LIST_FORMAT], { goneIsEmpty: true });
+    if (result === GONE) return [];
+    return result
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map(parseSessionLine);
+  }
+
+  /** Creates the session and sets its markers in one tmux invocation, so no session exists unmarked. */
+  async launch(spec: LaunchSpec): Promise<void> {
+    const args = ['new-session', '-d', '-s', spec.name, '-c', spec.cwd, '--', ...spec.argv];
+    for (const [option, value] of Object.entries(spec.markers)) {
+      args.push(';', 'set-option', '-t', exactPane(spec.name), option, value);
+    }
+    await this.run(args);
+  }
+
+  async hasSession(name: string): Promise<boolean> {
+    return (await this.run(['has-session', '-t', exactSession(name)], { goneIsEmpty: true })) !== GONE;
+  }
+
+  /** Kills the session; `gone` when it was not there (which callers treat as stopped). */
+  async killSession(name: string): Promise<'killed' | 'gone'> {
+    const result = await this.run(['kill-session', '-t', exactSession(name)], { goneIsEmpty: true });
+    return result === GONE ? 'gone' : 'killed';
+  }
+
+  /**
+   * Kills the session only while it still carries this launch id, decided inside
+   * the tmux server so another window cannot adopt it between check and kill.
+   */
+  async killSessionIfLaunch(name: string, launchId: string): Promise<'killed' | 'not-ours' | 'gone'> {
+    const condition = `#{==:#{${MARKER.launch}},${launchId}}`;
+    const result = await this.run(
+      ['if-shell', '-F', '-t', exactPane(name), condition, `kill-session -t ${exactSession(name)}`, 'display-message -p not-ours'],
+      { goneIsEmpty: true },
+    );
+    if (result === GONE) return 'gone';
+    return result.trim() === 'not-ours' ? 'not-ours' : 'killed';
+  }
+
+  async capturePane(name: string, lines = 50): Promise<string> {
+    const result = await this.run(['capture-pane', '-p', '-J', '-S', `-${lines}`, '-t', exactPane(name)]);
+    return result === GONE ? '' : result;
+  }
+
+  async showGlobalEnvironment(): Promise<string> {
+    const result = await this.run(['show-environment', '-g'], { goneIsEmpty: true });
+    return result === GONE ? '' : result;
+  }
+
+  async killServer(): Promise<void> {
+    await this.run(['kill-server'], { goneIsEmpty: true });
+  }
+
+  /** The argv a terminal runs to attach: no inherited `$TMUX`, UTF-8 forced, exits when the session does. */
+  attachArgv(name: string): string[] {
+    return ['env', '-u', 'TMUX', ...this.command, '-u', 'attach-session', '-E', '-t', exactSession(name)];
+  }
+
+  /** argv and environment for a long-lived client such as the control-mode watcher. */
+  clientInvocation(args: readonly string[]): { file: string; args: string[]; env: Record<string, string> } {
+    return { file: this.command[0], args: [...this.command.slice(1), ...args], env: { ...this.environment } };
+  }
+
+  /**
+   * Runs one tmux command. With `goneIsEmpty`, "session/server gone" resolves to
+   * `GONE`; every other failure rejects with tmux's own stderr in the message.
+   */
+  async run(args: readonly string[], options: { goneIsEmpty?: boolean; input?: string } = {}): Promise<string | typeof GONE> {
+    const [file, ...prefix] = this.command;
+    const argv = [...prefix, ...args];
+    const started = performance.now();
+    try {
+      const result = await execa(file, argv, {
+        env: this.environment,
+        extendEnv: false,
+        stdin: options.input === undefined ? 'ignore' : 'pipe',
+        input: options.input,
+        stripFinalNewline: false,
+      });
+      this.log({ argv: [file, ...argv], exitCode: 0, durationMs: performance.now() - started });
+      return result.stdout;
+    } catch (error) {
+      const failure = error as ExecaError;
+      const stderr = String(failure.stderr ?? '').trim();
+      this.log({ argv: [file, ...argv], exitCode: failure.exitCode, durationMs: performance.now() - started, stderr });
+      if (failure.code === 'ENOENT') {
+        throw new WorkspaceError('unavailable', `tmux is not installed or not on PATH (tried "${file}"). Install tmux to run sessions.`);
+      }
+      if (isGoneFailure(failure.exitCode, stderr)) {
+        if (options.goneIsEmpty) return GONE;
+        throw new WorkspaceError('gone', `tmux ${args[0]}: ${stderr}`);
+      }
+      throw new WorkspaceError('failed', `tmux ${args[0]} failed: ${stderr || failure.shortMessage}`);
+    }
+  }
+}
+
+function parseSessionLine(line: string): LiveSession {
+  const [name, created, owner, launchId, key, attached, panePid] = line.split(FIELD_SEPARATOR);
+  return {
+    name,
+    createdAt: Number(created),
+    owner: owner || undefined,
+    launchId: launchId || undefined,
+    key: key || undefined,
+    attachedClients: Number(attached) || 0,
+    panePid: panePid ? Number(panePid) : undefined,
+  };
+}

@@ -1,0 +1,48 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { TmuxClient, type TmuxClientOptions } from '../../src/core/tmux/TmuxClient';
+
+/**
+ * A private tmux server for one test file: its own socket under a temporary
+ * TMUX_TMPDIR, no user config. `dispose` kills the server and removes the folder.
+ */
+export class TmuxFixture {
+  private constructor(
+    readonly dir: string,
+    readonly command: readonly string[],
+    readonly environment: NodeJS.ProcessEnv,
+  ) {}
+
+  static async create(): Promise<TmuxFixture> {
+    const dir = await mkdtemp(join(tmpdir(), 'tw-tmux-'));
+    // A secret in the caller's environment must never reach the tmux server.
+    const environment: NodeJS.ProcessEnv = { ...process.env, TMUX_TMPDIR: dir, GITHUB_TOKEN: 'ghp_test_secret_token' };
+    delete environment.TMUX;
+    return new TmuxFixture(dir, ['tmux', '-L', 'tw-test', '-f', '/dev/null'], environment);
+  }
+
+  client(options: Partial<TmuxClientOptions> = {}): TmuxClient {
+    return new TmuxClient({ command: this.command, environment: this.environment, ...options });
+  }
+
+  /** Runs tmux on this server directly, as a user at another terminal would. */
+  async tmux(...args: string[]): Promise<string> {
+    const result = await execa(this.command[0], [...this.command.slice(1), ...args], {
+      env: { PATH: process.env.PATH ?? '', TMUX_TMPDIR: this.dir },
+      extendEnv: false,
+      reject: false,
+    });
+    return result.stdout;
+  }
+
+  async killServer(): Promise<void> {
+    await this.tmux('kill-server');
+  }
+
+  async dispose(): Promise<void> {
+    await this.killServer();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
