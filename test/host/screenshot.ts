@@ -1,0 +1,40 @@
+// Screenshots of the workbench, requested from the suite running inside the
+// extension host. The host is a Node process with no handle on the browser
+// page, so it asks the launcher (scripts/host/run-host-tests.mjs) to take one:
+//
+//   1. Under code-server the launcher sets TW_SCREENSHOT_DIR (its artifacts/
+//      folder) in code-server's environment; the extension host inherits it.
+//      Under @vscode/test-electron it is unset and screenshot() does nothing.
+//   2. The suite removes <dir>/<name>.png and logs `TW_SCREENSHOT <name>`.
+//      The workbench forwards the host's console to the page's
+//      codeAutomationLog hook, which the launcher exposed.
+//   3. The launcher captures the page into <name>.png.partial and renames it
+//      to <name>.png, so the PNG appears only once it is complete.
+//   4. The suite polls until <name>.png exists. Host and launcher share the
+//      file system.
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const TIMEOUT_MS = 30_000;
+const POLL_MS = 100;
+
+/** Where screenshot(name) writes, or undefined where screenshots are not supported. */
+export function screenshotPath(name: string): string | undefined {
+  if (!/^[\w-]+$/.test(name)) throw new Error(`screenshot name must match [A-Za-z0-9_-]+: ${name}`);
+  const dir = process.env.TW_SCREENSHOT_DIR;
+  return dir ? join(dir, `${name}.png`) : undefined;
+}
+
+/** Captures the workbench into artifacts/<name>.png; a no-op under test-electron. */
+export async function screenshot(name: string): Promise<void> {
+  const path = screenshotPath(name);
+  if (!path) return;
+  rmSync(path, { force: true });
+  console.log(`TW_SCREENSHOT ${name}`);
+  const deadline = Date.now() + TIMEOUT_MS;
+  while (!existsSync(path)) {
+    if (Date.now() > deadline) throw new Error(`no screenshot at ${path} after ${TIMEOUT_MS / 1000} s`);
+    await sleep(POLL_MS);
+  }
+}
