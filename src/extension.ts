@@ -1,5 +1,124 @@
 import * as vscode from 'vscode';
+import type { TmuxWorkspacesApi } from './api';
+import { GitClient } from './core/git/GitClient';
+import { RuntimeLifecycle } from './core/lifecycle/RuntimeLifecycle';
+import { RecordStore } from './core/store/RecordStore';
+import { TmuxClient } from './core/tmux/TmuxClient';
+import { createWorkspace } from './ui/commands/createWorkspace';
+import { deleteWorkspace } from './ui/commands/deleteWorkspace';
+import { launchAgent, launchAgentIn, launchShell } from './ui/commands/launchSession';
+import { reporting } from './ui/commands/report';
+import { attach, copyAttachCommand, stopSession } from './ui/commands/sessionCommands';
+import type { CommandTarget } from './ui/commands/targets';
+import { openWorkspaceFolder, retrySetup, showSetupLog } from './ui/commands/workspaceCommands';
+import type { CommandContext } from './ui/host';
+import { WorkspaceTreeModel } from './ui/tree/WorkspaceTreeModel';
+import { AttachTerminals } from './ui/vscode/AttachTerminals';
+import { commandLogger } from './ui/vscode/commandLogger';
+import { VsCodeRepositories } from './ui/vscode/repositories';
+import { SECTION, VsCodeSettings } from './ui/vscode/settings';
+import { VsCodeHost } from './ui/vscode/VsCodeHost';
+import { WorkspaceStatusBar } from './ui/vscode/WorkspaceStatusBar';
+import { VIEW_ID, WorkspaceTreeProvider } from './ui/vscode/WorkspaceTreeProvider';
 
-export function activate(_context: vscode.ExtensionContext): void {}
+/**
+ * Wires the services once and registers the view and commands. Nothing here
+ * waits on tmux or git: reconciling runs after activation returns.
+ */
+export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
+  const log = vscode.window.createOutputChannel('Tmux Workspaces', { log: true });
+  const logger = commandLogger(log);
+  const settings = new VsCodeSettings();
+  const lifecycle = new RuntimeLifecycle({
+    tmux: new TmuxClient({ command: settings.tmuxCommand(), log: logger }),
+    git: new GitClient({ log: logger }),
+    store: new RecordStore(context.globalState),
+    stateDir: context.globalStorageUri.fsPath,
+    worktreeRoot: settings.worktreeRoot(),
+    reapOrphans: settings.reapOrphans(),
+  });
+  const model = new WorkspaceTreeModel(lifecycle);
+  const provider = new WorkspaceTreeProvider(model);
+  const treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+  const terminals = new AttachTerminals();
+  const revealWorkspace = async (workspaceId: string) => {
+    await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+    const node = model.findWorkspace(workspaceId);
+    if (node) await treeView.reveal(node, { select: true, focus: true, expand: true });
+  };
+  const host = new VsCodeHost(terminals, log, revealWorkspace);
+  const commands: CommandContext = { lifecycle, host, settings, repositories: new VsCodeRepositories(settings), environment: process.env };
+
+  const refresh = async () => {
+    await reporting(host, 'Refresh', () => lifecycle.reconcile());
+    await model.refresh('manual');
+  };
+  const register = (id: string, handler: (target: CommandTarget) => unknown) =>
+    vscode.commands.registerCommand(`tmuxWorkspaces.${id}`, (target?: CommandTarget) => handler(target));
+
+  context.subscriptions.push(
+    log,
+    lifecycle,
+    model,
+    provider,
+    treeView,
+    terminals,
+    new WorkspaceStatusBar(model),
+    register('createWorkspace', () => createWorkspace(commands, { attach: settings.attachOnLaunch() })),
+    register('createWorkspaceAndLaunchAgent', async () => {
+      const record = await createWorkspace(commands, { attach: false });
+      if (record?.status === 'ready') await launchAgentIn(commands, record.id);
+    }),
+    register('retrySetup', (target) => retrySetup(commands, target)),
+    register('deleteWorkspace', (target) => deleteWorkspace(commands, target)),
+    register('retryDelete', (target) => deleteWorkspace(commands, target, ['deletion_failed'])),
+    register('launchAgent', (target) => launchAgent(commands, target)),
+    register('launchShell', (target) => launchShell(commands, target)),
+    register('attach', (target) => attach(commands, target)),
+    register('stopSession', (target) => stopSession(commands, target)),
+    register('copyAttachCommand', (target) => copyAttachCommand(commands, target)),
+    register('openWorkspaceFolder', (target) => openWorkspaceFolder(commands, target)),
+    register('showSetupLog', (target) => showSetupLog(commands, target)),
+    register('refresh', refresh),
+    register('showLog', () => log.show()),
+    register('revealWorkspace', (target) => (typeof target === 'string' ? revealWorkspace(target) : undefined)),
+    model.onDidChange(() => updateContextKeys(model)),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (['tmuxCommand', 'worktreeRoot', 'reapOrphans'].some((key) => event.affectsConfiguration(`${SECTION}.${key}`))) {
+        void vscode.window.showInformationMessage('Tmux Workspaces: reload the window to apply the changed setting.', 'Reload Window').then((choice) => {
+          if (choice) void vscode.commands.executeCommand('workbench.action.reloadWindow');
+        });
+      }
+    }),
+  );
+
+  void (async () => {
+    await vscode.commands.executeCommand('setContext', 'tmuxWorkspaces.hasRepository', (await commands.repositories.repositories()).length > 0);
+    try {
+      await lifecycle.start();
+    } catch (error) {
+      log.error('Reconcile at activation failed', error);
+    }
+    await model.refresh('startup');
+  })();
+
+  return {
+    version: 1,
+    listWorkspaces: () => lifecycle.listWorkspaces(),
+    createWorkspace: (request) => lifecycle.createWorkspace(request),
+    launchSession: (workspaceId, request) => lifecycle.launchSession(workspaceId, request),
+    stopSession: (key) => lifecycle.stopSession(key),
+    deleteWorkspace: (workspaceId, options) => lifecycle.deleteWorkspace(workspaceId, options),
+    reconcile: () => lifecycle.reconcile(),
+    onDidChangeWorkspaces: lifecycle.onDidChange,
+  };
+}
+
+/** Context keys the welcome views and menus depend on. */
+function updateContextKeys(model: WorkspaceTreeModel): void {
+  void vscode.commands.executeCommand('setContext', 'tmuxWorkspaces.loaded', model.isLoaded);
+  void vscode.commands.executeCommand('setContext', 'tmuxWorkspaces.tmuxMissing', !model.tmuxAvailable);
+  void vscode.commands.executeCommand('setContext', 'tmuxWorkspaces.empty', model.workspaces.length === 0);
+}
 
 export function deactivate(): void {}

@@ -1,0 +1,29 @@
+import type { Event } from './core/events';
+import type {
+  CreateWorkspaceRequest,
+  LaunchRequest,
+  LifecycleChange,
+  SessionView,
+  WorkspaceView,
+} from './core/lifecycle/RuntimeLifecycle';
+import type { SessionRecord, WorkspaceRecord } from './core/store/records';
+
+export type { CreateWorkspaceRequest, LaunchRequest, LifecycleChange, SessionRecord, SessionView, WorkspaceRecord, WorkspaceView };
+
+/**
+ * What `activate()` returns: the lifecycle's transitions for other extensions
+ * and for the in-editor tests. Every call goes through the same service the
+ * commands use, so the same rules hold.
+ */
+export interface TmuxWorkspacesApi {
+  readonly version: 1;
+  /** Records joined with live tmux state. */
+  listWorkspaces(): Promise<WorkspaceView[]>;
+  createWorkspace(request: CreateWorkspaceRequest): Promise<WorkspaceRecord>;
+  launchSession(workspaceId: string, request: LaunchRequest): Promise<SessionRecord>;
+  stopSession(sessionKey: string): Promise<void>;
+  /** Refuses a dirty worktree or unpushed commits unless `force`. */
+  deleteWorkspace(workspaceId: string, options?: { force?: boolean }): Promise<void>;
+  reconcile(): Promise<void>;
+  readonly onDidChangeWorkspaces: Event<LifecycleChange>;
+}

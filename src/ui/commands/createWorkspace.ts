@@ -1,0 +1,113 @@
+import { basename } from 'node:path';
+import type { WorkspaceRecord } from '../../core/store/records';
+import { WorkspaceError } from '../../core/errors';
+import type { CommandContext, PickItem } from '../host';
+import { reportFailure } from './report';
+
+interface BranchPick extends PickItem {
+  readonly branch?: string;
+  readonly source?: 'new' | 'existing';
+}
+
+/**
+ * Create Workspace: pick the repository, then a new branch (validated as you
+ * type) or an existing local or remote one; the base is the repository's
+ * default branch. The same repository and branch again reveals the workspace
+ * that exists. Resolves to the workspace, or undefined when cancelled or failed.
+ */
+export async function createWorkspace(context: CommandContext, options: { attach: boolean }): Promise<WorkspaceRecord | undefined> {
+  const { host, lifecycle } = context;
+  const title = 'Create Workspace';
+  const repoPath = await pickRepository(context, title);
+  if (!repoPath) return undefined;
+
+  let choices;
+  try {
+    choices = await lifecycle.branchChoices(repoPath);
+  } catch (error) {
+    await reportFailure(host, title, error);
+    return undefined;
+  }
+  const workspaces = (await lifecycle.listWorkspaces()).filter((view) => view.record.repoPath === choices.repoPath);
+  const workspaceFor = (branch: string) => workspaces.find((view) => view.record.branch === branch.trim());
+  const picks: BranchPick[] = [{ label: '$(add) New branch…', description: `from ${choices.defaultBranch}`, source: 'new' }];
+  if (choices.local.length > 0) picks.push({ label: 'Local branches', kind: 'separator' }, ...choices.local.map((branch) => ({ label: `$(git-branch) ${branch}`, branch, source: 'existing' as const })));
+  if (choices.remote.length > 0) picks.push({ label: 'Remote branches', kind: 'separator' }, ...choices.remote.map((branch) => ({ label: `$(cloud) ${branch}`, branch, source: 'existing' as const })));
+  if (workspaces.length > 0) {
+    picks.push({ label: 'Existing workspaces', kind: 'separator' }, ...workspaces.map((view) => ({ label: `$(terminal-tmux) ${view.record.branch}`, description: 'show workspace', branch: view.record.branch, source: 'existing' as const })));
+  }
+  const picked = await host.pick(picks, { title: `${title} in ${basename(choices.repoPath)}`, placeHolder: 'A new branch, or an existing one to check out' });
+  if (!picked?.source) return undefined;
+
+  let branch = picked.branch;
+  if (picked.source === 'new') {
+    branch = await host.input({
+      title: `${title}: new branch from ${choices.defaultBranch}`,
+      prompt: 'Name of the new branch',
+      value: context.settings.branchPrefix(),
+      // A branch that already has a workspace is accepted: creating it again reveals that workspace.
+      validate: (value) => (workspaceFor(value) ? undefined : lifecycle.newBranchProblem(choices.repoPath, value)),
+    });
+  }
+  branch = branch?.trim();
+  if (!branch) return undefined;
+
+  const existing = workspaceFor(branch);
+  if (existing) {
+    await host.reveal(existing.record.id);
+    void host.info(`Workspace "${branch}" already exists.`);
+    return existing.record;
+  }
+
+  const setup = context.settings.setupCommand(choices.repoPath);
+  if (setup.blockedByTrust) {
+    void host.warn('The setup command from this workspace\'s settings did not run: the workspace is not trusted. Trust it, then use Retry Setup.');
+  }
+  try {
+    const record = await host.withProgress(`Creating workspace ${branch}`, () =>
+      lifecycle.createWorkspace({ repoPath: choices.repoPath, branch: branch!, source: picked.source, base: choices.defaultBranch, setupCommand: setup.command }),
+    );
+    await host.reveal(record.id);
+    if (options.attach && record.status === 'ready' && (await lifecycle.tmuxAvailable())) {
+      const target = await lifecycle.attachTarget({ workspaceId: record.id });
+      host.attachTerminal({ tmuxName: target.tmuxName, title: record.branch, argv: target.argv, cwd: record.worktreePath });
+    }
+    return record;
+  } catch (error) {
+    await reportCreateFailure(context, branch, error);
+    return undefined;
+  }
+}
+
+async function pickRepository(context: CommandContext, title: string): Promise<string | undefined> {
+  const repositories = await context.repositories.repositories();
+  if (repositories.length === 0) {
+    void context.host.warn('No git repository is open. Open a folder that is a git repository, or list one in the "tmuxWorkspaces.repositories" setting.');
+    return undefined;
+  }
+  if (repositories.length === 1) return repositories[0];
+  const picked = await context.host.pick(
+    repositories.map((path) => ({ label: basename(path), description: path, path })),
+    { title, placeHolder: 'Pick the repository' },
+  );
+  return picked?.path;
+}
+
+/** A failed setup leaves an `error` workspace: offer its log and a retry right away. */
+export async function reportCreateFailure(context: CommandContext, branch: string, error: unknown): Promise<void> {
+  const failedView = (await context.lifecycle.listWorkspaces()).find((view) => view.record.branch === branch && view.record.status === 'error');
+  if (!failedView || (error instanceof WorkspaceError && error.kind === 'refused')) {
+    await reportFailure(context.host, `Create workspace "${branch}"`, error);
+    return;
+  }
+  await context.host.reveal(failedView.record.id);
+  const actions = failedView.record.setupLog ? (['Show Setup Log', 'Retry Setup'] as const) : (['Retry Setup'] as const);
+  const choice = await context.host.error(`Workspace "${branch}": ${failedView.record.lastError ?? 'setup failed'}`, ...actions);
+  if (choice === 'Show Setup Log' && failedView.record.setupLog) await context.host.openFile(failedView.record.setupLog);
+  if (choice === 'Retry Setup') {
+    const setup = context.settings.setupCommand(failedView.record.repoPath);
+    await context.host
+      .withProgress(`Retrying setup of ${branch}`, () => context.lifecycle.retrySetup(failedView.record.id, { setupCommand: setup.command }))
+      .catch((retryError) => reportCreateFailure(context, branch, retryError));
+  }
+}

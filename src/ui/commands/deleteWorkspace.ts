@@ -1,0 +1,68 @@
+import type { WorkspaceStatus } from '../../core/store/records';
+import type { CommandContext } from '../host';
+import { reportFailure } from './report';
+import { resolveWorkspace, type CommandTarget } from './targets';
+
+const SHOWN_FILES = 8;
+
+/**
+ * Delete Workspace: a modal that says what goes (worktree, branch, sessions).
+ * When the worktree has uncommitted or untracked files or unpushed commits,
+ * it lists the first of them with a count and offers Delete Anyway, which is
+ * the only way to the force path. Resolves to whether the workspace was deleted.
+ */
+export async function deleteWorkspace(
+  context: CommandContext,
+  target: CommandTarget,
+  statuses: readonly WorkspaceStatus[] = ['ready', 'error', 'deletion_failed'],
+): Promise<boolean> {
+  const { host, lifecycle } = context;
+  const view = await resolveWorkspace(context, target, statuses.length === 1 && statuses[0] === 'deletion_failed' ? 'Retry Delete' : 'Delete Workspace', statuses);
+  if (!view) return false;
+  const { record } = view;
+
+  let preview;
+  try {
+    preview = await lifecycle.previewDelete(record.id);
+  } catch (error) {
+    await reportFailure(host, `Delete workspace "${record.branch}"`, error);
+    return false;
+  }
+  const sessions = view.sessions.filter((session) => session.alive).length;
+  const goes = [
+    `the worktree folder ${record.worktreePath}`,
+    record.createdBranch ? `the branch "${record.branch}"` : undefined,
+    sessions > 0 ? `${sessions} running session${sessions === 1 ? '' : 's'} and the base terminal` : 'the base terminal',
+  ].filter(Boolean);
+  const atRisk = preview.dirtyFiles.length > 0 || preview.unpushedCommits.length > 0;
+
+  let force = false;
+  if (atRisk) {
+    const lines: string[] = [];
+    if (preview.dirtyFiles.length > 0) {
+      lines.push(`${preview.dirtyFiles.length} uncommitted or untracked file${preview.dirtyFiles.length === 1 ? '' : 's'}:`);
+      lines.push(...preview.dirtyFiles.slice(0, SHOWN_FILES).map((file) => `  ${file}`));
+      if (preview.dirtyFiles.length > SHOWN_FILES) lines.push(`  …and ${preview.dirtyFiles.length - SHOWN_FILES} more`);
+    }
+    if (preview.unpushedCommits.length > 0) {
+      lines.push(`${preview.unpushedCommits.length} unpushed commit${preview.unpushedCommits.length === 1 ? '' : 's'}:`);
+      lines.push(...preview.unpushedCommits.slice(0, SHOWN_FILES).map((commit) => `  ${commit}`));
+      if (preview.unpushedCommits.length > SHOWN_FILES) lines.push(`  …and ${preview.unpushedCommits.length - SHOWN_FILES} more`);
+    }
+    lines.push('', `Deleting also removes ${goes.join(', ')}. This cannot be undone.`);
+    const choice = await host.confirm(`Workspace "${record.branch}" has work that would be lost.`, lines.join('\n'), 'Delete Anyway');
+    if (choice !== 'Delete Anyway') return false;
+    force = true;
+  } else {
+    const choice = await host.confirm(`Delete workspace "${record.branch}"?`, `This removes ${goes.join(', ')}.`, 'Delete');
+    if (choice !== 'Delete') return false;
+  }
+
+  try {
+    await host.withProgress(`Deleting workspace ${record.branch}`, () => lifecycle.deleteWorkspace(record.id, { force }));
+    return true;
+  } catch (error) {
+    await reportFailure(host, `Delete workspace "${record.branch}"`, error);
+    return false;
+  }
+}

@@ -1,0 +1,38 @@
+import { existsSync } from 'node:fs';
+import type { CommandContext } from '../host';
+import { reportCreateFailure } from './createWorkspace';
+import { resolveWorkspace, type CommandTarget } from './targets';
+
+/** Retry Setup: only offered for workspaces whose setup failed or was interrupted. */
+export async function retrySetup(context: CommandContext, target: CommandTarget): Promise<void> {
+  const view = await resolveWorkspace(context, target, 'Retry Setup', ['error']);
+  if (!view) return;
+  const setup = context.settings.setupCommand(view.record.repoPath);
+  if (setup.blockedByTrust) void context.host.warn('The setup command from this workspace\'s settings did not run: the workspace is not trusted.');
+  try {
+    await context.host.withProgress(`Retrying setup of ${view.record.branch}`, () => context.lifecycle.retrySetup(view.record.id, { setupCommand: setup.command }));
+  } catch (error) {
+    await reportCreateFailure(context, view.record.branch, error);
+  }
+}
+
+export async function openWorkspaceFolder(context: CommandContext, target: CommandTarget): Promise<void> {
+  const view = await resolveWorkspace(context, target, 'Open Workspace Folder', ['ready', 'error', 'deletion_failed']);
+  if (!view) return;
+  if (!existsSync(view.record.worktreePath)) {
+    void context.host.warn(`The worktree folder ${view.record.worktreePath} does not exist; retry setup or delete the workspace.`);
+    return;
+  }
+  await context.host.openFolderInNewWindow(view.record.worktreePath);
+}
+
+export async function showSetupLog(context: CommandContext, target: CommandTarget): Promise<void> {
+  const view = await resolveWorkspace(context, target, 'Show Setup Log');
+  if (!view) return;
+  const log = view.record.setupLog;
+  if (!log || !existsSync(log)) {
+    void context.host.info(`Workspace "${view.record.branch}" has no setup log: no setup command has run for it.`);
+    return;
+  }
+  await context.host.openFile(log);
+}

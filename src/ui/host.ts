@@ -1,0 +1,65 @@
+import type { AgentDefinition } from '../core/agents/catalog';
+import type { RuntimeLifecycle } from '../core/lifecycle/RuntimeLifecycle';
+
+/**
+ * The editor as the commands see it. `extension.ts` implements it with the
+ * VS Code API; command tests drive it with scripted answers while the
+ * lifecycle, tmux and git underneath are real.
+ */
+export interface PickItem {
+  readonly label: string;
+  readonly description?: string;
+  readonly detail?: string;
+  readonly kind?: 'separator';
+}
+
+export interface InputOptions {
+  readonly title: string;
+  readonly prompt?: string;
+  readonly placeHolder?: string;
+  readonly value?: string;
+  /** A problem to show under the box as the user types, or undefined when fine. */
+  readonly validate?: (value: string) => string | undefined | Promise<string | undefined>;
+  readonly multiline?: boolean;
+}
+
+export interface UiHost {
+  pick<T extends PickItem>(items: readonly T[], options: { title: string; placeHolder?: string }): Promise<T | undefined>;
+  input(options: InputOptions): Promise<string | undefined>;
+  /** A modal dialog; resolves to the chosen action, undefined for Cancel. */
+  confirm<A extends string>(message: string, detail: string, ...actions: A[]): Promise<A | undefined>;
+  info<A extends string>(message: string, ...actions: A[]): Promise<A | undefined>;
+  warn<A extends string>(message: string, ...actions: A[]): Promise<A | undefined>;
+  error<A extends string>(message: string, ...actions: A[]): Promise<A | undefined>;
+  /** Progress shown in the Workspaces view. */
+  withProgress<T>(title: string, task: () => Promise<T>): Promise<T>;
+  /** Opens (or focuses) the integrated terminal attached to a tmux session. */
+  attachTerminal(options: { tmuxName: string; title: string; argv: readonly string[]; cwd?: string }): void;
+  copyToClipboard(text: string): Promise<void>;
+  openFolderInNewWindow(path: string): Promise<void>;
+  openFile(path: string): Promise<void>;
+  reveal(workspaceId: string): Promise<void>;
+  showLog(): void;
+}
+
+export interface Settings {
+  /** The setup command for a repository, unless it comes from settings an untrusted workspace may not use. */
+  setupCommand(repoPath: string): { command?: string; blockedByTrust: boolean };
+  agents(): { agents: AgentDefinition[]; problems: string[]; blockedByTrust: boolean };
+  attachOnLaunch(): boolean;
+  branchPrefix(): string;
+}
+
+export interface RepositorySource {
+  /** Repositories to offer: the ones the Git extension has open, plus configured ones. */
+  repositories(): Promise<string[]>;
+}
+
+export interface CommandContext {
+  readonly lifecycle: RuntimeLifecycle;
+  readonly host: UiHost;
+  readonly settings: Settings;
+  readonly repositories: RepositorySource;
+  /** The environment agent variables are taken from. */
+  readonly environment: NodeJS.ProcessEnv;
+}

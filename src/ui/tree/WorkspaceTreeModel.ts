@@ -1,0 +1,152 @@
+import { Emitter, type Disposable, type Event } from '../../core/events';
+import type { LifecycleChange, WorkspaceView } from '../../core/lifecycle/RuntimeLifecycle';
+import { buildTree, type TreeNode, type WorkspaceNode, type WorkspaceStats } from './nodes';
+
+/** What the tree needs from the lifecycle; tests fake exactly this. */
+export interface WorkspaceSource {
+  readonly onDidChange: Event<LifecycleChange>;
+  listWorkspaces(): Promise<WorkspaceView[]>;
+  changedLines(workspaceId: string): Promise<WorkspaceStats | undefined>;
+  tmuxAvailable(): Promise<boolean>;
+}
+
+export type RefreshReason = 'startup' | 'event' | 'manual';
+
+const STATS_CONCURRENCY = 4;
+
+/**
+ * The tree's state: one snapshot of `listWorkspaces()` (one tmux call), plus
+ * changed-line counts fetched in the background for the workspaces an event
+ * touched. It follows the lifecycle's change events, coalesced, rather than a
+ * timer over the whole tree.
+ */
+export class WorkspaceTreeModel implements Disposable {
+  private readonly changed = new Emitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly subscription: Disposable;
+  private views: WorkspaceView[] = [];
+  private tmux = true;
+  private readonly stats = new Map<string, WorkspaceStats>();
+  private readonly staleStats = new Set<string>();
+  private nodes: TreeNode[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private loading: Promise<void> | undefined;
+  private loadAgain = false;
+  private loaded = false;
+  lastRefreshReason: RefreshReason | undefined;
+
+  constructor(
+    private readonly source: WorkspaceSource,
+    private readonly debounceMs = 50,
+  ) {
+    this.subscription = source.onDidChange((change) => {
+      if ('workspaceId' in change) this.staleStats.add(change.workspaceId);
+      else if (change.type !== 'reconciled') this.staleStats.add(change.session.workspaceId);
+      this.schedule();
+    });
+  }
+
+  get roots(): readonly TreeNode[] {
+    return this.nodes;
+  }
+
+  get isLoaded(): boolean {
+    return this.loaded;
+  }
+
+  get workspaces(): readonly WorkspaceView[] {
+    return this.views;
+  }
+
+  get tmuxAvailable(): boolean {
+    return this.tmux;
+  }
+
+  children(node: TreeNode | undefined): readonly TreeNode[] {
+    if (!node) return this.nodes;
+    if (node.kind === 'repository') return node.workspaces;
+    if (node.kind === 'workspace') return node.children;
+    return [];
+  }
+
+  findWorkspace(workspaceId: string): WorkspaceNode | undefined {
+    for (const root of this.nodes) {
+      if (root.kind === 'workspace' && root.workspaceId === workspaceId) return root;
+      if (root.kind === 'repository') {
+        const found = root.workspaces.find((node) => node.workspaceId === workspaceId);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
+  parentOf(node: TreeNode): TreeNode | undefined {
+    if (node.kind === 'base' || node.kind === 'session') return this.findWorkspace(node.workspaceId);
+    if (node.kind === 'workspace') {
+      return this.nodes.find((root) => root.kind === 'repository' && root.workspaces.some((member) => member.workspaceId === node.workspaceId));
+    }
+    return undefined;
+  }
+
+  /** Reloads now; `manual` and `startup` also recount every workspace's changes. */
+  refresh(reason: RefreshReason): Promise<void> {
+    if (reason !== 'event') this.stats.clear();
+    this.lastRefreshReason = reason;
+    if (this.loading) {
+      this.loadAgain = true;
+      return this.loading;
+    }
+    this.loading = this.load().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.refresh('event');
+    }, this.debounceMs);
+  }
+
+  private async load(): Promise<void> {
+    do {
+      this.loadAgain = false;
+      [this.views, this.tmux] = await Promise.all([this.source.listWorkspaces(), this.source.tmuxAvailable()]);
+      const ids = new Set(this.views.map((view) => view.record.id));
+      for (const id of this.stats.keys()) if (!ids.has(id) || this.staleStats.has(id)) this.stats.delete(id);
+      this.staleStats.clear();
+      this.rebuild();
+      this.loaded = true;
+      await this.loadStats();
+    } while (this.loadAgain);
+  }
+
+  /** Counts changes for the workspaces that lack them, a few at a time, redrawing once at the end. */
+  private async loadStats(): Promise<void> {
+    const missing = this.views.filter((view) => view.record.status === 'ready' && !this.stats.has(view.record.id)).map((view) => view.record.id);
+    if (missing.length === 0) return;
+    let next = 0;
+    const worker = async () => {
+      while (next < missing.length) {
+        const id = missing[next++];
+        const stats = await this.source.changedLines(id).catch(() => undefined);
+        if (stats) this.stats.set(id, stats);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(STATS_CONCURRENCY, missing.length) }, worker));
+    this.rebuild();
+  }
+
+  private rebuild(): void {
+    this.nodes = buildTree({ workspaces: this.views, stats: this.stats, tmuxAvailable: this.tmux, now: Date.now() });
+    this.changed.fire();
+  }
+}

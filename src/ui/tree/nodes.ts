@@ -1,0 +1,231 @@
+import { basename } from 'node:path';
+import type { SessionView, WorkspaceView } from '../../core/lifecycle/RuntimeLifecycle';
+import type { SetupEvent, WorkspaceStatus } from '../../core/store/records';
+
+/**
+ * The tree as plain data, free of the editor API so it is unit-tested in Node.
+ * `WorkspaceTreeProvider` turns each node into a `vscode.TreeItem`.
+ */
+export interface NodeIcon {
+  /** A codicon id, e.g. `sync~spin`. */
+  readonly id: string;
+  /** A theme colour id, e.g. `errorForeground`. */
+  readonly color?: string;
+}
+
+interface NodeBase {
+  readonly id: string;
+  readonly label: string;
+  readonly description?: string;
+  /** Markdown. */
+  readonly tooltip?: string;
+  readonly icon: NodeIcon;
+  /** Flags joined by `+`, matched by menus with `viewItem =~ /\bflag\b/`. */
+  readonly contextValue: string;
+}
+
+export interface RepositoryNode extends NodeBase {
+  readonly kind: 'repository';
+  readonly repoPath: string;
+  readonly workspaces: readonly WorkspaceNode[];
+}
+
+export interface WorkspaceNode extends NodeBase {
+  readonly kind: 'workspace';
+  readonly workspaceId: string;
+  readonly status: WorkspaceStatus;
+  readonly children: readonly (BaseTerminalNode | SessionNode)[];
+}
+
+export interface BaseTerminalNode extends NodeBase {
+  readonly kind: 'base';
+  readonly workspaceId: string;
+}
+
+export interface SessionNode extends NodeBase {
+  readonly kind: 'session';
+  readonly workspaceId: string;
+  readonly sessionKey: string;
+}
+
+export interface MessageNode extends NodeBase {
+  readonly kind: 'message';
+}
+
+export type TreeNode = RepositoryNode | WorkspaceNode | BaseTerminalNode | SessionNode | MessageNode;
+
+export interface WorkspaceStats {
+  readonly added: number;
+  readonly removed: number;
+  readonly dirty: boolean;
+}
+
+export interface TreeInput {
+  readonly workspaces: readonly WorkspaceView[];
+  readonly stats: ReadonlyMap<string, WorkspaceStats>;
+  readonly tmuxAvailable: boolean;
+  readonly now: number;
+}
+
+const STATUS_ICONS: Record<WorkspaceStatus, NodeIcon> = {
+  creating: { id: 'sync~spin' },
+  ready: { id: 'git-branch', color: 'charts.green' },
+  error: { id: 'error', color: 'errorForeground' },
+  deleting: { id: 'loading~spin' },
+  deletion_failed: { id: 'warning', color: 'list.errorForeground' },
+};
+
+const STATUS_WORDS: Record<WorkspaceStatus, string> = {
+  creating: 'creating',
+  ready: 'ready',
+  error: 'setup failed',
+  deleting: 'deleting',
+  deletion_failed: 'deletion failed',
+};
+
+const STAGE_WORDS: Record<SetupEvent['stage'], string> = {
+  worktree: 'worktree',
+  terminal: 'base terminal',
+  include: 'copying files',
+  setup: 'setup',
+  delete: 'delete',
+};
+
+export function buildTree(input: TreeInput): TreeNode[] {
+  const workspaces = input.workspaces.map((view) => workspaceNode(view, input));
+  const roots: TreeNode[] = [];
+  if (!input.tmuxAvailable && workspaces.length > 0) {
+    roots.push({
+      kind: 'message',
+      id: 'message:no-tmux',
+      label: 'tmux is not installed',
+      description: 'create and delete still work',
+      tooltip: 'Sessions need tmux. Install it (`sudo apt install tmux`, `brew install tmux`) and refresh.',
+      icon: { id: 'warning', color: 'list.warningForeground' },
+      contextValue: 'message',
+    });
+  }
+  const repos = [...new Set(input.workspaces.map((view) => view.record.repoPath))];
+  if (repos.length <= 1) return [...roots, ...workspaces];
+  for (const repoPath of repos.sort((a, b) => basename(a).localeCompare(basename(b)))) {
+    const members = workspaces.filter((node) => input.workspaces.find((view) => view.record.id === node.workspaceId)?.record.repoPath === repoPath);
+    roots.push({
+      kind: 'repository',
+      id: `repo:${repoPath}`,
+      label: basename(repoPath),
+      description: `${members.length} workspace${members.length === 1 ? '' : 's'}`,
+      tooltip: repoPath,
+      icon: { id: 'repo' },
+      contextValue: 'repository',
+      repoPath,
+      workspaces: members,
+    });
+  }
+  return roots;
+}
+
+export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats' | 'tmuxAvailable' | 'now'>): WorkspaceNode {
+  const { record } = view;
+  const stats = input.stats.get(record.id);
+  const description: string[] = [basename(record.repoPath)];
+  if (record.status === 'ready') {
+    if (stats && (stats.added > 0 || stats.removed > 0)) description.push(`+${stats.added} −${stats.removed}`);
+    if (stats?.dirty) description.push('●');
+  } else {
+    const stage = currentStage(record.setupEvents);
+    description.push(record.status === 'creating' && stage ? `${STATUS_WORDS.creating}: ${STAGE_WORDS[stage]}…` : STATUS_WORDS[record.status]);
+  }
+  const flags = ['workspace', record.status];
+  if (stats?.dirty) flags.push('dirty');
+  if (record.setupLog) flags.push('hasSetupLog');
+  if (input.tmuxAvailable) flags.push('tmux');
+  if (view.sessions.some((session) => session.record.kind === 'shell' && session.alive)) flags.push('hasShell');
+
+  const children: (BaseTerminalNode | SessionNode)[] = [];
+  if (record.status === 'ready' || record.status === 'error' || view.base.alive) children.push(baseNode(view, input));
+  for (const session of view.sessions) children.push(sessionNode(view, session, input.now));
+
+  return {
+    kind: 'workspace',
+    id: `ws:${record.id}`,
+    workspaceId: record.id,
+    status: record.status,
+    label: record.branch,
+    description: description.join(' · '),
+    tooltip: workspaceTooltip(view, stats),
+    icon: STATUS_ICONS[record.status],
+    contextValue: flags.join('+'),
+    children,
+  };
+}
+
+function baseNode(view: WorkspaceView, input: Pick<TreeInput, 'tmuxAvailable'>): BaseTerminalNode {
+  const { record, base } = view;
+  const flags = ['base', base.alive ? 'alive' : 'stopped'];
+  if (input.tmuxAvailable) flags.push('tmux');
+  return {
+    kind: 'base',
+    id: `base:${record.id}`,
+    workspaceId: record.id,
+    label: 'Base terminal',
+    description: !input.tmuxAvailable ? 'tmux not installed' : base.alive ? attachedWords(base.attachedClients) : 'starts on attach',
+    tooltip: record.baseNote ?? `tmux session \`${base.name}\``,
+    icon: { id: 'terminal-tmux', color: base.alive ? undefined : 'disabledForeground' },
+    contextValue: flags.join('+'),
+  };
+}
+
+function sessionNode(view: WorkspaceView, session: SessionView, now: number): SessionNode {
+  const { record } = session;
+  const flags = ['session', record.kind, session.alive ? 'alive' : 'ended'];
+  if (session.attachedClients > 0) flags.push('attached');
+  const state = session.alive ? attachedWords(session.attachedClients) : 'ended';
+  return {
+    kind: 'session',
+    id: `session:${record.key}`,
+    workspaceId: view.record.id,
+    sessionKey: record.key,
+    label: record.label,
+    description: `${state} · ${age(now - record.createdAt)}`,
+    tooltip: [`**${record.label}** (${record.kind})`, `tmux session \`${record.tmuxName}\``, `started ${new Date(record.createdAt).toLocaleString()}`].join('\n\n'),
+    icon: { id: record.kind === 'shell' ? 'terminal' : 'hubot', color: session.alive ? undefined : 'disabledForeground' },
+    contextValue: flags.join('+'),
+  };
+}
+
+function workspaceTooltip(view: WorkspaceView, stats: WorkspaceStats | undefined): string {
+  const { record } = view;
+  const lines = [
+    `**${record.branch}** — ${STATUS_WORDS[record.status]}`,
+    `Path: \`${record.worktreePath}\``,
+    `Base branch: \`${record.baseBranch}\``,
+  ];
+  if (stats) lines.push(`Changes: +${stats.added} −${stats.removed}${stats.dirty ? ', uncommitted changes' : ''}`);
+  if (record.lastError) lines.push(`Last error: ${record.lastError}`);
+  if (record.baseNote) lines.push(record.baseNote);
+  const events = record.setupEvents.filter((event) => event.outcome !== 'started').slice(-6);
+  if (events.length > 0) {
+    lines.push(['Setup:', ...events.map((event) => `- ${new Date(event.at).toLocaleTimeString()} ${STAGE_WORDS[event.stage]}: ${event.outcome}${event.detail ? ` (${event.detail})` : ''}`)].join('\n'));
+  }
+  return lines.join('\n\n');
+}
+
+/** The stage a `creating` workspace is in: the last one started and not yet finished. */
+export function currentStage(events: readonly SetupEvent[]): SetupEvent['stage'] | undefined {
+  const last = events[events.length - 1];
+  return last?.outcome === 'started' ? last.stage : undefined;
+}
+
+function attachedWords(clients: number): string {
+  return clients > 0 ? `attached (${clients})` : 'running';
+}
+
+/** A short age: `just now`, `5m`, `3h`, `2d`. */
+export function age(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours}h`;
+  return `${Math.floor(hours / 24)}d`;
+}

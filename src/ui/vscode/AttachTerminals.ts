@@ -1,0 +1,57 @@
+import * as vscode from 'vscode';
+
+/**
+ * Integrated terminals attached to tmux sessions, one per session. Attaching
+ * again focuses the open terminal. They are transient (a dead attach client is
+ * not restored on reload) and closing one only detaches: the session runs on.
+ */
+export class AttachTerminals implements vscode.Disposable {
+  private readonly terminals = new Map<string, vscode.Terminal>();
+  private readonly subscription: vscode.Disposable;
+
+  constructor() {
+    this.subscription = vscode.window.onDidCloseTerminal((terminal) => {
+      for (const [name, open] of this.terminals) if (open === terminal) this.terminals.delete(name);
+    });
+  }
+
+  attach(options: { tmuxName: string; title: string; argv: readonly string[]; cwd?: string }): vscode.Terminal {
+    const open = this.terminals.get(options.tmuxName) ?? this.findAdopted(options.tmuxName);
+    if (open && open.exitStatus === undefined) {
+      open.show();
+      return open;
+    }
+    const [shellPath, ...shellArgs] = options.argv;
+    const terminal = vscode.window.createTerminal({
+      name: options.title,
+      shellPath,
+      shellArgs,
+      cwd: options.cwd,
+      isTransient: true,
+      iconPath: new vscode.ThemeIcon('terminal-tmux'),
+    });
+    this.terminals.set(options.tmuxName, terminal);
+    terminal.show();
+    return terminal;
+  }
+
+  terminalFor(tmuxName: string): vscode.Terminal | undefined {
+    return this.terminals.get(tmuxName);
+  }
+
+  /** A terminal this window opened before the extension host restarted. */
+  private findAdopted(tmuxName: string): vscode.Terminal | undefined {
+    const target = `=${tmuxName}`;
+    const found = vscode.window.terminals.find((terminal) => {
+      const options = terminal.creationOptions as vscode.TerminalOptions;
+      return terminal.exitStatus === undefined && Array.isArray(options.shellArgs) && options.shellArgs.at(-1) === target;
+    });
+    if (found) this.terminals.set(tmuxName, found);
+    return found;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.terminals.clear();
+  }
+}

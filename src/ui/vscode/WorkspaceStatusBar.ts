@@ -1,0 +1,33 @@
+import * as vscode from 'vscode';
+import type { WorkspaceTreeModel } from '../tree/WorkspaceTreeModel';
+
+/** While an open folder is a workspace's worktree: its branch and session count; a click reveals it in the tree. */
+export class WorkspaceStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('tmuxWorkspaces.status', vscode.StatusBarAlignment.Left, 50);
+  private readonly subscriptions: { dispose(): void }[];
+
+  constructor(private readonly model: WorkspaceTreeModel) {
+    this.item.name = 'Tmux Workspaces';
+    this.subscriptions = [model.onDidChange(() => this.update()), vscode.workspace.onDidChangeWorkspaceFolders(() => this.update())];
+    this.update();
+  }
+
+  private update(): void {
+    const folders = new Set((vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath));
+    const view = this.model.workspaces.find((candidate) => folders.has(candidate.record.worktreePath));
+    if (!view) {
+      this.item.hide();
+      return;
+    }
+    const running = view.sessions.filter((session) => session.alive).length;
+    this.item.text = `$(terminal-tmux) ${view.record.branch} · ${running} session${running === 1 ? '' : 's'}`;
+    this.item.tooltip = `Tmux workspace ${view.record.branch} (${view.record.status.replace('_', ' ')}): show it in the Workspaces view`;
+    this.item.command = { command: 'tmuxWorkspaces.revealWorkspace', title: 'Reveal Workspace', arguments: [view.record.id] };
+    this.item.show();
+  }
+
+  dispose(): void {
+    for (const subscription of this.subscriptions) subscription.dispose();
+    this.item.dispose();
+  }
+}

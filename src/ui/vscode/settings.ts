@@ -1,0 +1,55 @@
+import { homedir } from 'node:os';
+import * as vscode from 'vscode';
+import { parseAgentSettings } from '../../core/agents/catalog';
+import type { Settings } from '../host';
+
+export const SECTION = 'tmuxWorkspaces';
+
+function expandHome(path: string): string {
+  return path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path;
+}
+
+/** A restricted setting set in workspace settings, which an untrusted workspace does not apply. */
+function blockedByTrust(inspect: { workspaceValue?: unknown; workspaceFolderValue?: unknown } | undefined): boolean {
+  return !vscode.workspace.isTrusted && (inspect?.workspaceValue !== undefined || inspect?.workspaceFolderValue !== undefined);
+}
+
+export class VsCodeSettings implements Settings {
+  setupCommand(repoPath: string): { command?: string; blockedByTrust: boolean } {
+    const config = vscode.workspace.getConfiguration(SECTION, vscode.Uri.file(repoPath));
+    const command = config.get<string>('setupCommand')?.trim();
+    return { command: command || undefined, blockedByTrust: blockedByTrust(config.inspect('setupCommand')) };
+  }
+
+  agents() {
+    const config = vscode.workspace.getConfiguration(SECTION);
+    return { ...parseAgentSettings(config.get('agents')), blockedByTrust: blockedByTrust(config.inspect('agents')) };
+  }
+
+  attachOnLaunch(): boolean {
+    return vscode.workspace.getConfiguration(SECTION).get<boolean>('attachOnLaunch', true);
+  }
+
+  branchPrefix(): string {
+    return vscode.workspace.getConfiguration(SECTION).get<string>('branchPrefix', '');
+  }
+
+  /** The tmux command as argv; the setting is split on white space (no shell is involved). */
+  tmuxCommand(): string[] | undefined {
+    const value = vscode.workspace.getConfiguration(SECTION).get<string>('tmuxCommand', '').trim();
+    return value ? value.split(/\s+/) : undefined;
+  }
+
+  worktreeRoot(): string | undefined {
+    const value = vscode.workspace.getConfiguration(SECTION).get<string>('worktreeRoot', '').trim();
+    return value ? expandHome(value) : undefined;
+  }
+
+  repositories(): string[] {
+    return vscode.workspace.getConfiguration(SECTION).get<string[]>('repositories', []).filter(Boolean).map(expandHome);
+  }
+
+  reapOrphans(): boolean {
+    return vscode.workspace.getConfiguration(SECTION).get<boolean>('reapOrphans', true);
+  }
+}

@@ -1,0 +1,84 @@
+import type { InputOptions, PickItem, UiHost } from '../../src/ui/host';
+
+type Answer = string | undefined;
+
+/**
+ * The editor's side of a command, answered from a script: each pick, input
+ * and confirm takes the next scripted answer (a pick answers with the label
+ * it chooses). Everything the command showed is kept for assertions.
+ */
+export class ScriptedHost implements UiHost {
+  readonly shown: { kind: string; message: string; detail?: string }[] = [];
+  readonly terminals: { tmuxName: string; title: string; argv: readonly string[]; cwd?: string }[] = [];
+  readonly validations: { value: string; problem: string | undefined }[] = [];
+  readonly clipboard: string[] = [];
+  readonly revealed: string[] = [];
+
+  constructor(
+    private readonly answers: Answer[] = [],
+    /** Values to run through an input box's validator before answering. */
+    private readonly typed: string[] = [],
+  ) {}
+
+  private next(kind: string): Answer {
+    if (this.answers.length === 0) throw new Error(`no scripted answer left for ${kind}`);
+    return this.answers.shift();
+  }
+
+  async pick<T extends PickItem>(items: readonly T[], options: { title: string }): Promise<T | undefined> {
+    const label = this.next(`pick "${options.title}"`);
+    if (label === undefined) return undefined;
+    const found = items.find((item) => item.label === label || item.label.endsWith(` ${label}`));
+    if (!found) throw new Error(`pick "${options.title}": no item "${label}" in ${items.map((item) => item.label).join(', ')}`);
+    return found;
+  }
+
+  async input(options: InputOptions): Promise<string | undefined> {
+    for (const value of this.typed.splice(0)) this.validations.push({ value, problem: await options.validate?.(value) });
+    const answer = this.next(`input "${options.title}"`);
+    if (answer !== undefined && options.validate && (await options.validate(answer))) throw new Error(`input "${answer}" would not be accepted`);
+    return answer;
+  }
+
+  async confirm<A extends string>(message: string, detail: string): Promise<A | undefined> {
+    this.shown.push({ kind: 'confirm', message, detail });
+    return this.next(`confirm "${message}"`) as A | undefined;
+  }
+
+  async info<A extends string>(message: string): Promise<A | undefined> {
+    this.shown.push({ kind: 'info', message });
+    return undefined;
+  }
+
+  async warn<A extends string>(message: string): Promise<A | undefined> {
+    this.shown.push({ kind: 'warn', message });
+    return undefined;
+  }
+
+  async error<A extends string>(message: string): Promise<A | undefined> {
+    this.shown.push({ kind: 'error', message });
+    return undefined;
+  }
+
+  withProgress<T>(_title: string, task: () => Promise<T>): Promise<T> {
+    return task();
+  }
+
+  attachTerminal(options: { tmuxName: string; title: string; argv: readonly string[]; cwd?: string }): void {
+    this.terminals.push(options);
+  }
+
+  async copyToClipboard(text: string): Promise<void> {
+    this.clipboard.push(text);
+  }
+
+  async openFolderInNewWindow(): Promise<void> {}
+
+  async openFile(): Promise<void> {}
+
+  async reveal(workspaceId: string): Promise<void> {
+    this.revealed.push(workspaceId);
+  }
+
+  showLog(): void {}
+}

@@ -1,0 +1,181 @@
+import * as assert from 'node:assert/strict';
+import { Emitter } from '../../src/core/events';
+import type { LifecycleChange, SessionView, WorkspaceView } from '../../src/core/lifecycle/RuntimeLifecycle';
+import type { SessionRecord, WorkspaceRecord, WorkspaceStatus } from '../../src/core/store/records';
+import { age, buildTree, type SessionNode, type WorkspaceNode, type WorkspaceStats } from '../../src/ui/tree/nodes';
+import { WorkspaceTreeModel, type WorkspaceSource } from '../../src/ui/tree/WorkspaceTreeModel';
+import { eventually } from '../helpers/poll';
+
+const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
+
+function workspace(id: string, overrides: Partial<WorkspaceRecord> = {}): WorkspaceRecord {
+  return {
+    v: 1,
+    id,
+    repoPath: '/src/app',
+    branch: `feature/${id}`,
+    baseBranch: 'main',
+    branchSource: 'new',
+    worktreePath: `/src/app.worktrees/feature-${id}`,
+    createdBranch: true,
+    status: 'ready',
+    setupEvents: [],
+    baseSession: `tw-${id}-base`,
+    createdAt: NOW - 3_600_000,
+    updatedAt: NOW,
+    ...overrides,
+  };
+}
+
+function session(key: string, workspaceId: string, overrides: Partial<SessionRecord> = {}): SessionRecord {
+  return {
+    v: 1,
+    key,
+    workspaceId,
+    kind: 'agent',
+    agentId: 'claude',
+    label: 'Claude Code',
+    tmuxName: key,
+    launchId: `launch-${key}`,
+    command: ['/usr/bin/claude'],
+    createdAt: NOW - 5 * 60_000,
+    ...overrides,
+  };
+}
+
+function view(record: WorkspaceRecord, sessions: SessionView[] = [], baseAlive = true): WorkspaceView {
+  return { record, base: { name: record.baseSession, alive: baseAlive, attachedClients: 0 }, sessions };
+}
+
+function tree(workspaces: WorkspaceView[], stats = new Map<string, WorkspaceStats>(), tmuxAvailable = true) {
+  return buildTree({ workspaces, stats, tmuxAvailable, now: NOW });
+}
+
+describe('workspace tree nodes', () => {
+  it('labels a workspace by branch with repository, changed lines and a dirty marker as description', () => {
+    const [node] = tree([view(workspace('a'))], new Map([['a', { added: 12, removed: 3, dirty: true }]])) as WorkspaceNode[];
+    assert.equal(node.label, 'feature/a');
+    assert.equal(node.description, 'app · +12 −3 · ●');
+    assert.equal(node.contextValue, 'workspace+ready+dirty+tmux');
+  });
+
+  it('spins while creating and names the current stage', () => {
+    const record = workspace('a', { status: 'creating', setupEvents: [{ stage: 'worktree', outcome: 'ok', at: NOW }, { stage: 'setup', outcome: 'started', at: NOW }] });
+    const [node] = tree([view(record, [], false)]) as WorkspaceNode[];
+    assert.equal(node.icon.id, 'sync~spin');
+    assert.equal(node.description, 'app · creating: setup…');
+    assert.deepEqual(node.children, [], 'no base terminal row before the terminal exists');
+  });
+
+  it('makes error and deletion_failed stand out, with the last error in the tooltip', () => {
+    const nodes = tree([
+      view(workspace('a', { status: 'error', lastError: 'setup: npm ci exited with 1', setupLog: '/logs/a.log' })),
+      view(workspace('b', { status: 'deletion_failed', lastError: 'delete: worktree locked' })),
+    ]) as WorkspaceNode[];
+    assert.deepEqual(nodes.map((node) => node.icon), [
+      { id: 'error', color: 'errorForeground' },
+      { id: 'warning', color: 'list.errorForeground' },
+    ]);
+    assert.match(nodes[0].tooltip!, /Last error: setup: npm ci exited with 1/);
+    assert.equal(nodes[0].contextValue, 'workspace+error+hasSetupLog+tmux');
+    assert.equal(nodes[1].contextValue, 'workspace+deletion_failed+tmux');
+  });
+
+  it('lists the base terminal first, then sessions with state and age', () => {
+    const record = workspace('a');
+    const sessions: SessionView[] = [
+      { record: session('tw-a-claude-1', 'a'), alive: true, attachedClients: 1 },
+      { record: session('tw-a-shell-1', 'a', { kind: 'shell', label: 'shell', createdAt: NOW - 3 * 3_600_000 }), alive: true, attachedClients: 0 },
+    ];
+    const [node] = tree([view(record, sessions)]) as WorkspaceNode[];
+    assert.deepEqual(node.children.map((child) => [child.kind, child.label, child.description]), [
+      ['base', 'Base terminal', 'running'],
+      ['session', 'Claude Code', 'attached (1) · 5m'],
+      ['session', 'shell', 'running · 3h'],
+    ]);
+    assert.deepEqual(node.children.map((child) => child.contextValue), ['base+alive+tmux', 'session+agent+alive+attached', 'session+shell+alive']);
+    assert.equal(node.contextValue, 'workspace+ready+tmux+hasShell');
+    assert.equal((node.children[1] as SessionNode).sessionKey, 'tw-a-claude-1');
+  });
+
+  it('groups by repository only when more than one repository is tracked', () => {
+    const one = tree([view(workspace('a')), view(workspace('b'))]);
+    assert.deepEqual(one.map((node) => node.kind), ['workspace', 'workspace']);
+    const two = tree([view(workspace('a')), view(workspace('b', { repoPath: '/src/api' })), view(workspace('c'))]);
+    assert.deepEqual(two.map((node) => [node.kind, node.label, node.description]), [
+      ['repository', 'api', '1 workspace'],
+      ['repository', 'app', '2 workspaces'],
+    ]);
+  });
+
+  it('says tmux is missing above the workspaces, without hiding them', () => {
+    const nodes = tree([view(workspace('a'), [], false)], new Map(), false);
+    assert.deepEqual(nodes.map((node) => node.kind), ['message', 'workspace']);
+    assert.equal((nodes[1] as WorkspaceNode).contextValue, 'workspace+ready', 'no tmux flag: launch and attach menus hide');
+    assert.equal((nodes[1] as WorkspaceNode).children[0].description, 'tmux not installed');
+  });
+
+  it('writes ages briefly', () => {
+    assert.deepEqual([age(10_000), age(5 * 60_000), age(3 * 3_600_000), age(3 * 86_400_000)], ['just now', '5m', '3h', '3d']);
+  });
+});
+
+describe('WorkspaceTreeModel', () => {
+  class FakeSource implements WorkspaceSource {
+    readonly emitter = new Emitter<LifecycleChange>();
+    readonly onDidChange = this.emitter.event;
+    views: WorkspaceView[] = [];
+    listCalls = 0;
+    statsCalls: string[] = [];
+    async listWorkspaces() {
+      this.listCalls += 1;
+      return this.views;
+    }
+    async changedLines(id: string) {
+      this.statsCalls.push(id);
+      return { added: 1, removed: 0, dirty: false };
+    }
+    async tmuxAvailable() {
+      return true;
+    }
+  }
+
+  it('follows change events, coalescing a burst into one reload, and recounts only the touched workspace', async () => {
+    const source = new FakeSource();
+    source.views = [view(workspace('a')), view(workspace('b'))];
+    const model = new WorkspaceTreeModel(source, 20);
+    await model.refresh('startup');
+    assert.deepEqual(source.statsCalls.sort(), ['a', 'b']);
+    const listsBefore = source.listCalls;
+    source.statsCalls = [];
+    source.views = [view(workspace('a')), view(workspace('b')), view(workspace('c'))];
+    for (let i = 0; i < 5; i++) source.emitter.fire({ type: 'workspace', workspaceId: 'a' });
+    source.emitter.fire({ type: 'workspace', workspaceId: 'c' });
+    await eventually(() => model.roots.length === 3, 2000, 'new workspace shown');
+    await eventually(() => source.statsCalls.length === 2, 2000, 'stats recounted');
+    assert.equal(source.listCalls - listsBefore, 1);
+    assert.deepEqual(source.statsCalls.sort(), ['a', 'c']);
+    assert.equal(model.lastRefreshReason, 'event');
+    model.dispose();
+  });
+
+  it('finds a workspace node and its parent for reveal', async () => {
+    const source = new FakeSource();
+    source.views = [view(workspace('a')), view(workspace('b', { repoPath: '/src/api' }))];
+    const model = new WorkspaceTreeModel(source);
+    await model.refresh('manual');
+    const node = model.findWorkspace('b')!;
+    assert.equal(node.label, 'feature/b');
+    assert.equal(model.parentOf(node)?.label, 'api');
+    assert.equal(model.parentOf(node.children[0])?.id, node.id);
+    model.dispose();
+  });
+
+  it('puts the status right after the kind in every workspace flag set, as the menus expect', () => {
+    const statuses: WorkspaceStatus[] = ['creating', 'ready', 'error', 'deleting', 'deletion_failed'];
+    for (const status of statuses) {
+      const [node] = tree([view(workspace('a', { status }))]) as WorkspaceNode[];
+      assert.match(node.contextValue, new RegExp(`^workspace\\+${status}\\b`));
+    }
+  });
+});
