@@ -68,6 +68,13 @@ export interface WorkspaceView {
   readonly sessions: readonly SessionView[];
 }
 
+export interface BranchChoices {
+  readonly repoPath: string;
+  readonly local: readonly string[];
+  readonly remote: readonly string[];
+  readonly defaultBranch: string;
+}
+
 export interface DeletePreview {
   readonly dirtyFiles: readonly string[];
   readonly unpushedCommits: readonly string[];
@@ -88,6 +95,12 @@ export type LifecycleChange =
 const INTERRUPTED_SETUP = 'setup was interrupted; retry setup or delete';
 const INTERRUPTED_DELETE = 'deletion was interrupted; retry deletion';
 const NO_TMUX_NOTE = 'No base terminal: tmux is not installed. Install tmux, then attach to create it.';
+
+/** What one exit check forgot, and the list-sessions result its last pass made. */
+interface ExitCheck {
+  readonly ended: SessionRecord[];
+  readonly listing: LiveSession[] | undefined;
+}
 
 /** A failure inside one stage of a transition; its message gets the stage as prefix. */
 class StageError extends Error {
@@ -113,7 +126,7 @@ export class RuntimeLifecycle implements Disposable {
   private readonly changes = new Emitter<LifecycleChange>();
   private readonly options: LifecycleOptions;
   private safetyNet: NodeJS.Timeout | undefined;
-  private exitCheck: Promise<SessionRecord[]> | undefined;
+  private exitCheck: Promise<ExitCheck> | undefined;
   private exitCheckAgain = false;
   private exitCheckTimer: NodeJS.Timeout | undefined;
   private ownerId: Promise<string> | undefined;
@@ -201,6 +214,31 @@ export class RuntimeLifecycle implements Disposable {
       this.git.dirtyFiles(record.worktreePath),
     ]);
     return { ...lines, dirty: dirtyFiles.length > 0 };
+  }
+
+  /** What a create dialog offers: branches to check out (not those another worktree has) and the default base. */
+  async branchChoices(repoPath: string): Promise<BranchChoices> {
+    const repo = await this.git.repositoryRoot(repoPath);
+    const [branches, worktrees, defaultBranch] = await Promise.all([
+      this.git.listBranches(repo),
+      this.git.listWorktrees(repo),
+      this.git.defaultBranch(repo),
+    ]);
+    const checkedOut = new Set(worktrees.map((worktree) => worktree.branch).filter(Boolean));
+    const local = branches.local.filter((branch) => !checkedOut.has(branch));
+    const remote = branches.remote.filter((ref) => !branches.local.includes(ref.slice(ref.indexOf('/') + 1)));
+    return { repoPath: repo, local, remote, defaultBranch };
+  }
+
+  /** Why `name` cannot be a new branch in `repoPath`, or undefined when it can. */
+  async newBranchProblem(repoPath: string, name: string): Promise<string | undefined> {
+    try {
+      await this.git.checkBranchName(repoPath, name.trim());
+    } catch (error) {
+      return errorMessage(error);
+    }
+    if (await this.git.localBranchExists(repoPath, name.trim())) return `Branch "${name.trim()}" already exists; pick it from the list instead.`;
+    return undefined;
   }
 
   setupLogPath(workspaceId: string): string {
@@ -420,8 +458,9 @@ export class RuntimeLifecycle implements Disposable {
         }
       }
     }
-    await this.collectExited();
-    if (this.options.reapOrphans ?? true) await this.reapOrphans();
+    // One list-sessions answers both passes.
+    const { listing } = await this.checkExits();
+    if (this.options.reapOrphans ?? true) await this.reapOrphans(listing);
     this.changes.fire({ type: 'reconciled' });
   }
 
@@ -429,13 +468,14 @@ export class RuntimeLifecycle implements Disposable {
    * Kills sessions on our server that carry our owner marker and our naming
    * scheme, are older than the grace period, and have no record. Anything
    * without our marker is never touched. Resolves to the names it killed.
+   * `listing`: a list-sessions result the caller just made, instead of a new one.
    */
-  async reapOrphans(): Promise<string[]> {
+  async reapOrphans(listing?: readonly LiveSession[]): Promise<string[]> {
     if (!(await this.tmux.available())) return [];
     const owner = await this.installId();
     const graceSeconds = (this.options.orphanGraceMs ?? 60_000) / 1000;
     const nowSeconds = Date.now() / 1000;
-    const candidates = (await this.tmux.listSessions()).filter(
+    const candidates = (listing ?? (await this.tmux.listSessions())).filter(
       (session) => session.owner === owner && isOurSessionName(session.name) && nowSeconds - session.createdAt >= graceSeconds,
     );
     if (candidates.length === 0) return [];
@@ -457,18 +497,26 @@ export class RuntimeLifecycle implements Disposable {
    * before tmux is asked, so a launch that records meanwhile is not mistaken
    * for a dead session. Calls that overlap share one run plus one follow-up.
    */
-  collectExited(): Promise<SessionRecord[]> {
+  async collectExited(): Promise<SessionRecord[]> {
+    return (await this.checkExits()).ended;
+  }
+
+  /** `collectExited`, plus the listing its last pass made (none when there were no records to check). */
+  private checkExits(): Promise<ExitCheck> {
     if (this.exitCheck) {
       this.exitCheckAgain = true;
       return this.exitCheck;
     }
-    const run = async (): Promise<SessionRecord[]> => {
+    const run = async (): Promise<ExitCheck> => {
       const ended: SessionRecord[] = [];
+      let listing: LiveSession[] | undefined;
       do {
         this.exitCheckAgain = false;
+        listing = undefined;
         const snapshot = this.store.sessions();
         if (snapshot.length === 0) break;
-        const live = new Map((await this.liveSessions()).map((session) => [session.name, session]));
+        listing = await this.liveSessions();
+        const live = new Map(listing.map((session) => [session.name, session]));
         for (const record of snapshot) {
           const session = live.get(record.tmuxName);
           if (session && isSameLaunch(session, record)) continue;
@@ -478,7 +526,7 @@ export class RuntimeLifecycle implements Disposable {
           this.changes.fire({ type: 'session-ended', session: record, natural: true, exitCode });
         }
       } while (this.exitCheckAgain && !this.disposed);
-      return ended;
+      return { ended, listing };
     };
     this.exitCheck = run().finally(() => {
       this.exitCheck = undefined;
