@@ -10,9 +10,17 @@
 // - `electron`: @vscode/test-electron, which downloads VS Code, so it needs
 //   the network (a laptop, a public CI).
 //
+// Isolation: the extension host, its terminals and the suite all get a fresh
+// TMUX_TMPDIR, so the extension's `tmux -L tmux-workspaces` server is a private
+// one (never the user's), killed and removed after the run. A git identity is
+// set in the environment so the suite can commit in scratch repositories on a
+// machine with no global git config.
+//
 // The process exits with the suite's exit code; non-zero on failure, timeout
-// or interruption. Screenshots land in artifacts/ (see test/host/screenshot.ts
-// for the protocol), and artifacts/host-final.png when a code-server run fails.
+// or interruption. Screenshots (and answers to the suite's page queries) land
+// in artifacts/ (see test/host/screenshot.ts for the protocol), and
+// artifacts/host-final.png when a code-server run fails.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +42,15 @@ const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 const SCREENSHOT_REQUEST = /TW_SCREENSHOT ([\w-]+)/;
+const PAGE_QUERY = /TW_QUERY ([\w-]+) (.+)$/;
+// The extension's default tmux command (src/core/tmux/TmuxClient.ts).
+const TMUX = ['tmux', '-L', 'tmux-workspaces'];
+const GIT_IDENTITY = {
+  GIT_AUTHOR_NAME: 'Tmux Workspaces Tests',
+  GIT_AUTHOR_EMAIL: 'tests@tmux-workspaces.invalid',
+  GIT_COMMITTER_NAME: 'Tmux Workspaces Tests',
+  GIT_COMMITTER_EMAIL: 'tests@tmux-workspaces.invalid',
+};
 
 const artifacts = join(repoRoot, 'artifacts');
 const extensionTestsPath = join(repoRoot, 'out', 'test', 'host', 'index.js');
@@ -48,7 +65,21 @@ const interrupted = new Promise((resolve) => {
   process.once('SIGTERM', () => resolve(143));
 });
 
-async function runWithTestElectron(folder) {
+/** Kills the private tmux server (and with it every pane it runs), then removes its folder. */
+function removeTmuxServer(tmuxTmpdir) {
+  const env = { ...process.env, TMUX_TMPDIR: tmuxTmpdir };
+  delete env.TMUX;
+  const result = spawnSync(TMUX[0], [...TMUX.slice(1), 'kill-server'], { env, encoding: 'utf8' });
+  const stderr = (result.stderr ?? '').trim();
+  // No server (the suite never started one, or it exited) is fine.
+  if (result.error) console.error(`[test:host] ${TMUX.join(' ')} kill-server: ${result.error.message}`);
+  else if (result.status !== 0 && !/no server running|error connecting to/.test(stderr)) {
+    console.error(`[test:host] ${TMUX.join(' ')} kill-server exited with ${result.status}: ${stderr}`);
+  }
+  rmSync(tmuxTmpdir, { recursive: true, force: true });
+}
+
+async function runWithTestElectron(folder, env) {
   const { runTests } = (await import('@vscode/test-electron')).default;
   try {
     return await runTests({
@@ -57,6 +88,7 @@ async function runWithTestElectron(folder) {
       extensionDevelopmentPath: repoRoot,
       extensionTestsPath,
       launchArgs: [folder, '--disable-extensions'],
+      extensionTestsEnv: env,
     });
   } catch (error) {
     console.error(`[test:host] ${error.message}`);
@@ -64,13 +96,13 @@ async function runWithTestElectron(folder) {
   }
 }
 
-async function runWithCodeServer(folder) {
+async function runWithCodeServer(folder, env) {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
   const { chromium } = await import('playwright-core');
   const server = await startCodeServer({
     folder,
     logFile: join(artifacts, 'code-server.log'),
-    env: { TW_SCREENSHOT_DIR: artifacts },
+    env: { ...env, TW_SCREENSHOT_DIR: artifacts },
   });
   let browser;
   try {
@@ -85,8 +117,8 @@ async function runWithCodeServer(folder) {
     });
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 
-    // Screenshots are taken one at a time, in the order they were requested.
-    let screenshots = Promise.resolve();
+    // Screenshots and page queries are answered one at a time, in the order they were requested.
+    let requests = Promise.resolve();
     const capture = async (name) => {
       const path = join(artifacts, `${name}.png`);
       try {
@@ -98,6 +130,24 @@ async function runWithCodeServer(folder) {
         console.error(`[test:host] screenshot ${name} failed: ${error.message}`);
       }
     };
+    // The elements a CSS selector matches, as JSON, for queryPage() (same protocol).
+    const answerQuery = async (name, selector) => {
+      const path = join(artifacts, `${name}.json`);
+      try {
+        const elements = await page.$$eval(selector, (found) =>
+          found.map((element) => ({
+            label: element.getAttribute('aria-label'),
+            level: element.getAttribute('aria-level'),
+            expanded: element.getAttribute('aria-expanded'),
+            text: element.textContent,
+          })),
+        );
+        writeFileSync(`${path}.partial`, JSON.stringify(elements));
+        renameSync(`${path}.partial`, path);
+      } catch (error) {
+        console.error(`[test:host] query ${name} failed: ${error.message}`);
+      }
+    };
     // The workbench calls codeAutomationLog(level, args) for its own log and
     // for the extension host's console; args are console.log's (printf-style).
     await page.exposeFunction('codeAutomationLog', (level, args) => {
@@ -105,7 +155,9 @@ async function runWithCodeServer(folder) {
       if (level === 'error' || level === 'warn') console.error(line);
       else console.log(line);
       const request = SCREENSHOT_REQUEST.exec(line);
-      if (request) screenshots = screenshots.then(() => capture(request[1]));
+      if (request) requests = requests.then(() => capture(request[1]));
+      const query = PAGE_QUERY.exec(line);
+      if (query) requests = requests.then(() => answerQuery(query[1], query[2]));
     });
     let reportExit;
     const suiteExit = new Promise((resolve) => (reportExit = resolve));
@@ -150,6 +202,9 @@ async function main() {
   mkdirSync(artifacts, { recursive: true });
   rmSync(join(artifacts, 'host-final.png'), { force: true });
   const scratch = mkdtempSync(join(tmpdir(), 'tw-host-tests-'));
+  // Its own folder, not inside `scratch`: a socket path must stay short.
+  const tmuxTmpdir = mkdtempSync(join(tmpdir(), 'tw-host-tmux-'));
+  const env = { ...GIT_IDENTITY, TMUX_TMPDIR: tmuxTmpdir };
   try {
     const folder = join(scratch, 'repo');
     await createGitRepo(folder);
@@ -158,10 +213,13 @@ async function main() {
     if (host !== 'code-server' && host !== 'electron') throw new Error(`TW_HOST must be code-server or electron, not ${host}`);
     const electron = host === 'electron';
     log(`running ${extensionTestsPath} with ${electron ? '@vscode/test-electron' : 'code-server'}`);
-    const code = electron ? await runWithTestElectron(folder) : await runWithCodeServer(folder);
+    log(`private tmux server: TMUX_TMPDIR=${tmuxTmpdir}`);
+    const code = electron ? await runWithTestElectron(folder, env) : await runWithCodeServer(folder, env);
     log(`exit code ${code} after ${Math.round((Date.now() - started) / 1000)} s`);
     return code;
   } finally {
+    // After code-server has stopped: nothing can start the server again.
+    removeTmuxServer(tmuxTmpdir);
     rmSync(scratch, { recursive: true, force: true });
   }
 }

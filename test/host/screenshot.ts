@@ -12,7 +12,13 @@
 //      to <name>.png, so the PNG appears only once it is complete.
 //   4. The suite polls until <name>.png exists. Host and launcher share the
 //      file system.
-import { existsSync, rmSync } from 'node:fs';
+//
+// queryPage(name, selector) works the same way with `TW_QUERY <name> <selector>`:
+// the launcher writes the matching elements (aria-label, aria-level,
+// aria-expanded, text) to <dir>/<name>.json, which the suite reads and removes.
+// It lets the suite check what the workbench really renders (the tree's rows,
+// a terminal's text).
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -30,11 +36,38 @@ export function screenshotPath(name: string): string | undefined {
 export async function screenshot(name: string): Promise<void> {
   const path = screenshotPath(name);
   if (!path) return;
+  await request(`TW_SCREENSHOT ${name}`, path);
+}
+
+/** One element of the workbench page, as queryPage() reports it. */
+export interface PageElement {
+  readonly label: string | null;
+  readonly level: string | null;
+  /** `true`, `false`, or null for an element that cannot expand. */
+  readonly expanded: string | null;
+  readonly text: string | null;
+}
+
+/** The elements of the workbench page that `selector` matches; undefined under test-electron. */
+export async function queryPage(name: string, selector: string): Promise<PageElement[] | undefined> {
+  const png = screenshotPath(name);
+  if (!png) return undefined;
+  const path = png.replace(/\.png$/, '.json');
+  await request(`TW_QUERY ${name} ${selector}`, path);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as PageElement[];
+  } finally {
+    rmSync(path, { force: true });
+  }
+}
+
+/** Logs a request line for the launcher and waits until it has written `path`. */
+async function request(line: string, path: string): Promise<void> {
   rmSync(path, { force: true });
-  console.log(`TW_SCREENSHOT ${name}`);
+  console.log(line);
   const deadline = Date.now() + TIMEOUT_MS;
   while (!existsSync(path)) {
-    if (Date.now() > deadline) throw new Error(`no screenshot at ${path} after ${TIMEOUT_MS / 1000} s`);
+    if (Date.now() > deadline) throw new Error(`nothing at ${path} after ${TIMEOUT_MS / 1000} s (request: ${line})`);
     await sleep(POLL_MS);
   }
 }

@@ -20,7 +20,10 @@ export class WorkspaceTreeProvider implements vscode.TreeDataProvider<TreeNode>,
         ? vscode.TreeItemCollapsibleState.Expanded
         : vscode.TreeItemCollapsibleState.None;
     const item = new vscode.TreeItem(node.label, collapsible);
-    item.id = node.id;
+    // VS Code applies collapsibleState only the first time it sees an id: a
+    // workspace first drawn without children (while creating) would stay
+    // collapsed once its terminals appear. The childless form has its own id.
+    item.id = node.kind === 'workspace' && collapsible === vscode.TreeItemCollapsibleState.None ? `${node.id}:leaf` : node.id;
     item.description = node.description;
     item.contextValue = node.contextValue;
     item.iconPath = new vscode.ThemeIcon(node.icon.id, node.icon.color ? new vscode.ThemeColor(node.icon.color) : undefined);
