@@ -2,7 +2,7 @@
 // and the benchmark (out/). Bundling the tests too lets them import ESM-only
 // packages such as execa exactly the way the shipped extension does.
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -41,6 +41,8 @@ if (args.has('--bench')) {
   builds.push({ ...shared, entryPoints: ['bench/lifecycle.bench.ts'], outdir: 'out/bench', sourcemap: 'inline' });
 }
 if (builds.length === 0) {
+  // A production bundle ships without a source map; drop one a development build left.
+  if (production) rmSync('dist/extension.js.map', { force: true });
   builds.push({
     ...shared,
     entryPoints: ['src/extension.ts'],
