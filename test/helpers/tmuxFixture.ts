@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { TmuxClient, type TmuxClientOptions } from '../../src/core/tmux/TmuxClient';
+import { eventually } from './poll';
 
 /**
  * A private tmux server for one test file: its own socket under a temporary
@@ -37,8 +38,23 @@ export class TmuxFixture {
     return result.stdout;
   }
 
+  /**
+   * Kills the server and waits until it is gone: kill-server returns while the
+   * server is still exiting, and a client connecting meanwhile (the next test)
+   * would fail with "server exited unexpectedly".
+   */
   async killServer(): Promise<void> {
     await this.tmux('kill-server');
+    await eventually(async () => /no server running|error connecting/.test(await this.stderrOf('list-sessions')), 5000, 'tmux server exit');
+  }
+
+  private async stderrOf(...args: string[]): Promise<string> {
+    const result = await execa(this.command[0], [...this.command.slice(1), ...args], {
+      env: { PATH: process.env.PATH ?? '', TMUX_TMPDIR: this.dir },
+      extendEnv: false,
+      reject: false,
+    });
+    return result.stderr;
   }
 
   async dispose(): Promise<void> {

@@ -8,6 +8,7 @@ import type { LifecycleChange, RuntimeLifecycle } from '../../src/core/lifecycle
 import { MemoryMemento } from '../../src/core/store/MemoryMemento';
 import { RecordStore } from '../../src/core/store/RecordStore';
 import { TmuxClient } from '../../src/core/tmux/TmuxClient';
+import { FailingTmux } from '../helpers/faults';
 import { git, makeRepo } from '../helpers/gitRepo';
 import { Harness } from '../helpers/harness';
 import { eventually } from '../helpers/poll';
@@ -421,18 +422,3 @@ describe('RuntimeLifecycle', () => {
     assert.ok(harness.memento instanceof MemoryMemento);
   });
 });
-
-/** A real tmux client whose chosen subcommand fails like a broken server would. */
-class FailingTmux extends TmuxClient {
-  constructor(
-    fixture: TmuxFixture,
-    private readonly failing: string,
-  ) {
-    super({ command: fixture.command, environment: fixture.environment });
-  }
-
-  override async run(args: readonly string[], options: { goneIsEmpty?: boolean; input?: string } = {}) {
-    if (args[0] === this.failing) throw new WorkspaceError('failed', `tmux ${args[0]} failed: injected failure`);
-    return super.run(args, options);
-  }
-}

@@ -134,8 +134,9 @@ export class TmuxClient {
    */
   async killSessionIfLaunch(name: string, launchId: string): Promise<'killed' | 'not-ours' | 'gone'> {
     const condition = `#{==:#{${MARKER.launch}},${launchId}}`;
+    // if-shell evaluates a missing target against some other session; has-session first makes it "gone".
     const result = await this.run(
-      ['if-shell', '-F', '-t', exactPane(name), condition, `kill-session -t ${exactSession(name)}`, 'display-message -p not-ours'],
+      ['has-session', '-t', exactSession(name), ';', 'if-shell', '-F', '-t', exactPane(name), condition, `kill-session -t ${exactSession(name)}`, 'display-message -p not-ours'],
       { goneIsEmpty: true },
     );
     if (result === GONE) return 'gone';
@@ -172,7 +173,8 @@ export class TmuxClient {
    */
   async run(args: readonly string[], options: { goneIsEmpty?: boolean; input?: string } = {}): Promise<string | typeof GONE> {
     const [file, ...prefix] = this.command;
-    const argv = [...prefix, ...args];
+    // -u: outside a UTF-8 locale tmux prints the list-sessions tab separator (and any non-ASCII) as `_`.
+    const argv = [...prefix, '-u', ...args];
     const started = performance.now();
     try {
       const result = await execa(file, argv, {

@@ -1,0 +1,229 @@
+import * as assert from 'node:assert/strict';
+import { WorkspaceError } from '../../src/core/errors';
+import { MemoryMemento } from '../../src/core/store/MemoryMemento';
+import { RecordStore, type MementoLike } from '../../src/core/store/RecordStore';
+import { SCHEMA_VERSION, type SessionRecord, type WorkspaceRecord } from '../../src/core/store/records';
+
+function workspace(id: string, overrides: Partial<WorkspaceRecord> = {}): WorkspaceRecord {
+  return {
+    v: SCHEMA_VERSION,
+    id,
+    repoPath: '/repo',
+    branch: `branch-${id}`,
+    baseBranch: 'main',
+    branchSource: 'new',
+    worktreePath: `/repo.worktrees/${id}`,
+    createdBranch: true,
+    status: 'ready',
+    setupEvents: [],
+    baseSession: `tw-${id}-base`,
+    createdAt: 1,
+    updatedAt: 1,
+    ...overrides,
+  };
+}
+
+function session(key: string, createdAt: number, overrides: Partial<SessionRecord> = {}): SessionRecord {
+  return {
+    v: SCHEMA_VERSION,
+    key,
+    workspaceId: 'ws',
+    kind: 'agent',
+    label: 'agent',
+    tmuxName: key,
+    launchId: `launch-${createdAt}`,
+    command: ['agent'],
+    createdAt,
+    ...overrides,
+  };
+}
+
+/** Counts writes, so a test can prove that nothing was written. */
+class CountingMemento extends MemoryMemento {
+  writes = 0;
+
+  override async update(key: string, value: unknown): Promise<void> {
+    this.writes += 1;
+    await super.update(key, value);
+  }
+}
+
+/**
+ * One window's `globalState`: it reads the snapshot it opened with plus its own
+ * writes, and writes through key by key. Another window's writes stay invisible.
+ */
+class WindowMemento implements MementoLike {
+  private readonly view: Map<string, unknown>;
+
+  constructor(private readonly storage: Map<string, unknown>) {
+    this.view = new Map(storage);
+  }
+
+  keys(): readonly string[] {
+    return [...this.view.keys()];
+  }
+
+  get<T>(key: string): T | undefined {
+    const value = this.view.get(key);
+    return value === undefined ? undefined : (structuredClone(value) as T);
+  }
+
+  async update(key: string, value: unknown): Promise<void> {
+    for (const map of [this.view, this.storage]) {
+      if (value === undefined) map.delete(key);
+      else map.set(key, structuredClone(value));
+    }
+  }
+}
+
+/** The store's own key for a record, found by writing it once (keys are the store's business). */
+async function keyOf(memento: MementoLike, write: () => Promise<void>): Promise<string> {
+  const before = new Set(memento.keys());
+  await write();
+  const added = memento.keys().filter((key) => !before.has(key));
+  assert.equal(added.length, 1, 'one record, one key');
+  return added[0];
+}
+
+describe('RecordStore', () => {
+  describe('one key per record', () => {
+    it('keeps both records when two windows, each with its own view of the storage, write different records', async () => {
+      const storage = new Map<string, unknown>();
+      const windowA = new RecordStore(new WindowMemento(storage));
+      const windowB = new RecordStore(new WindowMemento(storage));
+      await Promise.all([windowA.putWorkspace(workspace('a')), windowB.putWorkspace(workspace('b'))]);
+      await Promise.all([
+        windowA.update('a', { status: 'error', lastError: 'a failed' }),
+        windowB.update('b', { status: 'deleting' }),
+        windowA.putSession(session('tw-a-agent', 1, { workspaceId: 'a' })),
+        windowB.putSession(session('tw-b-agent', 2, { workspaceId: 'b' })),
+      ]);
+      assert.deepEqual(windowA.workspaces().map((ws) => ws.id), ['a'], 'window A never saw B\'s record');
+      const reopened = new RecordStore(new WindowMemento(storage));
+      assert.deepEqual(reopened.workspaces().map((ws) => [ws.id, ws.status]), [['a', 'error'], ['b', 'deleting']]);
+      assert.deepEqual(reopened.sessions().map((s) => s.key), ['tw-a-agent', 'tw-b-agent']);
+    });
+
+    it('writes each record under its own key, touching no other', async () => {
+      const memento = new CountingMemento();
+      const store = new RecordStore(memento);
+      const keyA = await keyOf(memento, () => store.putWorkspace(workspace('a')));
+      const keyB = await keyOf(memento, () => store.putWorkspace(workspace('b')));
+      const keyS = await keyOf(memento, () => store.putSession(session('tw-s', 1)));
+      assert.equal(new Set([keyA, keyB, keyS]).size, 3);
+      const snapshotB = memento.get(keyB);
+      const writes = memento.writes;
+      await store.update('a', { status: 'error' });
+      assert.equal(memento.writes, writes + 1, 'one write per record update');
+      assert.deepEqual(memento.get(keyB), snapshotB, 'the other record is untouched');
+    });
+  });
+
+  describe('schema versions', () => {
+    it('reads a record written before versions existed through the migration, as version 1', async () => {
+      const memento = new MemoryMemento();
+      const store = new RecordStore(memento);
+      const key = await keyOf(memento, () => store.putWorkspace(workspace('old')));
+      const unversioned: Record<string, unknown> = { ...workspace('old') };
+      delete unversioned.v;
+      await memento.update(key, unversioned);
+      assert.equal(memento.get<{ v?: number }>(key)?.v, undefined);
+      assert.equal(store.workspace('old')?.v, 1);
+      assert.deepEqual(store.workspaces().map((ws) => [ws.id, ws.v]), [['old', 1]]);
+      const updated = await store.update('old', { status: 'error' });
+      assert.equal(updated?.v, SCHEMA_VERSION);
+      assert.equal(memento.get<{ v?: number }>(key)?.v, SCHEMA_VERSION, 'the next write stores the current version');
+    });
+
+    it('ignores a record from a newer schema: not read, not listed, not overwritten', async () => {
+      const memento = new MemoryMemento();
+      const store = new RecordStore(memento);
+      const workspaceKey = await keyOf(memento, () => store.putWorkspace(workspace('future')));
+      const sessionKey = await keyOf(memento, () => store.putSession(session('tw-future', 5)));
+      const futureWorkspace = { ...workspace('future'), v: SCHEMA_VERSION + 1, newField: 'kept' };
+      const futureSession = { ...session('tw-future', 5), v: SCHEMA_VERSION + 1 };
+      await memento.update(workspaceKey, futureWorkspace);
+      await memento.update(sessionKey, futureSession);
+
+      assert.equal(store.workspace('future'), undefined);
+      assert.deepEqual(store.workspaces(), []);
+      assert.equal(store.session('tw-future'), undefined);
+      assert.deepEqual(store.sessions(), []);
+
+      assert.equal(await store.update('future', { status: 'error' }), undefined);
+      assert.equal(await store.addSetupEvent('future', { stage: 'setup', outcome: 'started', at: 2 }), undefined);
+      await assert.rejects(store.transition('future', ['ready'], { status: 'deleting' }));
+      assert.equal(await store.forgetSession('tw-future', 5), false);
+      assert.deepEqual(memento.get(workspaceKey), futureWorkspace, 'the newer workspace record is left as it was');
+      assert.deepEqual(memento.get(sessionKey), futureSession, 'the newer session record is left as it was');
+    });
+  });
+
+  describe('transition (compare-and-swap on the status)', () => {
+    it('moves from an expected status and stamps the change', async () => {
+      const store = new RecordStore(new MemoryMemento());
+      await store.putWorkspace(workspace('a', { status: 'error', lastError: 'boom' }));
+      const next = await store.transition('a', ['error'], { status: 'creating', lastError: undefined });
+      assert.equal(next.status, 'creating');
+      assert.equal(next.lastError, undefined);
+      assert.ok(next.updatedAt > 1);
+      assert.equal(store.workspace('a')?.status, 'creating');
+    });
+
+    it('refuses from the wrong status and writes nothing', async () => {
+      const memento = new CountingMemento();
+      const store = new RecordStore(memento);
+      await store.putWorkspace(workspace('a', { status: 'ready' }));
+      const before = store.workspace('a');
+      const writes = memento.writes;
+      await assert.rejects(store.transition('a', ['error'], { status: 'creating' }), (error: WorkspaceError) => {
+        assert.equal(error.kind, 'refused');
+        assert.equal(error.details?.status, 'ready');
+        assert.match(error.message, /is ready; expected error/);
+        return true;
+      });
+      assert.equal(memento.writes, writes, 'no write');
+      assert.deepEqual(store.workspace('a'), before);
+    });
+
+    it('refuses a workspace that no longer exists, writing nothing', async () => {
+      const memento = new CountingMemento();
+      const store = new RecordStore(memento);
+      await assert.rejects(store.transition('gone', ['ready'], { status: 'deleting' }), (error: WorkspaceError) => error.kind === 'refused');
+      assert.equal(memento.writes, 0);
+      assert.deepEqual(memento.keys(), []);
+    });
+  });
+
+  describe('forgetSession', () => {
+    it('forgets only the generation it was given', async () => {
+      const store = new RecordStore(new MemoryMemento());
+      await store.putSession(session('tw-x', 100));
+      assert.equal(await store.forgetSession('tw-x', 99), false, 'another generation is not forgotten');
+      assert.equal(store.session('tw-x')?.createdAt, 100);
+      assert.equal(await store.forgetSession('tw-x', 100), true);
+      assert.equal(store.session('tw-x'), undefined);
+      assert.equal(await store.forgetSession('tw-x', 100), false, 'nothing left to forget');
+    });
+
+    it('keeps a newer generation written under the same key since the caller looked', async () => {
+      const store = new RecordStore(new MemoryMemento());
+      const old = session('tw-x', 100);
+      await store.putSession(old);
+      await store.putSession(session('tw-x', 200, { launchId: 'relaunched' }));
+      assert.equal(await store.forgetSession(old.key, old.createdAt), false);
+      assert.equal(store.session('tw-x')?.launchId, 'relaunched');
+    });
+  });
+
+  describe('installId', () => {
+    it('is stable across calls, stores and concurrent first calls, and differs per memento', async () => {
+      const memento = new MemoryMemento();
+      const [first, concurrent] = await Promise.all([new RecordStore(memento).installId(), new RecordStore(memento).installId()]);
+      assert.match(first, /^[0-9a-f-]{36}$/);
+      assert.equal(concurrent, first);
+      assert.equal(await new RecordStore(memento).installId(), first);
+      assert.notEqual(await new RecordStore(new MemoryMemento()).installId(), first);
+    });
+  });
+});
