@@ -402,13 +402,14 @@ export class RuntimeLifecycle implements Disposable {
       try {
         await this.stopAll(record);
         await this.removeWorktree(record, force);
+        // Inside the try: a failed forget too must leave `deletion_failed`, not `deleting`.
+        await this.store.forgetWorkspace(workspaceId);
       } catch (error) {
         const message = error instanceof StageError ? error.message : `delete: ${errorMessage(error)}`;
         await this.store.update(workspaceId, { status: 'deletion_failed', lastError: message });
         this.changed(workspaceId);
         throw failed(message);
       }
-      await this.store.forgetWorkspace(workspaceId);
       this.changes.fire({ type: 'workspace-removed', workspaceId });
     });
   }
@@ -742,7 +743,11 @@ export class RuntimeLifecycle implements Disposable {
   }
 
   private installId(): Promise<string> {
-    this.ownerId ??= this.store.installId();
+    // A failed first write is not cached: it would fail every later launch in this window.
+    this.ownerId ??= this.store.installId().catch((error: unknown) => {
+      this.ownerId = undefined;
+      throw error;
+    });
     return this.ownerId;
   }
 
