@@ -1,13 +1,17 @@
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TmuxWorkspacesApi } from './api';
 import { GitClient } from './core/git/GitClient';
 import { RuntimeLifecycle } from './core/lifecycle/RuntimeLifecycle';
+import { ChangeMarker } from './core/store/ChangeMarker';
 import { RecordStore } from './core/store/RecordStore';
+import { FileLock } from './core/lifecycle/TransitionLock';
 import { TmuxClient } from './core/tmux/TmuxClient';
 import { createWorkspace } from './ui/commands/createWorkspace';
 import { deleteWorkspace } from './ui/commands/deleteWorkspace';
 import { launchAgent, launchAgentIn, launchShell } from './ui/commands/launchSession';
 import { reporting } from './ui/commands/report';
+import { adoptOrphan, attachOrphan, killOrphan } from './ui/commands/orphanCommands';
 import { attach, copyAttachCommand, stopSession } from './ui/commands/sessionCommands';
 import type { CommandTarget } from './ui/commands/targets';
 import { openWorkspaceFolder, retrySetup, showSetupLog } from './ui/commands/workspaceCommands';
@@ -29,13 +33,18 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
   const log = vscode.window.createOutputChannel('Tmux Workspaces', { log: true });
   const logger = commandLogger(log);
   const settings = new VsCodeSettings();
+  const stateDir = context.globalStorageUri.fsPath;
+  // Global storage is shared by every window: the lock files and the change marker live there.
+  const marker = new ChangeMarker(join(stateDir, 'records-changed'));
   const lifecycle = new RuntimeLifecycle({
     tmux: new TmuxClient({ command: settings.tmuxCommand(), log: logger }),
     git: new GitClient({ log: logger }),
     store: new RecordStore(context.globalState),
-    stateDir: context.globalStorageUri.fsPath,
+    stateDir,
     worktreeRoot: settings.worktreeRoot(),
     reapOrphans: settings.reapOrphans(),
+    lock: new FileLock(join(stateDir, 'locks'), { onCompromised: (error) => log.warn(`A workspace lock was lost: ${error.message}`) }),
+    marker,
   });
   const model = new WorkspaceTreeModel(lifecycle);
   const provider = new WorkspaceTreeProvider(model);
@@ -59,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
   context.subscriptions.push(
     log,
     lifecycle,
+    marker,
     model,
     provider,
     treeView,
@@ -74,7 +84,9 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
     register('retryDelete', (target) => deleteWorkspace(commands, target, ['deletion_failed'])),
     register('launchAgent', (target) => launchAgent(commands, target)),
     register('launchShell', (target) => launchShell(commands, target)),
-    register('attach', (target) => attach(commands, target)),
+    register('attach', (target) => (typeof target === 'object' && target.kind === 'orphan' ? attachOrphan(commands, target) : attach(commands, target))),
+    register('killOrphan', (target) => killOrphan(commands, target)),
+    register('adoptOrphan', (target) => adoptOrphan(commands, target)),
     register('stopSession', (target) => stopSession(commands, target)),
     register('copyAttachCommand', (target) => copyAttachCommand(commands, target)),
     register('openWorkspaceFolder', (target) => openWorkspaceFolder(commands, target)),

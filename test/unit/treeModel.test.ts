@@ -115,6 +115,21 @@ describe('workspace tree nodes', () => {
     assert.equal((nodes[1] as WorkspaceNode).children[0].description, 'tmux not installed');
   });
 
+  it('shows unrecorded sessions under Orphaned Sessions, and no such node when there are none', () => {
+    assert.ok(!tree([view(workspace('a'))]).some((node) => node.kind === 'orphans'));
+    const nodes = buildTree({
+      workspaces: [view(workspace('a'))],
+      stats: new Map(),
+      tmuxAvailable: true,
+      orphans: [{ name: 'tw-a-claude-9f', createdAt: NOW / 1000 - 120, owner: 'me', attachedClients: 0 }],
+      now: NOW,
+    });
+    const orphans = nodes.at(-1)!;
+    assert.ok(orphans.kind === 'orphans');
+    assert.equal(orphans.label, 'Orphaned Sessions');
+    assert.deepEqual(orphans.orphans.map((node) => [node.label, node.description, node.contextValue]), [['tw-a-claude-9f', 'running · 2m', 'orphan']]);
+  });
+
   it('writes ages briefly', () => {
     assert.deepEqual([age(10_000), age(5 * 60_000), age(3 * 3_600_000), age(3 * 86_400_000)], ['just now', '5m', '3h', '3d']);
   });
@@ -137,6 +152,9 @@ describe('WorkspaceTreeModel', () => {
     }
     async tmuxAvailable() {
       return true;
+    }
+    async listOrphans() {
+      return [];
     }
   }
 

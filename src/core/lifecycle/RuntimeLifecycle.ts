@@ -6,14 +6,14 @@ import { execa } from 'execa';
 import { WorkspaceError, errorMessage, failed, refused } from '../errors';
 import { Emitter, type Disposable } from '../events';
 import type { GitClient } from '../git/GitClient';
-import { baseSessionName, defaultWorktreePath, isOurSessionName, newWorkspaceId, runtimeSessionName } from '../naming';
+import { SESSION_PREFIX, baseSessionName, defaultWorktreePath, isOurSessionName, newWorkspaceId, runtimeSessionName } from '../naming';
 import type { RecordStore } from '../store/RecordStore';
 import type { SessionKind, SessionRecord, SetupStage, WorkspaceRecord } from '../store/records';
 import { SCHEMA_VERSION } from '../store/records';
 import { PaneLauncher } from '../tmux/PaneLauncher';
 import { SessionWatcher } from '../tmux/SessionWatcher';
 import { MARKER, type LiveSession, type TmuxClient } from '../tmux/TmuxClient';
-import { KeyedMutex } from './KeyedMutex';
+import { ProcessLock, type TransitionLock } from './TransitionLock';
 import { copyWorktreeIncludes } from './worktreeInclude';
 
 export interface LifecycleOptions {
@@ -34,6 +34,22 @@ export interface LifecycleOptions {
   readonly shell?: string;
   /** The environment the setup command runs with. */
   readonly environment?: NodeJS.ProcessEnv;
+  /** Serialises a workspace's transitions; across windows with a `FileLock`. Default: this process only. */
+  readonly lock?: TransitionLock;
+  /** Tells other windows that records changed, and this one when they did. */
+  readonly marker?: ChangeSignal;
+  /**
+   * Called between the steps of every transition (after each tmux call, git
+   * call and record write) with the step's name. The crash tests end the
+   * process at each step; nothing else needs it.
+   */
+  readonly onStep?: (step: string) => void | Promise<void>;
+}
+
+/** A cross-window "records changed" signal (`ChangeMarker`). */
+export interface ChangeSignal {
+  touch(): void;
+  onDidChange(listener: () => void): Disposable;
 }
 
 export interface CreateWorkspaceRequest {
@@ -90,8 +106,17 @@ export type LifecycleChange =
   | { readonly type: 'workspace-removed'; readonly workspaceId: string }
   | { readonly type: 'session-started'; readonly session: SessionRecord }
   | { readonly type: 'session-ended'; readonly session: SessionRecord; readonly natural: boolean; readonly exitCode?: number }
-  | { readonly type: 'reconciled' };
+  | { readonly type: 'reconciled' }
+  /** Another window changed records; what changed is not known here. */
+  | { readonly type: 'external' }
+  /** Sessions or attached clients on the tmux server changed (any window). */
+  | { readonly type: 'tmux' };
 
+/** Watcher notifications about attached clients: nothing ended, but the tree's "attached" counts changed. */
+const CLIENT_NOTIFICATIONS = new Set(['%client-session-changed', '%client-detached']);
+
+/** Reaping is done by one window at a time. */
+const REAPER_LOCK = 'reaper';
 const INTERRUPTED_SETUP = 'setup was interrupted; retry setup or delete';
 const INTERRUPTED_DELETE = 'deletion was interrupted; retry deletion';
 const NO_TMUX_NOTE = 'No base terminal: tmux is not installed. Install tmux, then attach to create it.';
@@ -122,7 +147,7 @@ export class RuntimeLifecycle implements Disposable {
   private readonly store: RecordStore;
   private readonly panes: PaneLauncher;
   private readonly watcher: SessionWatcher;
-  private readonly mutex = new KeyedMutex();
+  private readonly lock: TransitionLock;
   private readonly changes = new Emitter<LifecycleChange>();
   private readonly options: LifecycleOptions;
   private safetyNet: NodeJS.Timeout | undefined;
@@ -140,8 +165,10 @@ export class RuntimeLifecycle implements Disposable {
     this.git = options.git;
     this.store = options.store;
     this.panes = new PaneLauncher(options.stateDir);
+    this.lock = options.lock ?? new ProcessLock();
     this.watcher = new SessionWatcher(options.tmux);
-    this.watcher.onDidChangeSessions(() => this.scheduleExitCheck());
+    this.watcher.onDidChangeSessions((notification) => this.scheduleExitCheck(notification));
+    options.marker?.onDidChange(() => this.changes.fire({ type: 'external' }));
   }
 
   /** Activation: reconcile what a previous window left, then watch for exits. */
@@ -259,43 +286,57 @@ export class RuntimeLifecycle implements Disposable {
     await this.git.checkBranchName(repoPath, branch);
     const source = request.source ?? 'new';
 
-    const record = await this.mutex.run(`repo:${repoPath}`, async () => {
-      const existing = this.store.workspaces().find((ws) => ws.repoPath === repoPath && ws.branch === branch);
-      if (existing) return { record: existing, existed: true };
-      if (source === 'new' && (await this.git.localBranchExists(repoPath, branch))) {
-        throw refused(`Branch "${branch}" already exists. Pick it as an existing branch instead.`);
-      }
-      const worktreePath = defaultWorktreePath(repoPath, branch, this.options.worktreeRoot);
-      if (existsSync(worktreePath)) throw refused(`The folder ${worktreePath} already exists; remove it or choose another branch name.`);
-      const base = request.base?.trim() || (await this.git.defaultBranch(repoPath));
-      const id = newWorkspaceId(branch);
-      const now = Date.now();
-      const created: WorkspaceRecord = {
-        v: SCHEMA_VERSION,
-        id,
-        repoPath,
-        branch,
-        baseBranch: base,
-        branchSource: source,
-        worktreePath,
-        createdBranch: false,
-        status: 'creating',
-        setupEvents: [],
-        baseSession: baseSessionName(id),
-        createdAt: now,
-        updatedAt: now,
-      };
-      await this.store.putWorkspace(created);
-      this.changed(id);
-      return { record: created, existed: false };
+    // The new workspace's own lock is taken before its record exists, so no other
+    // window can see it `creating` with its lock free and call it interrupted.
+    const id = newWorkspaceId(branch);
+    return this.lock.run(id, async () => {
+      const existing = await this.lock.run(`repo:${repoPath}`, () => this.recordNewWorkspace(id, repoPath, branch, source, request.base));
+      if (existing) return existing;
+      await this.step('create:recorded');
+      return this.runSetup(id, request.setupCommand);
     });
-    if (record.existed) return record.record;
-    return this.mutex.run(record.record.id, () => this.runSetup(record.record.id, request.setupCommand));
+  }
+
+  /** Writes the `creating` record, or resolves to the workspace that has this branch already. */
+  private async recordNewWorkspace(
+    id: string,
+    repoPath: string,
+    branch: string,
+    source: 'new' | 'existing',
+    requestedBase: string | undefined,
+  ): Promise<WorkspaceRecord | undefined> {
+    const existing = this.store.workspaces().find((ws) => ws.repoPath === repoPath && ws.branch === branch);
+    if (existing) return existing;
+    if (source === 'new' && (await this.git.localBranchExists(repoPath, branch))) {
+      throw refused(`Branch "${branch}" already exists. Pick it as an existing branch instead.`);
+    }
+    const worktreePath = defaultWorktreePath(repoPath, branch, this.options.worktreeRoot);
+    if (existsSync(worktreePath)) throw refused(`The folder ${worktreePath} already exists; remove it or choose another branch name.`);
+    const base = requestedBase?.trim() || (await this.git.defaultBranch(repoPath));
+    const now = Date.now();
+    const created: WorkspaceRecord = {
+      v: SCHEMA_VERSION,
+      id,
+      repoPath,
+      branch,
+      baseBranch: base,
+      branchSource: source,
+      worktreePath,
+      createdBranch: false,
+      status: 'creating',
+      setupEvents: [],
+      baseSession: baseSessionName(id),
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.store.putWorkspace(created);
+    this.changed(id);
+    return undefined;
   }
 
   /** Runs setup again for a workspace in `error`; refused (and nothing recorded) from any other status. */
   async retrySetup(workspaceId: string, options: { setupCommand?: string } = {}): Promise<WorkspaceRecord> {
-    return this.mutex.run(workspaceId, async () => {
+    return this.lock.run(workspaceId, async () => {
       await this.store.transition(workspaceId, ['error'], { status: 'creating', lastError: undefined });
       this.changed(workspaceId);
       return this.runSetup(workspaceId, options.setupCommand);
@@ -304,7 +345,7 @@ export class RuntimeLifecycle implements Disposable {
 
   /** Starts an agent or the workspace's shell (one per workspace) in its own tmux session. */
   async launchSession(workspaceId: string, request: LaunchRequest): Promise<SessionRecord> {
-    return this.mutex.run(workspaceId, async () => {
+    return this.lock.run(workspaceId, async () => {
       await this.requireTmux();
       const workspace = this.requireWorkspace(workspaceId);
       if (workspace.status !== 'ready') {
@@ -322,6 +363,7 @@ export class RuntimeLifecycle implements Disposable {
       const owner = await this.installId();
 
       const pane = await this.panes.prepare(launchId, command, { TMUX_WORKSPACES_SESSION: tmuxName, ...request.environment });
+      await this.step('launch:handoff-written');
       try {
         await this.tmux.launch({
           name: tmuxName,
@@ -334,6 +376,7 @@ export class RuntimeLifecycle implements Disposable {
         throw error;
       }
       this.watcher.ensureRunning();
+      await this.step('launch:session-started');
 
       const record: SessionRecord = {
         v: SCHEMA_VERSION,
@@ -354,12 +397,13 @@ export class RuntimeLifecycle implements Disposable {
         const killed = await this.tmux.killSessionIfLaunch(tmuxName, launchId).catch((killError) => `not stopped (${errorMessage(killError)})`);
         throw failed(`Could not record the ${label} session (${errorMessage(error)}); the session was ${killed === 'killed' || killed === 'gone' ? 'stopped' : killed}.`);
       }
+      await this.step('launch:recorded');
       if (!(await this.tmux.hasSession(tmuxName))) {
         await this.store.forgetSession(record.key, record.createdAt);
         const status = await this.panes.exitStatus(launchId);
         throw failed(`${label} exited immediately${status === undefined ? '' : ` with status ${status}`}.`);
       }
-      this.changes.fire({ type: 'session-started', session: record });
+      this.emit({ type: 'session-started', session: record });
       return record;
     });
   }
@@ -368,12 +412,13 @@ export class RuntimeLifecycle implements Disposable {
   async stopSession(key: string): Promise<void> {
     const known = this.store.session(key);
     if (!known) return;
-    await this.mutex.run(known.workspaceId, async () => {
+    await this.lock.run(known.workspaceId, async () => {
       const record = this.store.session(key);
       if (!record) return;
       await this.killIgnoringMissingTmux(record.tmuxName);
+      await this.step('stop:killed');
       if (await this.store.forgetSession(record.key, record.createdAt)) {
-        this.changes.fire({ type: 'session-ended', session: record, natural: false });
+        this.emit({ type: 'session-ended', session: record, natural: false });
       }
     });
   }
@@ -387,7 +432,7 @@ export class RuntimeLifecycle implements Disposable {
    */
   async deleteWorkspace(workspaceId: string, options: { force?: boolean } = {}): Promise<void> {
     const force = options.force ?? false;
-    await this.mutex.run(workspaceId, async () => {
+    await this.lock.run(workspaceId, async () => {
       const record = this.requireWorkspace(workspaceId);
       if (record.status === 'creating') throw refused(`Workspace "${record.branch}" is still being set up; wait for it or retry later.`);
       if (record.status === 'deleting') throw refused(`Workspace "${record.branch}" is already being deleted.`);
@@ -399,6 +444,7 @@ export class RuntimeLifecycle implements Disposable {
       }
       await this.store.transition(workspaceId, ['ready', 'error', 'deletion_failed'], { status: 'deleting', lastError: undefined });
       this.changed(workspaceId);
+      await this.step('delete:marked');
       try {
         await this.stopAll(record);
         await this.removeWorktree(record, force);
@@ -410,13 +456,19 @@ export class RuntimeLifecycle implements Disposable {
         this.changed(workspaceId);
         throw failed(message);
       }
-      this.changes.fire({ type: 'workspace-removed', workspaceId });
+      this.emit({ type: 'workspace-removed', workspaceId });
     });
   }
 
   /** The attach command for a workspace's base terminal (recreated first if gone) or a session. */
-  async attachTarget(target: { workspaceId: string } | { sessionKey: string }): Promise<AttachTarget> {
+  async attachTarget(target: { workspaceId: string } | { sessionKey: string } | { orphan: string }): Promise<AttachTarget> {
     await this.requireTmux();
+    if ('orphan' in target) {
+      if (!(await this.listOrphans()).some((session) => session.name === target.orphan)) {
+        throw new WorkspaceError('gone', `Session ${target.orphan} is no longer an orphan.`);
+      }
+      return { tmuxName: target.orphan, argv: this.tmux.attachArgv(target.orphan) };
+    }
     if ('sessionKey' in target) {
       const record = this.store.session(target.sessionKey);
       if (!record) throw new WorkspaceError('gone', 'That session has ended.');
@@ -426,7 +478,7 @@ export class RuntimeLifecycle implements Disposable {
       }
       return { tmuxName: record.tmuxName, argv: this.tmux.attachArgv(record.tmuxName) };
     }
-    return this.mutex.run(target.workspaceId, async () => {
+    return this.lock.run(target.workspaceId, async () => {
       const record = this.requireWorkspace(target.workspaceId);
       if (record.status === 'deleting') throw refused(`Workspace "${record.branch}" is being deleted.`);
       if (!existsSync(record.worktreePath)) throw refused(`The worktree folder ${record.worktreePath} is missing; retry setup or delete the workspace.`);
@@ -449,20 +501,70 @@ export class RuntimeLifecycle implements Disposable {
   async reconcile(options: { activation?: boolean } = {}): Promise<void> {
     if (options.activation) {
       for (const record of this.store.workspaces()) {
-        if (this.mutex.isLocked(record.id)) continue;
-        if (record.status === 'creating') {
-          await this.store.transition(record.id, ['creating'], { status: 'error', lastError: INTERRUPTED_SETUP }).catch(() => undefined);
+        if (record.status !== 'creating' && record.status !== 'deleting') continue;
+        // A transition still holding the workspace's lock (here or in another window) is not interrupted.
+        await this.lock.tryRun(record.id, async () => {
+          const [from, to, lastError] = record.status === 'creating'
+            ? (['creating', 'error', INTERRUPTED_SETUP] as const)
+            : (['deleting', 'deletion_failed', INTERRUPTED_DELETE] as const);
+          await this.store.transition(record.id, [from], { status: to, lastError }).catch(() => undefined);
           this.changed(record.id);
-        } else if (record.status === 'deleting') {
-          await this.store.transition(record.id, ['deleting'], { status: 'deletion_failed', lastError: INTERRUPTED_DELETE }).catch(() => undefined);
-          this.changed(record.id);
-        }
+        });
       }
     }
     // One list-sessions answers both passes.
     const { listing } = await this.checkExits();
-    if (this.options.reapOrphans ?? true) await this.reapOrphans(listing);
+    if (this.options.reapOrphans ?? true) await this.lock.tryRun(REAPER_LOCK, () => this.reapOrphans(listing));
     this.changes.fire({ type: 'reconciled' });
+  }
+
+  /**
+   * Sessions on our server with our owner marker and naming scheme but no
+   * record, whatever their age: launches whose record never landed, or whose
+   * record another window forgot. The tree shows them so nothing runs unseen.
+   */
+  async listOrphans(): Promise<LiveSession[]> {
+    if (!(await this.tmux.available())) return [];
+    const owner = await this.installId();
+    const live = await this.tmux.listSessions();
+    const recorded = this.recordedNames();
+    return live.filter((session) => session.owner === owner && isOurSessionName(session.name) && !recorded.has(session.name));
+  }
+
+  /** Records an orphaned session under a ready workspace, taking it over with a new launch id first. */
+  async adoptSession(tmuxName: string, workspaceId: string): Promise<SessionRecord> {
+    return this.lock.run(workspaceId, async () => {
+      const workspace = this.requireWorkspace(workspaceId);
+      if (workspace.status !== 'ready') throw refused(`Workspace "${workspace.branch}" is ${workspace.status.replace('_', ' ')}; adopt into a ready workspace.`);
+      const orphan = (await this.listOrphans()).find((session) => session.name === tmuxName);
+      if (!orphan) throw new WorkspaceError('gone', `Session ${tmuxName} is no longer an orphan (it ended, or another window recorded it).`);
+      const launchId = randomUUID();
+      // A new launch id first: from now on a reaper holding the old one leaves it alone.
+      await this.tmux.setMarkers(tmuxName, { [MARKER.launch]: launchId, [MARKER.key]: tmuxName });
+      const record: SessionRecord = {
+        v: SCHEMA_VERSION,
+        key: tmuxName,
+        workspaceId,
+        kind: 'agent',
+        label: tmuxName.slice(`${SESSION_PREFIX}`.length),
+        tmuxName,
+        launchId,
+        command: [],
+        createdAt: Date.now(),
+      };
+      await this.store.putSession(record);
+      this.emit({ type: 'session-started', session: record });
+      return record;
+    });
+  }
+
+  /** Kills one orphaned session, if it still is one. */
+  async killOrphan(tmuxName: string): Promise<void> {
+    const orphan = (await this.listOrphans()).find((session) => session.name === tmuxName);
+    if (!orphan) return;
+    if (orphan.launchId) await this.tmux.killSessionIfLaunch(tmuxName, orphan.launchId);
+    else await this.tmux.killSession(tmuxName);
+    this.changes.fire({ type: 'tmux' });
   }
 
   /**
@@ -481,7 +583,7 @@ export class RuntimeLifecycle implements Disposable {
     );
     if (candidates.length === 0) return [];
     // Read the records again right before deciding: a launch may have recorded meanwhile.
-    const recorded = new Set([...this.store.sessions().map((s) => s.tmuxName), ...this.store.workspaces().map((w) => w.baseSession)]);
+    const recorded = this.recordedNames();
     const killed: string[] = [];
     for (const session of candidates.filter((candidate) => !recorded.has(candidate.name))) {
       const outcome = session.launchId
@@ -524,7 +626,7 @@ export class RuntimeLifecycle implements Disposable {
           if (!(await this.store.forgetSession(record.key, record.createdAt))) continue;
           ended.push(record);
           const exitCode = await this.panes.exitStatus(record.launchId);
-          this.changes.fire({ type: 'session-ended', session: record, natural: true, exitCode });
+          this.emit({ type: 'session-ended', session: record, natural: true, exitCode });
         }
       } while (this.exitCheckAgain && !this.disposed);
       return { ended, listing };
@@ -545,12 +647,19 @@ export class RuntimeLifecycle implements Disposable {
 
   // -------------------------------------------------------------- internals
 
-  private scheduleExitCheck(): void {
-    if (this.disposed || this.exitCheckTimer) return;
+  private scheduleExitCheck(notification: string): void {
+    if (this.disposed) return;
+    if (CLIENT_NOTIFICATIONS.has(notification)) {
+      this.changes.fire({ type: 'tmux' });
+      return;
+    }
+    if (this.exitCheckTimer) return;
     // Coalesce the burst of notifications one exit produces into one list-sessions call.
     this.exitCheckTimer = setTimeout(() => {
       this.exitCheckTimer = undefined;
-      void this.collectExited().catch(() => undefined);
+      void this.collectExited()
+        .catch(() => undefined)
+        .then(() => this.changes.fire({ type: 'tmux' }));
     }, 10);
   }
 
@@ -569,6 +678,7 @@ export class RuntimeLifecycle implements Disposable {
           made.worktree = true;
           made.branch = createdBranch;
           // Written at once, so a crash from here on still deletes the branch with the workspace.
+          await this.step('create:worktree-added');
           if (createdBranch) record = (await this.store.update(workspaceId, { createdBranch: true })) ?? record;
         });
       }
@@ -608,8 +718,10 @@ export class RuntimeLifecycle implements Disposable {
     this.changed(workspaceId);
     try {
       const detail = await work();
+      await this.step(`create:${stage}-done`);
       await this.store.addSetupEvent(workspaceId, { stage, outcome: 'ok', at: Date.now(), ...(detail ? { detail } : {}) });
       this.changed(workspaceId);
+      await this.step(`create:${stage}-recorded`);
     } catch (error) {
       await this.store.addSetupEvent(workspaceId, { stage, outcome: 'failed', at: Date.now(), detail: errorMessage(error) });
       throw new StageError(stage, error);
@@ -688,23 +800,32 @@ export class RuntimeLifecycle implements Disposable {
       } catch (error) {
         throw new StageError('delete', `could not stop ${session.label}: ${errorMessage(error)}`);
       }
+      await this.step('delete:session-stopped');
       if (await this.store.forgetSession(session.key, session.createdAt)) {
-        this.changes.fire({ type: 'session-ended', session, natural: false });
+        this.emit({ type: 'session-ended', session, natural: false });
       }
+      await this.step('delete:session-forgotten');
     }
     try {
       await this.killIgnoringMissingTmux(record.baseSession);
     } catch (error) {
       throw new StageError('delete', `could not stop the base terminal: ${errorMessage(error)}`);
     }
+    await this.step('delete:base-stopped');
   }
 
   private async removeWorktree(record: WorkspaceRecord, force: boolean): Promise<void> {
     try {
-      if (existsSync(record.worktreePath)) await this.git.removeWorktree(record.repoPath, record.worktreePath, { force });
+      if (existsSync(record.worktreePath)) {
+        await this.git.removeWorktree(record.repoPath, record.worktreePath, { force });
+        await this.step('delete:worktree-removed');
+      }
       if (existsSync(record.repoPath)) {
         await this.git.prune(record.repoPath);
-        if (record.createdBranch) await this.git.deleteBranch(record.repoPath, record.branch);
+        if (record.createdBranch) {
+          await this.git.deleteBranch(record.repoPath, record.branch);
+          await this.step('delete:branch-deleted');
+        }
       }
     } catch (error) {
       throw new StageError('delete', error);
@@ -722,7 +843,7 @@ export class RuntimeLifecycle implements Disposable {
     if (!shell) return undefined;
     if (await this.tmux.hasSession(shell.tmuxName)) return shell;
     await this.store.forgetSession(shell.key, shell.createdAt);
-    this.changes.fire({ type: 'session-ended', session: shell, natural: true });
+    this.emit({ type: 'session-ended', session: shell, natural: true });
     return undefined;
   }
 
@@ -755,8 +876,24 @@ export class RuntimeLifecycle implements Disposable {
     return [this.options.shell || process.env.SHELL || '/bin/sh', '-l'];
   }
 
+  /** Every tmux session name a record accounts for: runtime sessions and base terminals. */
+  private recordedNames(): Set<string> {
+    return new Set([...this.store.sessions().map((session) => session.tmuxName), ...this.store.workspaces().map((workspace) => workspace.baseSession)]);
+  }
+
+  /** A point between two steps of a transition, where a crash must leave a state reconcile can repair. */
+  private async step(name: string): Promise<void> {
+    await this.options.onStep?.(name);
+  }
+
   private changed(workspaceId: string): void {
-    this.changes.fire({ type: 'workspace', workspaceId });
+    this.emit({ type: 'workspace', workspaceId });
+  }
+
+  /** Reports a change here, and to other windows through the change marker. */
+  private emit(change: LifecycleChange): void {
+    this.options.marker?.touch();
+    this.changes.fire(change);
   }
 }
 

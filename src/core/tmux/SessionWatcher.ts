@@ -3,8 +3,18 @@ import { Emitter, type Disposable } from '../events';
 import { WATCHER_SESSION } from '../naming';
 import type { TmuxClient } from './TmuxClient';
 
-/** Control-mode notifications after which the set of live sessions may differ. */
-const SESSION_NOTIFICATIONS = ['%sessions-changed', '%window-close', '%unlinked-window-close', '%exit'];
+/**
+ * Control-mode notifications after which the set of live sessions, or the
+ * clients attached to them, may differ.
+ */
+const SESSION_NOTIFICATIONS = [
+  '%sessions-changed',
+  '%window-close',
+  '%unlinked-window-close',
+  '%exit',
+  '%client-session-changed',
+  '%client-detached',
+];
 
 /**
  * One tmux control-mode client per window tells us when any session on our

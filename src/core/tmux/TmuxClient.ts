@@ -118,6 +118,16 @@ export class TmuxClient {
     await this.run(args);
   }
 
+  /** Sets session options (markers) on a live session, all in one invocation. */
+  async setMarkers(name: string, markers: Readonly<Record<string, string>>): Promise<void> {
+    const args: string[] = [];
+    for (const [option, value] of Object.entries(markers)) {
+      if (args.length > 0) args.push(';');
+      args.push('set-option', '-t', exactPane(name), option, value);
+    }
+    await this.run(args);
+  }
+
   async hasSession(name: string): Promise<boolean> {
     return (await this.run(['has-session', '-t', exactSession(name)], { goneIsEmpty: true })) !== GONE;
   }

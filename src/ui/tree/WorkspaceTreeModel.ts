@@ -1,11 +1,13 @@
 import { Emitter, type Disposable, type Event } from '../../core/events';
 import type { LifecycleChange, WorkspaceView } from '../../core/lifecycle/RuntimeLifecycle';
+import type { LiveSession } from '../../core/tmux/TmuxClient';
 import { buildTree, type TreeNode, type WorkspaceNode, type WorkspaceStats } from './nodes';
 
 /** What the tree needs from the lifecycle; tests fake exactly this. */
 export interface WorkspaceSource {
   readonly onDidChange: Event<LifecycleChange>;
   listWorkspaces(): Promise<WorkspaceView[]>;
+  listOrphans(): Promise<LiveSession[]>;
   changedLines(workspaceId: string): Promise<WorkspaceStats | undefined>;
   tmuxAvailable(): Promise<boolean>;
 }
@@ -13,6 +15,7 @@ export interface WorkspaceSource {
 export type RefreshReason = 'startup' | 'event' | 'manual';
 
 const STATS_CONCURRENCY = 4;
+const EXTERNAL_SETTLE_MS = 750;
 
 /**
  * The tree's state: one snapshot of `listWorkspaces()` (one tmux call), plus
@@ -25,6 +28,7 @@ export class WorkspaceTreeModel implements Disposable {
   readonly onDidChange = this.changed.event;
   private readonly subscription: Disposable;
   private views: WorkspaceView[] = [];
+  private orphans: LiveSession[] = [];
   private tmux = true;
   private readonly stats = new Map<string, WorkspaceStats>();
   private readonly staleStats = new Set<string>();
@@ -41,8 +45,10 @@ export class WorkspaceTreeModel implements Disposable {
   ) {
     this.subscription = source.onDidChange((change) => {
       if ('workspaceId' in change) this.staleStats.add(change.workspaceId);
-      else if (change.type !== 'reconciled') this.staleStats.add(change.session.workspaceId);
+      else if ('session' in change) this.staleStats.add(change.session.workspaceId);
       this.schedule();
+      // Another window's records reach this window's store a moment after its marker does.
+      if (change.type === 'external') setTimeout(() => this.schedule(), EXTERNAL_SETTLE_MS).unref?.();
     });
   }
 
@@ -66,6 +72,7 @@ export class WorkspaceTreeModel implements Disposable {
     if (!node) return this.nodes;
     if (node.kind === 'repository') return node.workspaces;
     if (node.kind === 'workspace') return node.children;
+    if (node.kind === 'orphans') return node.orphans;
     return [];
   }
 
@@ -82,6 +89,7 @@ export class WorkspaceTreeModel implements Disposable {
 
   parentOf(node: TreeNode): TreeNode | undefined {
     if (node.kind === 'base' || node.kind === 'session') return this.findWorkspace(node.workspaceId);
+    if (node.kind === 'orphan') return this.nodes.find((root) => root.kind === 'orphans');
     if (node.kind === 'workspace') {
       return this.nodes.find((root) => root.kind === 'repository' && root.workspaces.some((member) => member.workspaceId === node.workspaceId));
     }
@@ -119,7 +127,11 @@ export class WorkspaceTreeModel implements Disposable {
   private async load(): Promise<void> {
     do {
       this.loadAgain = false;
-      [this.views, this.tmux] = await Promise.all([this.source.listWorkspaces(), this.source.tmuxAvailable()]);
+      [this.views, this.tmux, this.orphans] = await Promise.all([
+        this.source.listWorkspaces(),
+        this.source.tmuxAvailable(),
+        this.source.listOrphans().catch(() => []),
+      ]);
       const ids = new Set(this.views.map((view) => view.record.id));
       for (const id of this.stats.keys()) if (!ids.has(id) || this.staleStats.has(id)) this.stats.delete(id);
       this.staleStats.clear();
@@ -146,7 +158,7 @@ export class WorkspaceTreeModel implements Disposable {
   }
 
   private rebuild(): void {
-    this.nodes = buildTree({ workspaces: this.views, stats: this.stats, tmuxAvailable: this.tmux, now: Date.now() });
+    this.nodes = buildTree({ workspaces: this.views, stats: this.stats, tmuxAvailable: this.tmux, orphans: this.orphans, now: Date.now() });
     this.changed.fire();
   }
 }

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { SessionView, WorkspaceView } from '../../core/lifecycle/RuntimeLifecycle';
+import type { LiveSession } from '../../core/tmux/TmuxClient';
 import type { SetupEvent, WorkspaceStatus } from '../../core/store/records';
 
 /**
@@ -52,7 +53,17 @@ export interface MessageNode extends NodeBase {
   readonly kind: 'message';
 }
 
-export type TreeNode = RepositoryNode | WorkspaceNode | BaseTerminalNode | SessionNode | MessageNode;
+export interface OrphansNode extends NodeBase {
+  readonly kind: 'orphans';
+  readonly orphans: readonly OrphanNode[];
+}
+
+export interface OrphanNode extends NodeBase {
+  readonly kind: 'orphan';
+  readonly tmuxName: string;
+}
+
+export type TreeNode = RepositoryNode | WorkspaceNode | BaseTerminalNode | SessionNode | MessageNode | OrphansNode | OrphanNode;
 
 export interface WorkspaceStats {
   readonly added: number;
@@ -64,6 +75,8 @@ export interface TreeInput {
   readonly workspaces: readonly WorkspaceView[];
   readonly stats: ReadonlyMap<string, WorkspaceStats>;
   readonly tmuxAvailable: boolean;
+  /** Sessions with our marker and no record. */
+  readonly orphans?: readonly LiveSession[];
   readonly now: number;
 }
 
@@ -105,8 +118,9 @@ export function buildTree(input: TreeInput): TreeNode[] {
       contextValue: 'message',
     });
   }
+  const orphans = input.orphans && input.orphans.length > 0 ? [orphansNode(input.orphans, input.now)] : [];
   const repos = [...new Set(input.workspaces.map((view) => view.record.repoPath))];
-  if (repos.length <= 1) return [...roots, ...workspaces];
+  if (repos.length <= 1) return [...roots, ...workspaces, ...orphans];
   for (const repoPath of repos.sort((a, b) => basename(a).localeCompare(basename(b)))) {
     const members = workspaces.filter((node) => input.workspaces.find((view) => view.record.id === node.workspaceId)?.record.repoPath === repoPath);
     roots.push({
@@ -121,7 +135,30 @@ export function buildTree(input: TreeInput): TreeNode[] {
       workspaces: members,
     });
   }
-  return roots;
+  return [...roots, ...orphans];
+}
+
+/** Sessions running on our server that no record accounts for, so nothing runs unseen. */
+function orphansNode(orphans: readonly LiveSession[], now: number): OrphansNode {
+  return {
+    kind: 'orphans',
+    id: 'orphans',
+    label: 'Orphaned Sessions',
+    description: `${orphans.length}`,
+    tooltip: 'Sessions on the extension\'s tmux server that carry its marker but belong to no workspace (a launch whose record never landed). Attach to look, adopt one into a workspace, or kill it.',
+    icon: { id: 'question', color: 'list.warningForeground' },
+    contextValue: 'orphans',
+    orphans: orphans.map((session) => ({
+      kind: 'orphan',
+      id: `orphan:${session.name}`,
+      tmuxName: session.name,
+      label: session.name,
+      description: `${attachedWords(session.attachedClients)} · ${age(now - session.createdAt * 1000)}`,
+      tooltip: `tmux session \`${session.name}\` with no record`,
+      icon: { id: 'debug-disconnect' },
+      contextValue: 'orphan',
+    })),
+  };
 }
 
 export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats' | 'tmuxAvailable' | 'now'>): WorkspaceNode {

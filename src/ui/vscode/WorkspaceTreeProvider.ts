@@ -16,7 +16,7 @@ export class WorkspaceTreeProvider implements vscode.TreeDataProvider<TreeNode>,
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
     const collapsible =
-      node.kind === 'repository' || (node.kind === 'workspace' && node.children.length > 0)
+      node.kind === 'repository' || node.kind === 'orphans' || (node.kind === 'workspace' && node.children.length > 0)
         ? vscode.TreeItemCollapsibleState.Expanded
         : vscode.TreeItemCollapsibleState.None;
     const item = new vscode.TreeItem(node.label, collapsible);
@@ -28,7 +28,7 @@ export class WorkspaceTreeProvider implements vscode.TreeDataProvider<TreeNode>,
     item.contextValue = node.contextValue;
     item.iconPath = new vscode.ThemeIcon(node.icon.id, node.icon.color ? new vscode.ThemeColor(node.icon.color) : undefined);
     if (node.tooltip) item.tooltip = new vscode.MarkdownString(node.tooltip);
-    if ((node.kind === 'session' && /\balive\b/.test(node.contextValue)) || (node.kind === 'base' && /\btmux\b/.test(node.contextValue))) {
+    if ((node.kind === 'session' && /\balive\b/.test(node.contextValue)) || (node.kind === 'base' && /\btmux\b/.test(node.contextValue)) || node.kind === 'orphan') {
       item.command = { command: 'tmuxWorkspaces.attach', title: 'Attach', arguments: [node] };
     }
     return item;

@@ -50,6 +50,6 @@ export class VsCodeSettings implements Settings {
   }
 
   reapOrphans(): boolean {
-    return vscode.workspace.getConfiguration(SECTION).get<boolean>('reapOrphans', true);
+    return vscode.workspace.getConfiguration(SECTION).get<boolean>('reapOrphans', false);
   }
 }
