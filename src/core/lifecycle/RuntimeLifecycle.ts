@@ -154,6 +154,8 @@ export class RuntimeLifecycle implements Disposable {
   private exitCheck: Promise<ExitCheck> | undefined;
   private exitCheckAgain = false;
   private exitCheckTimer: NodeJS.Timeout | undefined;
+  /** The last listing, while nothing can have changed since (see `rememberedListing`). */
+  private listing: { readonly sessions: LiveSession[]; readonly mutations: number } | undefined;
   private ownerId: Promise<string> | undefined;
   private disposed = false;
 
@@ -192,7 +194,7 @@ export class RuntimeLifecycle implements Disposable {
 
   /** Records joined with live tmux state, from one `list-sessions` call. */
   async listWorkspaces(): Promise<WorkspaceView[]> {
-    const live = await this.liveSessions();
+    const live = this.currentListing() ?? (await this.liveSessions());
     const byName = new Map(live.map((session) => [session.name, session]));
     const sessions = this.store.sessions();
     return this.store.workspaces().map((record) => {
@@ -618,7 +620,7 @@ export class RuntimeLifecycle implements Disposable {
         listing = undefined;
         const snapshot = this.store.sessions();
         if (snapshot.length === 0) break;
-        listing = await this.liveSessions();
+        listing = await this.rememberedListing();
         const live = new Map(listing.map((session) => [session.name, session]));
         for (const record of snapshot) {
           const session = live.get(record.tmuxName);
@@ -649,6 +651,7 @@ export class RuntimeLifecycle implements Disposable {
 
   private scheduleExitCheck(notification: string): void {
     if (this.disposed) return;
+    this.listing = undefined;
     if (CLIENT_NOTIFICATIONS.has(notification)) {
       this.changes.fire({ type: 'tmux' });
       return;
@@ -845,6 +848,25 @@ export class RuntimeLifecycle implements Disposable {
     await this.store.forgetSession(shell.key, shell.createdAt);
     this.emit({ type: 'session-ended', session: shell, natural: true });
     return undefined;
+  }
+
+  /**
+   * Lists sessions and keeps the answer while it is current: until the watcher
+   * reports any session or client change on the server, or this window runs a
+   * tmux command that may change it. So a refresh (reconcile, then list) asks
+   * tmux once. Without the watcher nothing is kept.
+   */
+  private async rememberedListing(): Promise<LiveSession[]> {
+    const mutations = this.tmux.mutations;
+    this.listing = undefined;
+    const sessions = await this.liveSessions();
+    if (this.watcher.running && this.tmux.mutations === mutations) this.listing = { sessions, mutations };
+    return sessions;
+  }
+
+  private currentListing(): LiveSession[] | undefined {
+    if (!this.listing || !this.watcher.running || this.listing.mutations !== this.tmux.mutations) return undefined;
+    return this.listing.sessions;
   }
 
   private async liveSessions(): Promise<LiveSession[]> {

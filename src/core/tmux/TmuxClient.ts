@@ -68,6 +68,9 @@ export function isGoneFailure(exitCode: number | undefined, stderr: string): boo
   return exitCode === 1 && GONE_PATTERNS.some((pattern) => pattern.test(stderr));
 }
 
+/** Commands that only read; every other command may change what `list-sessions` would say. */
+const READ_ONLY_COMMANDS = new Set(['list-sessions', 'has-session', 'show-options', 'show-environment', 'capture-pane', 'display-message', 'list-clients', 'show-buffer']);
+
 /** `=name` matches that session exactly; a bare name also matches prefixes and patterns. */
 export function exactSession(name: string): string {
   return `=${name}`;
@@ -83,6 +86,12 @@ export class TmuxClient {
   private readonly environment: Record<string, string>;
   private readonly log: CommandLogger;
   private availability: Promise<boolean> | undefined;
+  private mutationCount = 0;
+
+  /** How many commands that may change the server this client has started; a listing is current while it stays the same. */
+  get mutations(): number {
+    return this.mutationCount;
+  }
 
   constructor(options: TmuxClientOptions = {}) {
     this.command = options.command && options.command.length > 0 ? options.command : DEFAULT_TMUX_COMMAND;
@@ -182,6 +191,7 @@ export class TmuxClient {
    * `GONE`; every other failure rejects with tmux's own stderr in the message.
    */
   async run(args: readonly string[], options: { goneIsEmpty?: boolean; input?: string } = {}): Promise<string | typeof GONE> {
+    if (!READ_ONLY_COMMANDS.has(args[0])) this.mutationCount += 1;
     const [file, ...prefix] = this.command;
     // -u: outside a UTF-8 locale tmux prints the list-sessions tab separator (and any non-ASCII) as `_`.
     const argv = [...prefix, '-u', ...args];
