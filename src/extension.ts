@@ -1,21 +1,28 @@
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TmuxWorkspacesApi } from './api';
+import { ActivitySampler } from './core/agents/ActivitySampler';
+import { AgentStatusMonitor, agentStatusDir } from './core/agents/AgentStatus';
 import { GitClient } from './core/git/GitClient';
 import { RuntimeLifecycle } from './core/lifecycle/RuntimeLifecycle';
 import { ChangeMarker } from './core/store/ChangeMarker';
 import { RecordStore } from './core/store/RecordStore';
 import { FileLock } from './core/lifecycle/TransitionLock';
 import { TmuxClient } from './core/tmux/TmuxClient';
+import { AgentNotifier } from './ui/agents/AgentNotifier';
 import { createWorkspace } from './ui/commands/createWorkspace';
 import { deleteWorkspace } from './ui/commands/deleteWorkspace';
+import { installAgentHooks } from './ui/commands/installAgentHooks';
 import { launchAgent, launchAgentIn, launchShell } from './ui/commands/launchSession';
 import { reporting } from './ui/commands/report';
 import { adoptOrphan, attachOrphan, killOrphan } from './ui/commands/orphanCommands';
+import { dismissResumable, resumeAgent } from './ui/commands/resumeCommands';
 import { attach, copyAttachCommand, stopSession } from './ui/commands/sessionCommands';
 import type { CommandTarget } from './ui/commands/targets';
 import { openWorkspaceFolder, retrySetup, showSetupLog } from './ui/commands/workspaceCommands';
 import type { CommandContext } from './ui/host';
+import { AgentStateModel } from './ui/tree/AgentStateModel';
 import { WorkspaceTreeModel } from './ui/tree/WorkspaceTreeModel';
 import { AttachTerminals } from './ui/vscode/AttachTerminals';
 import { commandLogger } from './ui/vscode/commandLogger';
@@ -36,9 +43,14 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
   const stateDir = context.globalStorageUri.fsPath;
   // Global storage is shared by every window: the lock files and the change marker live there.
   const marker = new ChangeMarker(join(stateDir, 'records-changed'));
+  const tmux = new TmuxClient({ command: settings.tmuxCommand(), log: logger });
+  const git = new GitClient({ log: logger });
+  // Agents' hooks report into one file per session under global storage.
+  const agentReports = new AgentStatusMonitor(agentStatusDir(stateDir));
   const lifecycle = new RuntimeLifecycle({
-    tmux: new TmuxClient({ command: settings.tmuxCommand(), log: logger }),
-    git: new GitClient({ log: logger }),
+    tmux,
+    git,
+    agentReports: agentReports.onDidReport,
     store: new RecordStore(context.globalState),
     stateDir,
     worktreeRoot: settings.worktreeRoot(),
@@ -46,7 +58,8 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
     lock: new FileLock(join(stateDir, 'locks'), { onCompromised: (error) => log.warn(`A workspace lock was lost: ${error.message}`) }),
     marker,
   });
-  const model = new WorkspaceTreeModel(lifecycle);
+  const agentStates = new AgentStateModel({ reports: agentReports, activity: new ActivitySampler(tmux), lifecycle: lifecycle.onDidChange });
+  const model = new WorkspaceTreeModel(lifecycle, 50, agentStates);
   const provider = new WorkspaceTreeProvider(model);
   const treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   const terminals = new AttachTerminals();
@@ -56,7 +69,25 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
     if (node) await treeView.reveal(node, { select: true, focus: true, expand: true });
   };
   const host = new VsCodeHost(terminals, log, revealWorkspace);
-  const commands: CommandContext = { lifecycle, host, settings, repositories: new VsCodeRepositories(settings), environment: process.env };
+  const commands: CommandContext = {
+    lifecycle,
+    host,
+    settings,
+    repositories: new VsCodeRepositories(settings),
+    environment: process.env,
+    hooks: { stateDir, home: homedir(), codexHome: process.env.CODEX_HOME, ignoreLocally: (worktree, path) => git.ignoreLocally(worktree, path) },
+  };
+  const notifier = new AgentNotifier({
+    host,
+    enabled: () => settings.notifications(),
+    terminalFocused: (tmuxName) => vscode.window.state.focused && terminals.terminalFor(tmuxName) !== undefined && vscode.window.activeTerminal === terminals.terminalFor(tmuxName),
+    attach: (sessionKey) => attach(commands, sessionKey),
+    branchOf: (workspaceId) => lifecycle.workspace(workspaceId)?.branch,
+  });
+  const updateBadge = () => {
+    const count = agentStates.needsInput;
+    treeView.badge = count > 0 ? { value: count, tooltip: `${count} agent${count === 1 ? ' needs' : 's need'} your input` } : undefined;
+  };
 
   const refresh = async () => {
     await reporting(host, 'Refresh', () => lifecycle.reconcile());
@@ -88,6 +119,17 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
     register('killOrphan', (target) => killOrphan(commands, target)),
     register('adoptOrphan', (target) => adoptOrphan(commands, target)),
     register('stopSession', (target) => stopSession(commands, target)),
+    register('resumeAgent', (target) => resumeAgent(commands, target)),
+    register('dismissResumable', (target) => dismissResumable(commands, target)),
+    register('installAgentHooks', (target) => installAgentHooks(commands, target)),
+    agentReports,
+    agentStates,
+    agentStates.onDidChange((changes) => {
+      notifier.onStates(changes);
+      updateBadge();
+    }),
+    lifecycle.onDidChange((change) => notifier.onLifecycle(change)),
+    treeView.onDidChangeVisibility((event) => agentStates.setVisible(event.visible)),
     register('copyAttachCommand', (target) => copyAttachCommand(commands, target)),
     register('openWorkspaceFolder', (target) => openWorkspaceFolder(commands, target)),
     register('showSetupLog', (target) => showSetupLog(commands, target)),
@@ -95,6 +137,7 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
     register('showLog', () => log.show()),
     register('revealWorkspace', (target) => (typeof target === 'string' ? revealWorkspace(target) : undefined)),
     model.onDidChange(() => updateContextKeys(model)),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void updateHasRepository(commands)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (['tmuxCommand', 'worktreeRoot', 'reapOrphans'].some((key) => event.affectsConfiguration(`${SECTION}.${key}`))) {
         void vscode.window.showInformationMessage('Tmux Workspaces: reload the window to apply the changed setting.', 'Reload Window').then((choice) => {
@@ -105,7 +148,9 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
   );
 
   void (async () => {
-    await vscode.commands.executeCommand('setContext', 'tmuxWorkspaces.hasRepository', (await commands.repositories.repositories()).length > 0);
+    await updateHasRepository(commands);
+    await agentReports.start().catch((error) => log.warn(`Agent state reports are off: ${error instanceof Error ? error.message : String(error)}`));
+    agentStates.setVisible(treeView.visible);
     try {
       await lifecycle.start();
     } catch (error) {
@@ -124,6 +169,10 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
     reconcile: () => lifecycle.reconcile(),
     onDidChangeWorkspaces: lifecycle.onDidChange,
   };
+}
+
+async function updateHasRepository(commands: CommandContext): Promise<void> {
+  await vscode.commands.executeCommand('setContext', 'tmuxWorkspaces.hasRepository', (await commands.repositories.repositories()).length > 0);
 }
 
 /** Context keys the welcome views and menus depend on. */

@@ -40,6 +40,10 @@ export interface UiHost {
   openFile(path: string): Promise<void>;
   reveal(workspaceId: string): Promise<void>;
   showLog(): void;
+  /** The text of the active editor when it is an untitled one (a long first prompt is written there). */
+  activeUntitledText(): string | undefined;
+  /** Shows read-only text, such as the last lines of an agent that failed. */
+  showText(title: string, text: string): Promise<void>;
 }
 
 export interface Settings {
@@ -62,4 +66,17 @@ export interface CommandContext {
   readonly repositories: RepositorySource;
   /** The environment agent variables are taken from. */
   readonly environment: NodeJS.ProcessEnv;
+  /** What installing agent hooks needs; without it, Install Agent Hooks says it is unavailable. */
+  readonly hooks?: HookSetup;
+}
+
+export interface HookSetup {
+  /** The extension's private folder; the hook reporter script is written there. */
+  readonly stateDir: string;
+  /** The user's home folder (`~/.claude`, `~/.codex`). */
+  readonly home: string;
+  /** `CODEX_HOME`, when set. */
+  readonly codexHome?: string;
+  /** Makes git ignore a file in a worktree without committing anything (the repository's `info/exclude`). */
+  ignoreLocally(worktree: string, path: string): Promise<void>;
 }

@@ -40,6 +40,12 @@ export class Harness {
     return lifecycle;
   }
 
+  /** The lifecycles' private folder (handoff files, prompts, hook status files), made with the first lifecycle. */
+  get stateDirectory(): string {
+    if (!this.stateDir) throw new Error('no lifecycle has been made yet');
+    return this.stateDir;
+  }
+
   /** A window reload: the old instance goes away, a fresh one reconciles as at activation. */
   async reload(overrides: Parameters<Harness['lifecycle']>[0] = {}): Promise<RuntimeLifecycle> {
     for (const lifecycle of this.lifecycles.splice(0)) lifecycle.dispose();

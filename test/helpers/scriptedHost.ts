@@ -8,11 +8,16 @@ type Answer = string | undefined;
  * it chooses). Everything the command showed is kept for assertions.
  */
 export class ScriptedHost implements UiHost {
-  readonly shown: { kind: string; message: string; detail?: string }[] = [];
+  readonly shown: { kind: string; message: string; detail?: string; actions?: readonly string[] }[] = [];
+  /** The action a notification is answered with when it offers it (e.g. `Attach`); otherwise notifications are dismissed. */
+  clickAction: string | undefined;
   readonly terminals: { tmuxName: string; title: string; argv: readonly string[]; cwd?: string }[] = [];
   readonly validations: { value: string; problem: string | undefined }[] = [];
   readonly clipboard: string[] = [];
   readonly revealed: string[] = [];
+  readonly texts: { title: string; text: string }[] = [];
+  /** What `activeUntitledText` answers: the text of an untitled editor the user has open. */
+  untitledText: string | undefined;
 
   constructor(
     private readonly answers: Answer[] = [],
@@ -45,19 +50,24 @@ export class ScriptedHost implements UiHost {
     return this.next(`confirm "${message}"`) as A | undefined;
   }
 
-  async info<A extends string>(message: string): Promise<A | undefined> {
-    this.shown.push({ kind: 'info', message });
-    return undefined;
+  async info<A extends string>(message: string, ...actions: A[]): Promise<A | undefined> {
+    this.shown.push({ kind: 'info', message, ...(actions.length > 0 ? { actions } : {}) });
+    return this.notificationAction(actions);
   }
 
-  async warn<A extends string>(message: string): Promise<A | undefined> {
-    this.shown.push({ kind: 'warn', message });
-    return undefined;
+  async warn<A extends string>(message: string, ...actions: A[]): Promise<A | undefined> {
+    this.shown.push({ kind: 'warn', message, ...(actions.length > 0 ? { actions } : {}) });
+    return this.notificationAction(actions);
   }
 
-  async error<A extends string>(message: string): Promise<A | undefined> {
-    this.shown.push({ kind: 'error', message });
-    return undefined;
+  async error<A extends string>(message: string, ...actions: A[]): Promise<A | undefined> {
+    this.shown.push({ kind: 'error', message, ...(actions.length > 0 ? { actions } : {}) });
+    return this.notificationAction(actions);
+  }
+
+  /** A notification is answered with `clickAction` when it offers that action, else dismissed. */
+  private notificationAction<A extends string>(actions: A[]): A | undefined {
+    return actions.find((action) => action === this.clickAction);
   }
 
   withProgress<T>(_title: string, task: () => Promise<T>): Promise<T> {
@@ -81,4 +91,12 @@ export class ScriptedHost implements UiHost {
   }
 
   showLog(): void {}
+
+  activeUntitledText(): string | undefined {
+    return this.untitledText;
+  }
+
+  async showText(title: string, text: string): Promise<void> {
+    this.texts.push({ title, text });
+  }
 }

@@ -10,6 +10,8 @@ export interface AgentDefinition {
   readonly args: readonly string[];
   /** Names of environment variables the agent needs; only these reach its pane. */
   readonly env?: readonly string[];
+  /** Arguments that resume a conversation, `{id}` standing for its id (built-ins: claude, codex). */
+  readonly resumeArgs?: readonly string[];
 }
 
 export const BUILTIN_AGENTS: readonly AgentDefinition[] = [
@@ -92,7 +94,18 @@ export function parseAgentSettings(raw: unknown): { agents: AgentDefinition[]; p
     }
     const args = Array.isArray(item.args) ? item.args.filter((arg): arg is string => typeof arg === 'string') : [];
     const env = Array.isArray(item.env) ? item.env.filter((name): name is string => typeof name === 'string') : [];
-    agents.push({ id: item.id, label: typeof item.label === 'string' && item.label ? item.label : item.id, command: item.command, args, env });
+    const resumeArgs = Array.isArray(item.resumeArgs) ? item.resumeArgs.filter((arg): arg is string => typeof arg === 'string') : undefined;
+    if (resumeArgs && !resumeArgs.some((arg) => arg.includes('{id}'))) {
+      problems.push(`tmuxWorkspaces.agents[${index}].resumeArgs needs "{id}" where the conversation id goes; resume is off for "${item.id}".`);
+    }
+    agents.push({
+      id: item.id,
+      label: typeof item.label === 'string' && item.label ? item.label : item.id,
+      command: item.command,
+      args,
+      env,
+      ...(resumeArgs?.some((arg) => arg.includes('{id}')) ? { resumeArgs } : {}),
+    });
   });
   return { agents, problems };
 }

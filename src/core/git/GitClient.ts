@@ -1,5 +1,7 @@
 import { execa, type ExecaError } from 'execa';
 import { existsSync } from 'node:fs';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { silentLogger, type CommandLogger } from '../commandLog';
 import { WorkspaceError, refused } from '../errors';
 import { branchNameProblem } from '../naming';
@@ -162,6 +164,18 @@ export class GitClient {
       removed += Number(minus) || 0;
     }
     return { added, removed };
+  }
+
+  /**
+   * Makes git ignore `path` (relative to the worktree) through the repository's
+   * `info/exclude`, which is never committed, unless it is ignored already.
+   */
+  async ignoreLocally(worktree: string, path: string): Promise<void> {
+    if ((await this.tryGit(worktree, ['check-ignore', '-q', '--', path])) !== undefined) return;
+    const exclude = resolve(worktree, (await this.git(worktree, ['rev-parse', '--git-path', 'info/exclude'])).trim());
+    await mkdir(dirname(exclude), { recursive: true });
+    const current = existsSync(exclude) ? await readFile(exclude, 'utf8') : '';
+    await appendFile(exclude, `${current === '' || current.endsWith('\n') ? '' : '\n'}/${path}\n`);
   }
 
   private async tryGit(cwd: string, args: readonly string[]): Promise<string | undefined> {

@@ -3,12 +3,15 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
+import { STATUS_FILE_VARIABLE, agentStatusDir, statusFilePath, type StatusChange } from '../agents/AgentStatus';
+import { PromptDelivery, checkPrompt } from '../agents/PromptDelivery';
+import { resumeCommand } from '../agents/resume';
 import { WorkspaceError, errorMessage, failed, refused } from '../errors';
-import { Emitter, type Disposable } from '../events';
+import { Emitter, type Disposable, type Event } from '../events';
 import type { GitClient } from '../git/GitClient';
 import { SESSION_PREFIX, baseSessionName, defaultWorktreePath, isOurSessionName, newWorkspaceId, runtimeSessionName } from '../naming';
 import type { RecordStore } from '../store/RecordStore';
-import type { SessionKind, SessionRecord, SetupStage, WorkspaceRecord } from '../store/records';
+import type { ResumableRecord, SessionKind, SessionRecord, SetupStage, WorkspaceRecord } from '../store/records';
 import { SCHEMA_VERSION } from '../store/records';
 import { PaneLauncher } from '../tmux/PaneLauncher';
 import { SessionWatcher } from '../tmux/SessionWatcher';
@@ -44,6 +47,10 @@ export interface LifecycleOptions {
    * process at each step; nothing else needs it.
    */
   readonly onStep?: (step: string) => void | Promise<void>;
+  /** How long an agent has to get ready for its first prompt (default 30 s). */
+  readonly promptWaitMs?: number;
+  /** Agents' hook reports (`AgentStatusMonitor`): the conversation ids they carry are recorded. */
+  readonly agentReports?: Event<StatusChange>;
 }
 
 /** A cross-window "records changed" signal (`ChangeMarker`). */
@@ -70,6 +77,12 @@ export interface LaunchRequest {
   readonly command?: readonly string[];
   /** Extra variables for the pane, delivered through the handoff file. */
   readonly environment?: Readonly<Record<string, string>>;
+  /** A first prompt for the agent: pasted once it is ready for input, never put on its command line. */
+  readonly prompt?: string;
+  /** The argv that resumes the agent's conversation, `{id}` standing for the id (see `resumeTemplate`). */
+  readonly resumeArgv?: readonly string[];
+  /** The conversation this launch continues (a resume), kept so it can be resumed again. */
+  readonly conversationId?: string;
 }
 
 export interface SessionView {
@@ -82,6 +95,8 @@ export interface WorkspaceView {
   readonly record: WorkspaceRecord;
   readonly base: { readonly name: string; readonly alive: boolean; readonly attachedClients: number };
   readonly sessions: readonly SessionView[];
+  /** Agents that stopped without exiting on their own (a reboot) and can be resumed. */
+  readonly resumable?: readonly ResumableRecord[];
 }
 
 export interface BranchChoices {
@@ -105,7 +120,18 @@ export type LifecycleChange =
   | { readonly type: 'workspace'; readonly workspaceId: string }
   | { readonly type: 'workspace-removed'; readonly workspaceId: string }
   | { readonly type: 'session-started'; readonly session: SessionRecord }
-  | { readonly type: 'session-ended'; readonly session: SessionRecord; readonly natural: boolean; readonly exitCode?: number }
+  | {
+      readonly type: 'session-ended';
+      readonly session: SessionRecord;
+      readonly natural: boolean;
+      readonly exitCode?: number;
+      /** The last lines a failed agent printed. */
+      readonly lastLines?: string;
+      /** It stopped without exiting on its own and was kept as resumable. */
+      readonly resumable?: boolean;
+    }
+  /** A first prompt changed state; `detail` says why when it failed or is unknown. */
+  | { readonly type: 'prompt'; readonly session: SessionRecord; readonly detail?: string }
   | { readonly type: 'reconciled' }
   /** Another window changed records; what changed is not known here. */
   | { readonly type: 'external' }
@@ -148,6 +174,8 @@ export class RuntimeLifecycle implements Disposable {
   private readonly panes: PaneLauncher;
   private readonly watcher: SessionWatcher;
   private readonly lock: TransitionLock;
+  private readonly prompts: PromptDelivery;
+  private readonly reportSubscription: Disposable | undefined;
   private readonly changes = new Emitter<LifecycleChange>();
   private readonly options: LifecycleOptions;
   private safetyNet: NodeJS.Timeout | undefined;
@@ -166,16 +194,28 @@ export class RuntimeLifecycle implements Disposable {
     this.tmux = options.tmux;
     this.git = options.git;
     this.store = options.store;
-    this.panes = new PaneLauncher(options.stateDir);
+    this.panes = new PaneLauncher(options.stateDir, options.tmux.command[0]);
     this.lock = options.lock ?? new ProcessLock();
+    this.prompts = new PromptDelivery({
+      tmux: options.tmux,
+      store: options.store,
+      dir: join(options.stateDir, 'prompts'),
+      lock: (key, task) => this.lock.run(key, task),
+      waitMs: options.promptWaitMs,
+      changed: (session, detail) => this.emit({ type: 'prompt', session, detail }),
+    });
     this.watcher = new SessionWatcher(options.tmux);
     this.watcher.onDidChangeSessions((notification) => this.scheduleExitCheck(notification));
     options.marker?.onDidChange(() => this.changes.fire({ type: 'external' }));
+    this.reportSubscription = options.agentReports?.(({ sessionKey, report }) => {
+      if (report.conversationId && !this.disposed) void this.recordConversation(sessionKey, report.conversationId).catch(() => undefined);
+    });
   }
 
   /** Activation: reconcile what a previous window left, then watch for exits. */
   async start(): Promise<void> {
     await this.reconcile({ activation: true });
+    await this.prompts.resume(this.store.sessions());
     if ((await this.tmux.available()) && this.store.sessions().length + this.store.workspaces().length > 0) {
       this.watcher.ensureRunning();
     }
@@ -197,6 +237,7 @@ export class RuntimeLifecycle implements Disposable {
     const live = this.currentListing() ?? (await this.liveSessions());
     const byName = new Map(live.map((session) => [session.name, session]));
     const sessions = this.store.sessions();
+    const resumable = this.store.resumables();
     return this.store.workspaces().map((record) => {
       const base = byName.get(record.baseSession);
       return {
@@ -212,6 +253,7 @@ export class RuntimeLifecycle implements Disposable {
               attachedClients: tmuxSession?.attachedClients ?? 0,
             };
           }),
+        resumable: resumable.filter((agent) => agent.workspaceId === record.id),
       };
     });
   }
@@ -347,6 +389,8 @@ export class RuntimeLifecycle implements Disposable {
 
   /** Starts an agent or the workspace's shell (one per workspace) in its own tmux session. */
   async launchSession(workspaceId: string, request: LaunchRequest): Promise<SessionRecord> {
+    // A bad prompt is refused before anything runs.
+    const prompt = request.prompt === undefined || request.kind !== 'agent' ? undefined : checkPrompt(request.prompt);
     return this.lock.run(workspaceId, async () => {
       await this.requireTmux();
       const workspace = this.requireWorkspace(workspaceId);
@@ -364,7 +408,14 @@ export class RuntimeLifecycle implements Disposable {
       const launchId = randomUUID();
       const owner = await this.installId();
 
-      const pane = await this.panes.prepare(launchId, command, { TMUX_WORKSPACES_SESSION: tmuxName, ...request.environment });
+      const agent = request.kind === 'agent';
+      const pane = await this.panes.prepare(
+        launchId,
+        command,
+        { ...request.environment, TMUX_WORKSPACES_SESSION: tmuxName, ...(agent ? { [STATUS_FILE_VARIABLE]: this.statusFile(tmuxName) } : {}) },
+        { keepLastLines: agent },
+      );
+      const promptOutput = prompt === undefined ? undefined : await this.prompts.prepare(launchId, prompt);
       await this.step('launch:handoff-written');
       try {
         await this.tmux.launch({
@@ -372,9 +423,11 @@ export class RuntimeLifecycle implements Disposable {
           cwd: workspace.worktreePath,
           argv: pane.argv,
           markers: { [MARKER.owner]: owner, [MARKER.launch]: launchId, [MARKER.key]: tmuxName },
+          pipeOutputTo: promptOutput,
         });
       } catch (error) {
         await this.panes.discard(pane);
+        await this.prompts.discard(launchId);
         throw error;
       }
       this.watcher.ensureRunning();
@@ -391,23 +444,81 @@ export class RuntimeLifecycle implements Disposable {
         launchId,
         command: [...command],
         createdAt: Date.now(),
+        ...(prompt === undefined ? {} : { prompt: { state: 'pending', at: Date.now() } }),
+        ...(request.resumeArgv ? { resumeArgv: [...request.resumeArgv] } : {}),
+        ...(request.conversationId ? { conversationId: request.conversationId } : {}),
       };
       try {
         await this.store.putSession(record);
       } catch (error) {
         // No record, no process: but only our own launch, another window may have adopted it.
         const killed = await this.tmux.killSessionIfLaunch(tmuxName, launchId).catch((killError) => `not stopped (${errorMessage(killError)})`);
+        await this.prompts.discard(launchId);
         throw failed(`Could not record the ${label} session (${errorMessage(error)}); the session was ${killed === 'killed' || killed === 'gone' ? 'stopped' : killed}.`);
       }
       await this.step('launch:recorded');
       if (!(await this.tmux.hasSession(tmuxName))) {
         await this.store.forgetSession(record.key, record.createdAt);
+        await this.prompts.discard(launchId);
         const status = await this.panes.exitStatus(launchId);
         throw failed(`${label} exited immediately${status === undefined ? '' : ` with status ${status}`}.`);
       }
       this.emit({ type: 'session-started', session: record });
+      if (prompt !== undefined) this.prompts.begin(record);
       return record;
     });
+  }
+
+  /** Records the conversation id an agent's hook reported, so the agent can be resumed after a reboot. */
+  async recordConversation(key: string, conversationId: string): Promise<void> {
+    const known = this.store.session(key);
+    if (!known || known.conversationId === conversationId) return;
+    await this.lock.run(known.workspaceId, async () => {
+      const record = this.store.session(key);
+      if (record && record.conversationId !== conversationId) await this.store.updateSession(key, record.createdAt, { conversationId });
+    });
+  }
+
+  /** Relaunches a resumable agent in its worktree with its resume argv, then forgets the resumable row. */
+  async resumeAgent(key: string, options: { environment?: Readonly<Record<string, string>> } = {}): Promise<SessionRecord> {
+    const resumable = this.store.resumable(key);
+    if (!resumable) throw new WorkspaceError('gone', 'That agent is no longer resumable.');
+    const command = resumeCommand(resumable.resumeArgv, resumable.conversationId);
+    // Taken off the list first, so two clicks (or windows) resume it once; put back if the launch fails.
+    if (!(await this.lock.run(resumable.workspaceId, () => this.store.forgetResumable(key)))) {
+      throw new WorkspaceError('gone', 'That agent is no longer resumable.');
+    }
+    try {
+      return await this.launchSession(resumable.workspaceId, {
+        kind: 'agent',
+        agentId: resumable.agentId,
+        label: resumable.label,
+        command,
+        environment: options.environment,
+        resumeArgv: resumable.resumeArgv,
+        conversationId: resumable.conversationId,
+      });
+    } catch (error) {
+      await this.store.putResumable(resumable);
+      throw error;
+    } finally {
+      this.changed(resumable.workspaceId);
+    }
+  }
+
+  /** Forgets a resumable agent. */
+  async dismissResumable(key: string): Promise<void> {
+    const resumable = this.store.resumable(key);
+    if (resumable && (await this.store.forgetResumable(key))) this.changed(resumable.workspaceId);
+  }
+
+  resumable(key: string): ResumableRecord | undefined {
+    return this.store.resumable(key);
+  }
+
+  /** Resolves when no first prompt is being delivered by this window (tests, shutdown). */
+  promptsSettled(): Promise<void> {
+    return this.prompts.settled();
   }
 
   /** Kills the session, then forgets its record. Works from the record alone; already gone counts as stopped. */
@@ -451,6 +562,7 @@ export class RuntimeLifecycle implements Disposable {
         await this.stopAll(record);
         await this.removeWorktree(record, force);
         // Inside the try: a failed forget too must leave `deletion_failed`, not `deleting`.
+        for (const resumable of this.store.resumables().filter((agent) => agent.workspaceId === workspaceId)) await this.store.forgetResumable(resumable.key);
         await this.store.forgetWorkspace(workspaceId);
       } catch (error) {
         const message = error instanceof StageError ? error.message : `delete: ${errorMessage(error)}`;
@@ -504,14 +616,20 @@ export class RuntimeLifecycle implements Disposable {
     if (options.activation) {
       for (const record of this.store.workspaces()) {
         if (record.status !== 'creating' && record.status !== 'deleting') continue;
-        // A transition still holding the workspace's lock (here or in another window) is not interrupted.
-        await this.lock.tryRun(record.id, async () => {
-          const [from, to, lastError] = record.status === 'creating'
-            ? (['creating', 'error', INTERRUPTED_SETUP] as const)
-            : (['deleting', 'deletion_failed', INTERRUPTED_DELETE] as const);
+        const [from, to, lastError] = record.status === 'creating'
+          ? (['creating', 'error', INTERRUPTED_SETUP] as const)
+          : (['deleting', 'deletion_failed', INTERRUPTED_DELETE] as const);
+        const markInterrupted = async () => {
           await this.store.transition(record.id, [from], { status: to, lastError }).catch(() => undefined);
           this.changed(record.id);
-        });
+          return true;
+        };
+        // A transition still holding the workspace's lock (here or in another window) is not interrupted.
+        if (await this.lock.tryRun(record.id, markInterrupted)) continue;
+        // Another window holds it: a live one finishes the transition itself, but the lock of one that died
+        // frees only once stale, after this pass. So wait for it in the background; the status check makes
+        // that a no-op when the transition did finish.
+        if (!this.lock.isBusy(record.id)) void this.lock.run(record.id, markInterrupted).catch(() => undefined);
       }
     }
     // One list-sessions answers both passes.
@@ -627,8 +745,7 @@ export class RuntimeLifecycle implements Disposable {
           if (session && isSameLaunch(session, record)) continue;
           if (!(await this.store.forgetSession(record.key, record.createdAt))) continue;
           ended.push(record);
-          const exitCode = await this.panes.exitStatus(record.launchId);
-          this.emit({ type: 'session-ended', session: record, natural: true, exitCode });
+          this.emit({ type: 'session-ended', session: record, natural: true, ...(await this.afterExit(record)) });
         }
       } while (this.exitCheckAgain && !this.disposed);
       return { ended, listing };
@@ -641,6 +758,8 @@ export class RuntimeLifecycle implements Disposable {
 
   dispose(): void {
     this.disposed = true;
+    this.prompts.dispose();
+    this.reportSubscription?.dispose();
     if (this.safetyNet) clearInterval(this.safetyNet);
     if (this.exitCheckTimer) clearTimeout(this.exitCheckTimer);
     this.watcher.dispose();
@@ -666,6 +785,34 @@ export class RuntimeLifecycle implements Disposable {
     }, 10);
   }
 
+  /**
+   * What a session that is gone left: its exit status and, if it failed, its
+   * last lines. An agent that did not exit on its own (no status: the machine
+   * rebooted, the server was killed) and whose conversation is known is kept
+   * as resumable.
+   */
+  private async afterExit(record: SessionRecord): Promise<{ exitCode?: number; lastLines?: string; resumable?: boolean }> {
+    const exitCode = await this.panes.exitStatus(record.launchId);
+    const lastLines = await this.panes.lastLines(record.launchId);
+    if (exitCode !== undefined || record.kind !== 'agent' || !record.conversationId || !record.resumeArgv) return { exitCode, lastLines };
+    await this.store.putResumable({
+      v: SCHEMA_VERSION,
+      key: record.key,
+      workspaceId: record.workspaceId,
+      agentId: record.agentId,
+      label: record.label,
+      conversationId: record.conversationId,
+      resumeArgv: record.resumeArgv,
+      startedAt: record.createdAt,
+      stoppedAt: Date.now(),
+    });
+    return { resumable: true };
+  }
+
+  private statusFile(sessionKey: string): string {
+    return statusFilePath(agentStatusDir(this.options.stateDir), sessionKey);
+  }
+
   private async runSetup(workspaceId: string, setupCommand: string | undefined): Promise<WorkspaceRecord> {
     const made = { worktree: false, branch: false, base: false };
     let record = this.requireWorkspace(workspaceId);
@@ -673,16 +820,31 @@ export class RuntimeLifecycle implements Disposable {
       if (!existsSync(record.worktreePath)) {
         await this.stage(workspaceId, 'worktree', async () => {
           await mkdir(join(record.worktreePath, '..'), { recursive: true });
+          const branchExists = await this.git.localBranchExists(record.repoPath, record.branch);
           // A retry after a rollback that deleted the new branch creates it again.
-          const source = record.branchSource === 'new' && !(await this.git.localBranchExists(record.repoPath, record.branch))
+          const source = record.branchSource === 'new' && !branchExists
             ? ({ kind: 'new', branch: record.branch, base: record.baseBranch } as const)
             : ({ kind: 'existing', branch: record.branch } as const);
-          const { createdBranch } = await this.git.addWorktree(record.repoPath, record.worktreePath, source);
+          // Claimed before git makes it, so a crash right after `worktree add` still deletes it with the workspace.
+          const claimed = !branchExists && !record.createdBranch;
+          if (claimed) {
+            record = (await this.store.update(workspaceId, { createdBranch: true })) ?? record;
+            await this.step('create:branch-claimed');
+          }
+          let createdBranch: boolean;
+          try {
+            ({ createdBranch } = await this.git.addWorktree(record.repoPath, record.worktreePath, source));
+          } catch (error) {
+            // No branch was made: a claim left behind would delete one that someone makes later.
+            if (claimed && !(await this.git.localBranchExists(record.repoPath, record.branch))) {
+              record = (await this.store.update(workspaceId, { createdBranch: false })) ?? record;
+            }
+            throw error;
+          }
           made.worktree = true;
           made.branch = createdBranch;
-          // Written at once, so a crash from here on still deletes the branch with the workspace.
           await this.step('create:worktree-added');
-          if (createdBranch) record = (await this.store.update(workspaceId, { createdBranch: true })) ?? record;
+          if (createdBranch && !record.createdBranch) record = (await this.store.update(workspaceId, { createdBranch: true })) ?? record;
         });
       }
       if (await this.tmux.available()) {

@@ -3,6 +3,7 @@ import { refused } from '../errors';
 import {
   MAX_SETUP_EVENTS,
   SCHEMA_VERSION,
+  type ResumableRecord,
   type SessionRecord,
   type SetupEvent,
   type WorkspaceRecord,
@@ -19,6 +20,7 @@ export interface MementoLike {
 const PREFIX = 'tmuxWorkspaces';
 const WORKSPACE_PREFIX = `${PREFIX}.workspace/`;
 const SESSION_PREFIX = `${PREFIX}.session/`;
+const RESUMABLE_PREFIX = `${PREFIX}.resumable/`;
 const INSTALL_KEY = `${PREFIX}.installId`;
 
 type Migration = (record: Record<string, unknown>) => Record<string, unknown>;
@@ -140,6 +142,40 @@ export class RecordStore {
     if (!current) return false;
     if (createdAt !== undefined && current.createdAt !== createdAt) return false;
     await this.memento.update(SESSION_PREFIX + key, undefined);
+    return true;
+  }
+
+  /**
+   * Changes a session record, but only the generation the caller saw (same
+   * `createdAt`). Resolves to the new record, or undefined when it is gone or newer.
+   */
+  async updateSession(
+    key: string,
+    createdAt: number,
+    changes: Partial<Omit<SessionRecord, 'key' | 'v' | 'createdAt'>>,
+  ): Promise<SessionRecord | undefined> {
+    const current = this.session(key);
+    if (!current || current.createdAt !== createdAt) return undefined;
+    const next: SessionRecord = { ...current, ...changes };
+    await this.putSession(next);
+    return next;
+  }
+
+  resumables(): ResumableRecord[] {
+    return this.read<ResumableRecord>(RESUMABLE_PREFIX).sort((a, b) => a.startedAt - b.startedAt);
+  }
+
+  resumable(key: string): ResumableRecord | undefined {
+    return migrate<ResumableRecord>(this.memento.get(RESUMABLE_PREFIX + key));
+  }
+
+  async putResumable(record: ResumableRecord): Promise<void> {
+    await this.memento.update(RESUMABLE_PREFIX + record.key, { ...record, v: SCHEMA_VERSION });
+  }
+
+  async forgetResumable(key: string): Promise<boolean> {
+    if (!this.resumable(key)) return false;
+    await this.memento.update(RESUMABLE_PREFIX + key, undefined);
     return true;
   }
 

@@ -40,6 +40,22 @@ export interface WorkspaceRecord {
 
 export type SessionKind = 'agent' | 'shell';
 
+/**
+ * Where a session's first prompt is. It is written before the paste, so a
+ * window that reloads finds `delivering` and never pastes again: `unknown`.
+ */
+export type PromptState = 'pending' | 'delivering' | 'delivered' | 'failed' | 'unknown';
+
+export interface PromptAttempt {
+  readonly state: PromptState;
+  /** Milliseconds since the epoch: when the launch recorded it, or when the state last changed. */
+  readonly at: number;
+  /** Names the one delivery that claimed it. */
+  readonly attempt?: string;
+  /** Why it failed or is unknown, in words for the user. */
+  readonly detail?: string;
+}
+
 export interface SessionRecord {
   readonly v: number;
   /** The tmux session name; with `createdAt` it names one generation of the session. */
@@ -52,6 +68,31 @@ export interface SessionRecord {
   readonly launchId: string;
   readonly command: readonly string[];
   readonly createdAt: number;
+  /** The first prompt, when the launch had one. */
+  readonly prompt?: PromptAttempt;
+  /** The agent's conversation id, as its hooks reported it. */
+  readonly conversationId?: string;
+  /** The argv that resumes the conversation, `{id}` standing for its id; absent when the agent cannot resume. */
+  readonly resumeArgv?: readonly string[];
+}
+
+/**
+ * An agent whose session did not end on its own (a reboot, a killed tmux
+ * server) and whose conversation can be resumed. Kept until resumed or dismissed.
+ */
+export interface ResumableRecord {
+  readonly v: number;
+  /** The key of the session it was. */
+  readonly key: string;
+  readonly workspaceId: string;
+  readonly agentId?: string;
+  readonly label: string;
+  readonly conversationId: string;
+  readonly resumeArgv: readonly string[];
+  /** When the session it was had started. */
+  readonly startedAt: number;
+  /** When it was found gone. */
+  readonly stoppedAt: number;
 }
 
 /** Only the newest setup events are kept; the full output lives in the setup log. */

@@ -1,11 +1,17 @@
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+/** How many lines of a failed command's output are kept. */
+export const LAST_LINES = 40;
+
 /**
  * Pane commands get their environment through a handoff file, never through
  * tmux argv (visible in `ps`) nor the tmux server's environment (shared by
  * every pane forever). The start script sources the 0600 file, deletes it,
- * runs the command and records the command's own exit status.
+ * runs the command and records the command's own exit status. When the
+ * handoff asks for it (`tw_lines_file`), a command that failed also leaves
+ * the pane's last lines: the script captures them itself while its pane is
+ * still there, which needs neither remain-on-exit nor a tmux hook.
  */
 const START_SCRIPT = `#!/bin/sh
 # tmux-workspaces pane start script.
@@ -13,6 +19,8 @@ const START_SCRIPT = `#!/bin/sh
 handoff=$1
 status_file=$2
 shift 3
+tw_lines_file=
+tw_tmux=tmux
 if [ -f "$handoff" ]; then
   . "$handoff"
   rm -f "$handoff"
@@ -20,6 +28,9 @@ fi
 "$@"
 status=$?
 printf '%s\\n' "$status" > "$status_file"
+if [ "$status" -ne 0 ] && [ -n "$tw_lines_file" ] && [ -n "$TMUX" ] && [ -n "$TMUX_PANE" ]; then
+  "$tw_tmux" -S "\${TMUX%%,*}" capture-pane -p -J -S -${LAST_LINES} -t "$TMUX_PANE" > "$tw_lines_file" 2>/dev/null
+fi
 exit "$status"
 `;
 
@@ -40,12 +51,24 @@ export class PaneLauncher {
   private readonly runDir: string;
   private prepared: Promise<string> | undefined;
 
-  constructor(stateDir: string) {
+  /** `tmuxProgram`: the tmux binary a pane uses to capture its own last lines. */
+  constructor(
+    stateDir: string,
+    private readonly tmuxProgram = 'tmux',
+  ) {
     this.runDir = join(stateDir, 'run');
   }
 
-  /** Writes the handoff file and returns the pane argv that consumes it. */
-  async prepare(launchId: string, command: readonly string[], environment: Readonly<Record<string, string>>): Promise<PaneCommand> {
+  /**
+   * Writes the handoff file and returns the pane argv that consumes it.
+   * `keepLastLines`: a failing command leaves its last lines for `lastLines`.
+   */
+  async prepare(
+    launchId: string,
+    command: readonly string[],
+    environment: Readonly<Record<string, string>>,
+    options: { keepLastLines?: boolean } = {},
+  ): Promise<PaneCommand> {
     const script = await this.startScript();
     const handoffFile = join(this.runDir, `${launchId}.env`);
     const statusFile = join(this.runDir, `${launchId}.status`);
@@ -53,6 +76,10 @@ export class PaneLauncher {
       if (!ENV_NAME.test(name)) throw new Error(`Invalid environment variable name: ${JSON.stringify(name)}`);
       return `export ${name}=${shellQuote(value)}`;
     });
+    if (options.keepLastLines) {
+      // Shell variables of the start script only: not exported, so the command never sees them.
+      lines.push(`tw_lines_file=${shellQuote(this.linesFile(launchId))}`, `tw_tmux=${shellQuote(this.tmuxProgram)}`);
+    }
     await writeFile(handoffFile, `${lines.join('\n')}\n`, { mode: 0o600 });
     return { argv: ['/bin/sh', script, handoffFile, statusFile, '--', ...command], handoffFile, statusFile };
   }
@@ -72,6 +99,25 @@ export class PaneLauncher {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * The last lines a failed command left (trailing blank lines dropped), read
+   * once: the file is deleted.
+   */
+  async lastLines(launchId: string): Promise<string | undefined> {
+    const file = this.linesFile(launchId);
+    try {
+      const text = (await readFile(file, 'utf8')).replace(/\s+$/, '');
+      await rm(file, { force: true });
+      return text || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private linesFile(launchId: string): string {
+    return join(this.runDir, `${launchId}.lines`);
   }
 
   private startScript(): Promise<string> {

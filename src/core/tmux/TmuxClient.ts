@@ -29,6 +29,20 @@ export interface LaunchSpec {
   /** The pane's command as an argv array; tmux runs it without a shell. */
   readonly argv: readonly string[];
   readonly markers: Readonly<Record<string, string>>;
+  /**
+   * A file the pane's output is appended to from its very first byte (a
+   * `pipe-pane` set up in the same invocation), for watching what the program
+   * prints before anything else could have attached.
+   */
+  readonly pipeOutputTo?: string;
+}
+
+/** When a session's pane last printed, and its title (programs set it; agents show spinners there). */
+export interface PaneActivity {
+  readonly name: string;
+  /** Milliseconds since the epoch, to the second (tmux's resolution). */
+  readonly lastOutputAt: number;
+  readonly title: string;
 }
 
 export interface TmuxClientOptions {
@@ -124,7 +138,40 @@ export class TmuxClient {
     for (const [option, value] of Object.entries(spec.markers)) {
       args.push(';', 'set-option', '-t', exactPane(spec.name), option, value);
     }
+    if (spec.pipeOutputTo) args.push(';', 'pipe-pane', '-O', '-t', exactPane(spec.name), `cat >> ${shellQuote(spec.pipeOutputTo)}`);
     await this.run(args);
+  }
+
+  /** Stops a `pipe-pane`; a session that is gone has none. */
+  async stopPipe(name: string): Promise<void> {
+    await this.run(['pipe-pane', '-t', exactPane(name)], { goneIsEmpty: true });
+  }
+
+  /**
+   * Pastes `text` into the session's pane as one bracketed paste: tmux reads it
+   * from stdin into a buffer of its own (never argv, never a file), pastes it
+   * with the bracketed-paste markers the program asked for, and deletes the buffer.
+   */
+  async paste(name: string, text: string, bufferName: string): Promise<void> {
+    await this.run(['load-buffer', '-b', bufferName, '-', ';', 'paste-buffer', '-p', '-d', '-b', bufferName, '-t', exactPane(name)], { input: text });
+  }
+
+  async sendEnter(name: string): Promise<void> {
+    await this.run(['send-keys', '-t', exactPane(name), 'Enter']);
+  }
+
+  /** Output time and pane title of every session, in one tmux call. */
+  async listActivity(): Promise<PaneActivity[]> {
+    const result = await this.run(['list-sessions', '-F', ['#{session_name}', '#{window_activity}', '#{pane_title}'].join(FIELD_SEPARATOR)], { goneIsEmpty: true });
+    if (result === GONE) return [];
+    return result
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => {
+        // The title goes last: it may itself contain the separator.
+        const [name, activity, ...title] = line.split(FIELD_SEPARATOR);
+        return { name, lastOutputAt: Number(activity) * 1000 || 0, title: title.join(FIELD_SEPARATOR) };
+      });
   }
 
   /** Sets session options (markers) on a live session, all in one invocation. */
@@ -220,6 +267,11 @@ export class TmuxClient {
       throw new WorkspaceError('failed', `tmux ${args[0]} failed: ${stderr || failure.shortMessage}`);
     }
   }
+}
+
+/** For the shell tmux runs `pipe-pane` commands with. */
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 function parseSessionLine(line: string): LiveSession {

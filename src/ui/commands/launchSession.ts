@@ -1,4 +1,6 @@
 import { agentArgv, agentEnvironment, availableAgents, type AgentDefinition } from '../../core/agents/catalog';
+import { normalizePrompt, promptProblem } from '../../core/agents/PromptDelivery';
+import { resumeTemplate } from '../../core/agents/resume';
 import type { SessionRecord } from '../../core/store/records';
 import type { CommandContext, PickItem } from '../host';
 import { reporting } from './report';
@@ -6,6 +8,10 @@ import { resolveWorkspace, type CommandTarget } from './targets';
 
 interface AgentPick extends PickItem {
   readonly agent: AgentDefinition;
+}
+
+interface PromptPick extends PickItem {
+  readonly source: 'none' | 'type' | 'untitled';
 }
 
 /** Launch Agent: pick from the catalog (built-ins found on PATH plus configured ones), launch, and attach by setting. */
@@ -31,6 +37,8 @@ export async function launchAgentIn(context: CommandContext, workspaceId: string
   );
   if (!picked) return undefined;
   const { agent } = picked;
+  const prompt = await askFirstPrompt(context, agent);
+  if (prompt === CANCELLED) return undefined;
   return reporting(host, `Launch ${agent.label}`, async () => {
     const command = await agentArgv(agent, context.environment.PATH);
     const session = await context.lifecycle.launchSession(workspaceId, {
@@ -39,10 +47,53 @@ export async function launchAgentIn(context: CommandContext, workspaceId: string
       label: agent.label,
       command,
       environment: agentEnvironment(agent, context.environment),
+      prompt,
+      resumeArgv: resumeTemplate(agent, command[0]),
     });
     await attachIfWanted(context, session);
     return session;
   });
+}
+
+const CANCELLED = Symbol('cancelled');
+
+/**
+ * The optional first prompt: none, typed into an input box, or the text of
+ * the active untitled editor (for long ones). A prompt that cannot be sent is
+ * refused here, before anything is launched. Resolves to `CANCELLED` when the
+ * user backs out or the text is refused.
+ */
+async function askFirstPrompt(context: CommandContext, agent: AgentDefinition): Promise<string | undefined | typeof CANCELLED> {
+  const { host } = context;
+  const untitled = host.activeUntitledText();
+  const picks: PromptPick[] = [
+    { label: '$(circle-slash) No first prompt', source: 'none' },
+    { label: '$(edit) Type a prompt…', description: 'sent once the agent is ready for input', source: 'type' },
+  ];
+  if (untitled?.trim()) {
+    const lines = untitled.split('\n').length;
+    picks.push({ label: '$(file) Use the active untitled editor\'s text', description: `${lines} line${lines === 1 ? '' : 's'}`, source: 'untitled' });
+  }
+  const picked = await host.pick(picks, { title: `Launch ${agent.label}: first prompt`, placeHolder: 'Give the agent a first prompt?' });
+  if (!picked) return CANCELLED;
+  if (picked.source === 'none') return undefined;
+  if (picked.source === 'untitled') {
+    const text = normalizePrompt(untitled ?? '');
+    const problem = promptProblem(text);
+    if (problem) {
+      void host.warn(`Launch ${agent.label}: the untitled editor's text cannot be the first prompt. ${problem} Nothing was launched.`);
+      return CANCELLED;
+    }
+    return text;
+  }
+  const typed = await host.input({
+    title: `Launch ${agent.label}: first prompt`,
+    prompt: 'Pasted into the agent once it is ready for input, then Enter. For several lines, write them in an untitled editor and pick its text instead.',
+    multiline: true,
+    validate: (value) => (value.trim() === '' ? undefined : promptProblem(normalizePrompt(value))),
+  });
+  if (typed === undefined) return CANCELLED;
+  return typed.trim() === '' ? undefined : normalizePrompt(typed);
 }
 
 /** Launch Shell: the workspace's one shell session, started if it is not running. */
@@ -56,7 +107,7 @@ export async function launchShell(context: CommandContext, target: CommandTarget
   });
 }
 
-async function attachIfWanted(context: CommandContext, session: SessionRecord): Promise<void> {
+export async function attachIfWanted(context: CommandContext, session: SessionRecord): Promise<void> {
   if (!context.settings.attachOnLaunch()) return;
   const target = await context.lifecycle.attachTarget({ sessionKey: session.key });
   const workspace = context.lifecycle.workspace(session.workspaceId);

@@ -1,3 +1,4 @@
+import type { AgentState } from '../../core/agents/AgentStatus';
 import { Emitter, type Disposable, type Event } from '../../core/events';
 import type { LifecycleChange, WorkspaceView } from '../../core/lifecycle/RuntimeLifecycle';
 import type { LiveSession } from '../../core/tmux/TmuxClient';
@@ -10,6 +11,13 @@ export interface WorkspaceSource {
   listOrphans(): Promise<LiveSession[]>;
   changedLines(workspaceId: string): Promise<WorkspaceStats | undefined>;
   tmuxAvailable(): Promise<boolean>;
+}
+
+/** What each running agent is doing (`AgentStateModel`); the model keeps it told which agents run. */
+export interface AgentStateView {
+  readonly states: ReadonlyMap<string, AgentState>;
+  readonly onDidChange: Event<unknown>;
+  track(views: readonly WorkspaceView[]): void;
 }
 
 export type RefreshReason = 'startup' | 'event' | 'manual';
@@ -39,10 +47,17 @@ export class WorkspaceTreeModel implements Disposable {
   private loaded = false;
   lastRefreshReason: RefreshReason | undefined;
 
+  private readonly agentSubscription: Disposable | undefined;
+
   constructor(
     private readonly source: WorkspaceSource,
     private readonly debounceMs = 50,
+    private readonly agents?: AgentStateView,
   ) {
+    // A state change redraws the rows; it needs no new listing.
+    this.agentSubscription = agents?.onDidChange(() => {
+      if (this.loaded) this.rebuild();
+    });
     this.subscription = source.onDidChange((change) => {
       if ('workspaceId' in change) this.staleStats.add(change.workspaceId);
       else if ('session' in change) this.staleStats.add(change.session.workspaceId);
@@ -88,7 +103,7 @@ export class WorkspaceTreeModel implements Disposable {
   }
 
   parentOf(node: TreeNode): TreeNode | undefined {
-    if (node.kind === 'base' || node.kind === 'session') return this.findWorkspace(node.workspaceId);
+    if (node.kind === 'base' || node.kind === 'session' || node.kind === 'resumable') return this.findWorkspace(node.workspaceId);
     if (node.kind === 'orphan') return this.nodes.find((root) => root.kind === 'orphans');
     if (node.kind === 'workspace') {
       return this.nodes.find((root) => root.kind === 'repository' && root.workspaces.some((member) => member.workspaceId === node.workspaceId));
@@ -113,6 +128,7 @@ export class WorkspaceTreeModel implements Disposable {
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.subscription.dispose();
+    this.agentSubscription?.dispose();
     this.changed.dispose();
   }
 
@@ -135,6 +151,7 @@ export class WorkspaceTreeModel implements Disposable {
       const ids = new Set(this.views.map((view) => view.record.id));
       for (const id of this.stats.keys()) if (!ids.has(id) || this.staleStats.has(id)) this.stats.delete(id);
       this.staleStats.clear();
+      this.agents?.track(this.views);
       this.rebuild();
       this.loaded = true;
       await this.loadStats();
@@ -158,7 +175,7 @@ export class WorkspaceTreeModel implements Disposable {
   }
 
   private rebuild(): void {
-    this.nodes = buildTree({ workspaces: this.views, stats: this.stats, tmuxAvailable: this.tmux, orphans: this.orphans, now: Date.now() });
+    this.nodes = buildTree({ workspaces: this.views, stats: this.stats, tmuxAvailable: this.tmux, orphans: this.orphans, agentStates: this.agents?.states, now: Date.now() });
     this.changed.fire();
   }
 }

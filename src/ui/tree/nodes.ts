@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
+import type { AgentState } from '../../core/agents/AgentStatus';
 import type { SessionView, WorkspaceView } from '../../core/lifecycle/RuntimeLifecycle';
 import type { LiveSession } from '../../core/tmux/TmuxClient';
-import type { SetupEvent, WorkspaceStatus } from '../../core/store/records';
+import type { PromptState, ResumableRecord, SetupEvent, WorkspaceStatus } from '../../core/store/records';
 
 /**
  * The tree as plain data, free of the editor API so it is unit-tested in Node.
@@ -35,7 +36,7 @@ export interface WorkspaceNode extends NodeBase {
   readonly kind: 'workspace';
   readonly workspaceId: string;
   readonly status: WorkspaceStatus;
-  readonly children: readonly (BaseTerminalNode | SessionNode)[];
+  readonly children: readonly (BaseTerminalNode | SessionNode | ResumableNode)[];
 }
 
 export interface BaseTerminalNode extends NodeBase {
@@ -47,6 +48,13 @@ export interface SessionNode extends NodeBase {
   readonly kind: 'session';
   readonly workspaceId: string;
   readonly sessionKey: string;
+}
+
+/** An agent that stopped without exiting on its own (a reboot): Resume relaunches its conversation. */
+export interface ResumableNode extends NodeBase {
+  readonly kind: 'resumable';
+  readonly workspaceId: string;
+  readonly resumableKey: string;
 }
 
 export interface MessageNode extends NodeBase {
@@ -63,7 +71,7 @@ export interface OrphanNode extends NodeBase {
   readonly tmuxName: string;
 }
 
-export type TreeNode = RepositoryNode | WorkspaceNode | BaseTerminalNode | SessionNode | MessageNode | OrphansNode | OrphanNode;
+export type TreeNode = RepositoryNode | WorkspaceNode | BaseTerminalNode | SessionNode | ResumableNode | MessageNode | OrphansNode | OrphanNode;
 
 export interface WorkspaceStats {
   readonly added: number;
@@ -77,6 +85,8 @@ export interface TreeInput {
   readonly tmuxAvailable: boolean;
   /** Sessions with our marker and no record. */
   readonly orphans?: readonly LiveSession[];
+  /** What each agent session is doing (by session key), where known. */
+  readonly agentStates?: ReadonlyMap<string, AgentState>;
   readonly now: number;
 }
 
@@ -94,6 +104,14 @@ const STATUS_WORDS: Record<WorkspaceStatus, string> = {
   error: 'setup failed',
   deleting: 'deleting',
   deletion_failed: 'deletion failed',
+};
+
+/** How an agent's state looks: icon, words in the description, and its `contextValue` flag. */
+const AGENT_LOOKS: Record<AgentState, { readonly icon: NodeIcon; readonly words: string; readonly flag: string }> = {
+  working: { icon: { id: 'sync~spin' }, words: 'working', flag: 'working' },
+  'needs-input': { icon: { id: 'bell-dot', color: 'list.warningForeground' }, words: 'needs input', flag: 'needsInput' },
+  idle: { icon: { id: 'hubot' }, words: 'idle', flag: 'idle' },
+  done: { icon: { id: 'pass', color: 'disabledForeground' }, words: 'done', flag: 'done' },
 };
 
 const STAGE_WORDS: Record<SetupEvent['stage'], string> = {
@@ -161,7 +179,7 @@ function orphansNode(orphans: readonly LiveSession[], now: number): OrphansNode 
   };
 }
 
-export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats' | 'tmuxAvailable' | 'now'>): WorkspaceNode {
+export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats' | 'tmuxAvailable' | 'now' | 'agentStates'>): WorkspaceNode {
   const { record } = view;
   const stats = input.stats.get(record.id);
   const description: string[] = [basename(record.repoPath)];
@@ -178,9 +196,10 @@ export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats
   if (input.tmuxAvailable) flags.push('tmux');
   if (view.sessions.some((session) => session.record.kind === 'shell' && session.alive)) flags.push('hasShell');
 
-  const children: (BaseTerminalNode | SessionNode)[] = [];
+  const children: (BaseTerminalNode | SessionNode | ResumableNode)[] = [];
   if (record.status === 'ready' || record.status === 'error' || view.base.alive) children.push(baseNode(view, input));
-  for (const session of view.sessions) children.push(sessionNode(view, session, input.now));
+  for (const session of view.sessions) children.push(sessionNode(view, session, input.now, input.agentStates?.get(session.record.key)));
+  for (const resumable of view.resumable ?? []) children.push(resumableNode(resumable, input.now));
 
   return {
     kind: 'workspace',
@@ -212,21 +231,56 @@ function baseNode(view: WorkspaceView, input: Pick<TreeInput, 'tmuxAvailable'>):
   };
 }
 
-function sessionNode(view: WorkspaceView, session: SessionView, now: number): SessionNode {
+function sessionNode(view: WorkspaceView, session: SessionView, now: number, agentState: AgentState | undefined): SessionNode {
   const { record } = session;
   const flags = ['session', record.kind, session.alive ? 'alive' : 'ended'];
   if (session.attachedClients > 0) flags.push('attached');
-  const state = session.alive ? attachedWords(session.attachedClients) : 'ended';
+  // An agent shows what it is doing (once known); one whose process has ended is done.
+  const state = record.kind !== 'agent' ? undefined : session.alive ? agentState : 'done';
+  const looks = state && AGENT_LOOKS[state];
+  if (looks && session.alive) flags.push(looks.flag);
+  if (record.conversationId && record.resumeArgv) flags.push('resumable');
+  const words = looks
+    ? [looks.words, ...(session.attachedClients > 0 ? [attachedWords(session.attachedClients)] : [])]
+    : [session.alive ? attachedWords(session.attachedClients) : 'ended'];
+  const tooltip = [`**${record.label}** (${record.kind}${looks ? `, ${looks.words}` : ''})`, `tmux session \`${record.tmuxName}\``, `started ${new Date(record.createdAt).toLocaleString()}`];
+  if (record.prompt) tooltip.push(`First prompt: ${PROMPT_WORDS[record.prompt.state]}${record.prompt.detail ? ` (${record.prompt.detail})` : ''}`);
+  if (record.conversationId) tooltip.push(`Conversation \`${record.conversationId}\``);
   return {
     kind: 'session',
     id: `session:${record.key}`,
     workspaceId: view.record.id,
     sessionKey: record.key,
     label: record.label,
-    description: `${state} · ${age(now - record.createdAt)}`,
-    tooltip: [`**${record.label}** (${record.kind})`, `tmux session \`${record.tmuxName}\``, `started ${new Date(record.createdAt).toLocaleString()}`].join('\n\n'),
-    icon: { id: record.kind === 'shell' ? 'terminal' : 'hubot', color: session.alive ? undefined : 'disabledForeground' },
+    description: [...words, age(now - record.createdAt)].join(' · '),
+    tooltip: tooltip.join('\n\n'),
+    icon: looks?.icon ?? { id: record.kind === 'shell' ? 'terminal' : 'hubot', color: session.alive ? undefined : 'disabledForeground' },
     contextValue: flags.join('+'),
+  };
+}
+
+const PROMPT_WORDS: Record<PromptState, string> = {
+  pending: 'waiting for the agent to be ready',
+  delivering: 'being pasted',
+  delivered: 'sent',
+  failed: 'not sent',
+  unknown: 'may not have arrived',
+};
+
+function resumableNode(resumable: ResumableRecord, now: number): ResumableNode {
+  return {
+    kind: 'resumable',
+    id: `resumable:${resumable.key}`,
+    workspaceId: resumable.workspaceId,
+    resumableKey: resumable.key,
+    label: resumable.label,
+    description: `stopped · resumable · ${age(now - resumable.stoppedAt)}`,
+    tooltip: [
+      `**${resumable.label}** stopped without exiting (the machine restarted or tmux was stopped).`,
+      `**Resume** continues conversation \`${resumable.conversationId}\` in this worktree.`,
+    ].join('\n\n'),
+    icon: { id: 'debug-restart', color: 'disabledForeground' },
+    contextValue: 'session+agent+stopped+resumable',
   };
 }
 

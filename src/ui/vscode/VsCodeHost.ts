@@ -80,4 +80,14 @@ export class VsCodeHost implements UiHost {
   showLog(): void {
     this.log.show(true);
   }
+
+  activeUntitledText(): string | undefined {
+    const document = vscode.window.activeTextEditor?.document;
+    return document?.isUntitled ? document.getText() : undefined;
+  }
+
+  async showText(title: string, text: string): Promise<void> {
+    const document = await vscode.workspace.openTextDocument({ content: `${title}\n\n${text}\n`, language: 'log' });
+    await vscode.window.showTextDocument(document, { preview: true });
+  }
 }

@@ -49,6 +49,11 @@ export class VsCodeSettings implements Settings {
     return vscode.workspace.getConfiguration(SECTION).get<string[]>('repositories', []).filter(Boolean).map(expandHome);
   }
 
+  /** Opt-in: tell the user when an agent needs input or is done. */
+  notifications(): boolean {
+    return vscode.workspace.getConfiguration(SECTION).get<boolean>('notifications', false);
+  }
+
   reapOrphans(): boolean {
     return vscode.workspace.getConfiguration(SECTION).get<boolean>('reapOrphans', false);
   }

@@ -1,0 +1,305 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { errorMessage, refused } from '../errors';
+import type { RecordStore } from '../store/RecordStore';
+import type { PromptAttempt, PromptState, SessionRecord } from '../store/records';
+import type { TmuxClient } from '../tmux/TmuxClient';
+
+/** The most a first prompt may be, in UTF-8 bytes. */
+export const MAX_PROMPT_BYTES = 64 * 1024;
+/** How long an agent has to switch on bracketed paste before its prompt is given up. */
+export const DEFAULT_PROMPT_WAIT_MS = 30_000;
+
+/** What a program prints to ask for bracketed paste (DECSET 2004). tmux 3.3 has no format for it, so the output is watched. */
+const BRACKETED_PASTE_ON = '\x1b[?2004h';
+const POLL_MS = 50;
+/** After the paste, how long to wait for the agent to show it before pressing Enter. */
+const ECHO_WAIT_MS = 2_000;
+/** A `delivering` this old was left by a window that went away mid-paste. */
+const DELIVERING_GRACE_MS = 10_000;
+
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+/** Windows line ends become `\n`; trailing white space goes (Enter is pressed after the paste). */
+export function normalizePrompt(text: string): string {
+  return text.replace(/\r\n/g, '\n').replace(/\s+$/, '');
+}
+
+/** Why `text` cannot be a first prompt, or undefined when it can. Expects normalized text. */
+export function promptProblem(text: string): string | undefined {
+  if (text.trim() === '') return 'The prompt is empty.';
+  const control = CONTROL.exec(text);
+  if (control) {
+    const code = control[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    const line = text.slice(0, control.index).split('\n').length;
+    return `The prompt contains a control character (U+${code}, line ${line}); only line breaks and tabs can be sent.`;
+  }
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_PROMPT_BYTES) return `The prompt is ${(bytes / 1024).toFixed(1)} KiB; at most ${MAX_PROMPT_BYTES / 1024} KiB can be sent.`;
+  return undefined;
+}
+
+/** The normalized prompt, or a refusal that says what is wrong with it. */
+export function checkPrompt(text: string): string {
+  const normalized = normalizePrompt(text);
+  const problem = promptProblem(normalized);
+  if (problem) throw refused(problem);
+  return normalized;
+}
+
+export interface PromptDeliveryOptions {
+  readonly tmux: TmuxClient;
+  readonly store: RecordStore;
+  /** A private folder for the prompt files and the watched pane output. */
+  readonly dir: string;
+  /** The lifecycle's per-workspace lock: record changes happen under it. */
+  readonly lock: <T>(key: string, task: () => Promise<T>) => Promise<T>;
+  readonly waitMs?: number;
+  /** A session's prompt state changed; `detail` says why when it failed or is unknown. */
+  readonly changed: (session: SessionRecord, detail?: string) => void;
+}
+
+type ReadyOutcome = 'ready' | 'timeout' | 'gone' | 'disposed';
+
+/**
+ * Delivers a session's first prompt once: waits until the agent switches on
+ * bracketed paste (seen in its output, piped to a file from the first byte),
+ * then pastes the prompt through tmux and presses Enter.
+ *
+ * Exactly once, across reloads and windows: the prompt waits in a 0600 file
+ * that a delivery claims by renaming it (only one rename succeeds), and the
+ * record says `delivering` before the paste. A `delivering` found later is
+ * never retried; it becomes `unknown` and the user is told.
+ */
+export class PromptDelivery {
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly waitMs: number;
+  private prepared: Promise<void> | undefined;
+  private disposed = false;
+
+  constructor(private readonly options: PromptDeliveryOptions) {
+    this.waitMs = options.waitMs ?? DEFAULT_PROMPT_WAIT_MS;
+  }
+
+  /** The file the launch pipes the pane's output to. */
+  outputFile(launchId: string): string {
+    return join(this.options.dir, `${launchId}.out`);
+  }
+
+  /** Stores the prompt until it is delivered; resolves to the file the pane's output goes to. */
+  async prepare(launchId: string, text: string): Promise<string> {
+    this.prepared ??= (async () => {
+      await mkdir(this.options.dir, { recursive: true, mode: 0o700 });
+      await chmod(this.options.dir, 0o700);
+    })();
+    await this.prepared;
+    await writeFile(this.promptFile(launchId), text, { mode: 0o600 });
+    return this.outputFile(launchId);
+  }
+
+  /** Removes what `prepare` wrote, for a launch that did not happen. */
+  async discard(launchId: string): Promise<void> {
+    await Promise.all([this.promptFile(launchId), this.outputFile(launchId)].map((file) => rm(file, { force: true })));
+  }
+
+  /** Starts delivering a recorded session's pending prompt in the background. */
+  begin(record: SessionRecord): void {
+    if (this.disposed || this.running.has(record.key)) return;
+    const run = this.deliver(record)
+      .catch(() => undefined)
+      .finally(() => this.running.delete(record.key));
+    this.running.set(record.key, run);
+  }
+
+  /**
+   * At activation: goes on with prompts a previous window left pending, and
+   * turns an abandoned `delivering` into `unknown`, never pasting it again.
+   */
+  async resume(records: readonly SessionRecord[]): Promise<void> {
+    for (const record of records) {
+      const prompt = record.prompt;
+      if (!prompt || this.running.has(record.key)) continue;
+      if (prompt.state === 'pending' && existsSync(this.promptFile(record.launchId))) {
+        this.begin(record);
+      } else if (prompt.state === 'pending' && existsSync(this.claimedFile(record.launchId))) {
+        // Claimed by a delivery that had not recorded `delivering` yet.
+        const claimedAt = (await stat(this.claimedFile(record.launchId)).catch(() => undefined))?.mtimeMs ?? 0;
+        this.settleAbandoned(record, ['pending'], claimedAt);
+      } else if (prompt.state === 'pending') {
+        await this.transition(record, ['pending'], { state: 'failed', at: Date.now(), detail: 'the prompt was lost before it could be sent' });
+      } else if (prompt.state === 'delivering') {
+        this.settleAbandoned(record, ['delivering'], prompt.at);
+      }
+    }
+  }
+
+  /** Resolves when no delivery runs in this window. */
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running.values()]);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private async deliver(record: SessionRecord): Promise<void> {
+    const ready = await this.waitForBracketedPaste(record, (record.prompt?.at ?? Date.now()) + this.waitMs);
+    if (ready === 'disposed') return;
+    if (ready === 'gone') {
+      await this.cleanUp(record);
+      return;
+    }
+    if (ready === 'timeout') {
+      const seconds = Math.round(this.waitMs / 1000);
+      await this.transition(record, ['pending'], {
+        state: 'failed',
+        at: Date.now(),
+        detail: `${record.label} did not get ready for input within ${seconds} s (it never switched on bracketed paste), so the prompt was not sent`,
+      });
+      await this.cleanUp(record);
+      return;
+    }
+
+    const claimed = this.claimedFile(record.launchId);
+    try {
+      await rename(this.promptFile(record.launchId), claimed);
+    } catch {
+      return; // Another delivery (another window) has it.
+    }
+    const attempt = randomUUID();
+    const text = await readFile(claimed, 'utf8');
+    // Durable before the paste: a window that dies from here on leaves `delivering`, which is never retried.
+    if (!(await this.transition(record, ['pending'], { state: 'delivering', at: Date.now(), attempt }))) {
+      await this.cleanUp(record);
+      return;
+    }
+    let outcome: PromptAttempt;
+    try {
+      const before = await this.outputSize(record.launchId);
+      await this.options.tmux.paste(record.tmuxName, text, `tw-prompt-${attempt}`);
+      // Enter goes once the agent has shown the paste, so it is not read as part of it.
+      await this.waitForOutputAfter(record.launchId, before, ECHO_WAIT_MS);
+      await this.options.tmux.sendEnter(record.tmuxName);
+      outcome = { state: 'delivered', at: Date.now(), attempt };
+    } catch (error) {
+      outcome = { state: 'failed', at: Date.now(), attempt, detail: `the prompt could not be pasted (${errorMessage(error)})` };
+    }
+    await this.transition(record, ['delivering'], outcome, attempt);
+    await this.cleanUp(record);
+  }
+
+  /** Polls the piped output for the bracketed-paste switch, until the deadline or the session's end. */
+  private async waitForBracketedPaste(record: SessionRecord, deadline: number): Promise<ReadyOutcome> {
+    const file = this.outputFile(record.launchId);
+    let offset = 0;
+    let tail = '';
+    for (;;) {
+      if (this.disposed) return 'disposed';
+      const chunk = await readFrom(file, offset);
+      if (chunk.length > 0) {
+        offset += chunk.length;
+        const text = tail + chunk.toString('latin1');
+        if (text.includes(BRACKETED_PASTE_ON)) return 'ready';
+        tail = text.slice(-(BRACKETED_PASTE_ON.length - 1));
+      }
+      const current = this.options.store.session(record.key);
+      if (!current || current.createdAt !== record.createdAt) return 'gone';
+      if (Date.now() >= deadline) return 'timeout';
+      await delay(POLL_MS);
+    }
+  }
+
+  private async waitForOutputAfter(launchId: string, size: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && !this.disposed) {
+      if ((await this.outputSize(launchId)) > size) return;
+      await delay(POLL_MS);
+    }
+  }
+
+  private async outputSize(launchId: string): Promise<number> {
+    return (await stat(this.outputFile(launchId)).catch(() => undefined))?.size ?? 0;
+  }
+
+  /**
+   * Writes `next` under the workspace lock, only while the record is the same
+   * generation, in one of `from` and (with `attempt`) claimed by that attempt.
+   */
+  private async transition(record: SessionRecord, from: readonly PromptState[], next: PromptAttempt, attempt?: string): Promise<SessionRecord | undefined> {
+    const updated = await this.options.lock(record.workspaceId, async () => {
+      const current = this.options.store.session(record.key);
+      if (!current?.prompt || current.createdAt !== record.createdAt || !from.includes(current.prompt.state)) return undefined;
+      if (attempt !== undefined && current.prompt.attempt !== attempt) return undefined;
+      return this.options.store.updateSession(record.key, record.createdAt, { prompt: next });
+    });
+    if (updated) this.options.changed(updated, next.detail);
+    return updated;
+  }
+
+  /** A claim or a `delivering` nobody finishes becomes `unknown` once it is clearly abandoned. */
+  private settleAbandoned(record: SessionRecord, from: readonly PromptState[], since: number): void {
+    const settle = async () => {
+      const done = await this.transition(record, from, {
+        state: 'unknown',
+        at: Date.now(),
+        detail: 'the window closed while the prompt was being pasted, so it may or may not have arrived; check the agent before sending it again',
+      });
+      if (done) await this.cleanUp(record);
+    };
+    const wait = since + DELIVERING_GRACE_MS - Date.now();
+    if (wait <= 0) {
+      void settle().catch(() => undefined);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void settle().catch(() => undefined);
+    }, wait);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  /** Stops the output pipe and removes the files of one delivery. */
+  private async cleanUp(record: SessionRecord): Promise<void> {
+    await this.options.tmux.stopPipe(record.tmuxName).catch(() => undefined);
+    await Promise.all(
+      [this.promptFile(record.launchId), this.claimedFile(record.launchId), this.outputFile(record.launchId)].map((file) => rm(file, { force: true })),
+    );
+  }
+
+  private promptFile(launchId: string): string {
+    return join(this.options.dir, `${launchId}.prompt`);
+  }
+
+  private claimedFile(launchId: string): string {
+    return join(this.options.dir, `${launchId}.prompt.claimed`);
+  }
+}
+
+async function readFrom(file: string, offset: number): Promise<Buffer> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch {
+    return Buffer.alloc(0);
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size <= offset) return Buffer.alloc(0);
+    const buffer = Buffer.alloc(Math.min(size - offset, 1 << 20));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

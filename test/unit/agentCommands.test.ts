@@ -1,0 +1,159 @@
+import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AgentDefinition } from '../../src/core/agents/catalog';
+import { GitClient } from '../../src/core/git/GitClient';
+import type { RuntimeLifecycle } from '../../src/core/lifecycle/RuntimeLifecycle';
+import { RecordStore } from '../../src/core/store/RecordStore';
+import { installAgentHooks } from '../../src/ui/commands/installAgentHooks';
+import { launchAgentIn } from '../../src/ui/commands/launchSession';
+import { dismissResumable, resumeAgent } from '../../src/ui/commands/resumeCommands';
+import type { CommandContext, Settings } from '../../src/ui/host';
+import { makeRepo } from '../helpers/gitRepo';
+import { Harness } from '../helpers/harness';
+import { eventually } from '../helpers/poll';
+import { ScriptedHost } from '../helpers/scriptedHost';
+import { TmuxFixture } from '../helpers/tmuxFixture';
+
+/** A stand-in agent: switches on bracketed paste and appends what it is typed to the file it is given. */
+const STAND_IN = `#!/bin/sh
+printf '%s\\n' "$@" > "$1.argv"
+printf '\\033[?2004h'
+exec cat >> "$1"
+`;
+
+describe('agent commands', () => {
+  let fixture: TmuxFixture;
+  let harness: Harness;
+  let repo: Awaited<ReturnType<typeof makeRepo>>;
+  let lifecycle: RuntimeLifecycle;
+  let home: string;
+  let standIn: AgentDefinition;
+  let received: string;
+
+  before(async () => {
+    fixture = await TmuxFixture.create();
+  });
+  after(async () => {
+    await fixture.dispose();
+  });
+  beforeEach(async () => {
+    harness = new Harness(fixture);
+    repo = await makeRepo();
+    home = await mkdtemp(join(tmpdir(), 'tw-home-'));
+    const script = join(repo.root, 'stand-in');
+    await writeFile(script, STAND_IN);
+    await chmod(script, 0o755);
+    received = join(repo.root, 'received.txt');
+    standIn = { id: 'stand-in', label: 'Stand-in', command: script, args: [received], resumeArgs: ['{id}', '--resumed'] };
+    lifecycle = await harness.lifecycle();
+    await lifecycle.start();
+  });
+  afterEach(async () => {
+    await harness.dispose();
+    await fixture.killServer();
+    await repo.cleanup();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  function context(host: ScriptedHost): CommandContext {
+    const settings: Settings = {
+      setupCommand: () => ({ command: undefined, blockedByTrust: false }),
+      agents: () => ({ agents: [standIn], problems: [], blockedByTrust: false }),
+      attachOnLaunch: () => true,
+      branchPrefix: () => '',
+    };
+    const git = new GitClient();
+    return {
+      lifecycle,
+      host,
+      settings,
+      repositories: { repositories: async () => [repo.repo] },
+      environment: { PATH: process.env.PATH },
+      hooks: { stateDir: harness.stateDirectory, home, ignoreLocally: (worktree, path) => git.ignoreLocally(worktree, path) },
+    };
+  }
+
+  async function readyWorkspace() {
+    return lifecycle.createWorkspace({ repoPath: repo.repo, branch: 'agent-work' });
+  }
+
+  it('launches an agent with a typed first prompt, pasted once it is ready', async () => {
+    const ws = await readyWorkspace();
+    const host = new ScriptedHost(['Stand-in', 'Type a prompt…', 'Add a login form'], ['bad \x1b prompt']);
+    const session = await launchAgentIn(context(host), ws.id);
+    assert.ok(session);
+    assert.match(host.validations[0].problem ?? '', /control character/, 'the input box says what is wrong as the user types');
+    assert.equal(host.terminals.at(-1)?.tmuxName, session.tmuxName);
+    assert.deepEqual(session.resumeArgv, [standIn.command, '{id}', '--resumed'], 'the resume template is recorded with the session');
+    const text = await eventually(async () => (existsSync(received) ? (await readFile(received, 'utf8')) || undefined : undefined), 10_000, 'prompt pasted');
+    assert.equal(text, '\x1b[200~Add a login form\x1b[201~\n');
+  });
+
+  it('refuses an untitled editor\'s text that cannot be sent, and launches nothing', async () => {
+    const ws = await readyWorkspace();
+    const host = new ScriptedHost(['Stand-in', 'Use the active untitled editor\'s text']);
+    host.untitledText = 'step one\n\u0007step two';
+    assert.equal(await launchAgentIn(context(host), ws.id), undefined);
+    assert.match(host.shown.at(-1)?.message ?? '', /cannot be the first prompt\. .*U\+0007, line 2.*Nothing was launched/);
+    assert.deepEqual(new RecordStore(harness.memento).sessions(), []);
+  });
+
+  it('installs Claude Code hooks in one workspace, kept out of git so delete still sees a clean worktree', async () => {
+    const ws = await readyWorkspace();
+    const host = new ScriptedHost(['Claude Code in one workspace']);
+    assert.equal(await installAgentHooks(context(host), ws.id), true);
+    const settings = JSON.parse(await readFile(join(ws.worktreePath, '.claude', 'settings.local.json'), 'utf8'));
+    assert.match(settings.hooks.Stop[0].hooks[0].command, /TMUX_WORKSPACES_STATUS_FILE.*report\.sh' claude idle$/);
+    assert.ok(existsSync(join(harness.stateDirectory, 'hooks', 'report.sh')));
+    assert.deepEqual(await lifecycle.previewDelete(ws.id), { dirtyFiles: [], unpushedCommits: [] });
+  });
+
+  it('changes the user\'s Claude Code settings only after the modal says Add Hooks', async () => {
+    const path = join(home, '.claude', 'settings.json');
+    await mkdir(join(home, '.claude'));
+    await writeFile(path, '{ "model": "opus" }\n');
+    const declined = new ScriptedHost(['Claude Code everywhere', undefined]);
+    assert.equal(await installAgentHooks(context(declined), undefined), false);
+    assert.equal(await readFile(path, 'utf8'), '{ "model": "opus" }\n');
+    assert.match(declined.shown[0].detail ?? '', /do nothing anywhere else/);
+
+    const agreed = new ScriptedHost(['Claude Code everywhere', 'Add Hooks']);
+    assert.equal(await installAgentHooks(context(agreed), undefined), true);
+    const settings = JSON.parse(await readFile(path, 'utf8'));
+    assert.equal(settings.model, 'opus');
+    assert.ok(settings.hooks.Notification);
+    assert.equal(await readFile(`${path}.tmux-workspaces.bak`, 'utf8'), '{ "model": "opus" }\n');
+  });
+
+  it('asks before replacing a notify program Codex already has', async () => {
+    const path = join(home, '.codex', 'config.toml');
+    await mkdir(join(home, '.codex'));
+    await writeFile(path, 'notify = ["notify-send", "Codex"]\n\n[tui]\nnotifications = true\n');
+    const host = new ScriptedHost(['Codex', 'Replace']);
+    assert.equal(await installAgentHooks(context(host), undefined), true);
+    assert.equal(host.shown[0].message, 'Codex already runs a notify program. Replace it?');
+    assert.match(host.shown[0].detail ?? '', /notify = \["notify-send", "Codex"\]/);
+    assert.match(await readFile(path, 'utf8'), /^notify = \["\/bin\/sh", ".*report\.sh", "codex"\]\n\n\[tui\]/);
+  });
+
+  it('resumes an agent from the palette in its worktree, and dismisses another', async () => {
+    const ws = await readyWorkspace();
+    const store = new RecordStore(harness.memento);
+    const row = (key: string, label: string) => ({ v: 1, key, workspaceId: ws.id, agentId: 'stand-in', label, conversationId: 'conv-1', resumeArgv: [standIn.command, received, '{id}'], startedAt: 1, stoppedAt: 2 });
+    await store.putResumable(row('tw-old-1', 'Stand-in'));
+    await store.putResumable(row('tw-old-2', 'Other'));
+
+    const host = new ScriptedHost(['Stand-in']);
+    const session = await resumeAgent(context(host), undefined);
+    assert.ok(session);
+    const argv = await eventually(async () => (existsSync(`${received}.argv`) ? (await readFile(`${received}.argv`, 'utf8')) || undefined : undefined), 5000, 'agent started');
+    assert.equal(argv, `${received}\nconv-1\n`);
+    assert.equal(host.terminals.at(-1)?.tmuxName, session.tmuxName);
+
+    await dismissResumable(context(new ScriptedHost()), 'tw-old-2');
+    assert.deepEqual(store.resumables(), []);
+  });
+});

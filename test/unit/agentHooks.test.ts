@@ -1,0 +1,268 @@
+import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { AgentStatusMonitor, isFresh, liveState, parseStatusFile, statusFilePath, type HookReport } from '../../src/core/agents/AgentStatus';
+import { agentArgv, agentEnvironment, availableAgents, parseAgentSettings, resolveCommand } from '../../src/core/agents/catalog';
+import {
+  CLAUDE_HOOK_EVENTS,
+  applyEdit,
+  claudeHookCommand,
+  planCodexNotify,
+  withClaudeHooks,
+  withCodexNotify,
+  writeReporter,
+} from '../../src/core/agents/hooks';
+import { checkPrompt, normalizePrompt, promptProblem } from '../../src/core/agents/PromptDelivery';
+import { resumeCommand, resumeTemplate } from '../../src/core/agents/resume';
+import { eventually } from '../helpers/poll';
+
+const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
+const MINUTE = 60_000;
+
+function report(overrides: Partial<HookReport> = {}): HookReport {
+  return { at: NOW, source: 'claude', state: 'working', ...overrides };
+}
+
+describe('agent hook reports', () => {
+  it('parses the reporter line, with or without a conversation id, and ignores anything else', () => {
+    assert.deepEqual(parseStatusFile('1795648155 claude needs-input 0b5c2e1a-9f7e-4c1d-8a55-2d0f1e6b7c3a\n'), {
+      at: 1795648155000,
+      source: 'claude',
+      state: 'needs-input',
+      conversationId: '0b5c2e1a-9f7e-4c1d-8a55-2d0f1e6b7c3a',
+    });
+    assert.deepEqual(parseStatusFile('1795648155 codex idle -'), { at: 1795648155000, source: 'codex', state: 'idle' });
+    assert.equal(parseStatusFile('1795648155 claude sleeping -'), undefined, 'unknown state');
+    assert.equal(parseStatusFile('yesterday claude idle -'), undefined);
+    assert.equal(parseStatusFile(''), undefined);
+    assert.equal(parseStatusFile('1795648155 claude idle --dangerously-skip')?.conversationId, undefined, 'an id that would be an option is dropped');
+  });
+
+  it('expires a working report after two minutes, the others after an hour', () => {
+    assert.equal(isFresh(report({ at: NOW - 1.5 * MINUTE }), NOW), true);
+    assert.equal(isFresh(report({ at: NOW - 3 * MINUTE }), NOW), false);
+    assert.equal(isFresh(report({ state: 'needs-input', at: NOW - 30 * MINUTE }), NOW), true);
+    assert.equal(isFresh(report({ state: 'needs-input', at: NOW - 61 * MINUTE }), NOW), false);
+  });
+
+  it('believes a fresh report over the pane activity, and falls back to activity when it is stale', () => {
+    const busy = { working: true, lastOutputAt: NOW };
+    const quiet = { working: false, lastOutputAt: NOW - 10 * MINUTE };
+    assert.equal(liveState(report({ state: 'needs-input' }), busy, NOW), 'needs-input');
+    assert.equal(liveState(report({ state: 'working', at: NOW - 5 * MINUTE }), quiet, NOW), 'idle', 'an interrupted agent reports nothing more');
+    assert.equal(liveState(report({ at: NOW - 5 * MINUTE }), undefined, NOW), undefined, 'stale and nothing sampled: unknown');
+    assert.equal(liveState(undefined, busy, NOW), 'working');
+    assert.equal(liveState(undefined, undefined, NOW), undefined);
+  });
+
+  it('lets output after a Codex end-of-turn report mean a new turn', () => {
+    const codexIdle = report({ source: 'codex', state: 'idle', at: NOW - 20_000 });
+    assert.equal(liveState(codexIdle, { working: true, lastOutputAt: NOW }, NOW), 'working');
+    assert.equal(liveState(codexIdle, { working: false, lastOutputAt: NOW - 21_000 }, NOW), 'idle');
+    assert.equal(liveState(report({ state: 'idle', at: NOW - 20_000 }), { working: true, lastOutputAt: NOW }, NOW), 'idle', 'Claude reports its turns itself');
+  });
+
+  describe('the reporter script', () => {
+    let dir: string;
+    let reporter: string;
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'tw-hooks-'));
+      reporter = await writeReporter(dir);
+    });
+    after(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    async function runHook(command: string, env: Record<string, string>, input: string) {
+      return execa('/bin/sh', ['-c', command], { env: { PATH: process.env.PATH ?? '', ...env }, extendEnv: false, input });
+    }
+
+    it('writes the state and the conversation id from a Claude hook\'s JSON into the session\'s status file', async () => {
+      const statusFile = join(dir, 'tw-ws-claude-1');
+      const payload = JSON.stringify({ session_id: '0b5c2e1a-9f7e-4c1d', hook_event_name: 'Notification', message: 'Claude needs your permission to use Bash', tool_input: { note: '"session_id": "not-this"' } });
+      const result = await runHook(claudeHookCommand(reporter, 'needs-input'), { TMUX_WORKSPACES_STATUS_FILE: statusFile }, payload);
+      assert.equal(result.stdout, '', 'a hook that prints would add to Claude\'s context');
+      const parsed = parseStatusFile(await readFile(statusFile, 'utf8'));
+      assert.equal(parsed?.state, 'needs-input');
+      assert.equal(parsed?.conversationId, '0b5c2e1a-9f7e-4c1d');
+      assert.ok(Math.abs(parsed!.at - Date.now()) < 5000);
+    });
+
+    it('does nothing at all outside a Tmux Workspaces session', async () => {
+      const before = await readdirSafe(dir);
+      const result = await runHook(claudeHookCommand(reporter, 'working'), {}, '{"session_id":"x"}');
+      assert.equal(result.exitCode, 0);
+      assert.equal(result.stdout + result.stderr, '');
+      assert.deepEqual(await readdirSafe(dir), before);
+    });
+
+    it('takes Codex\'s notify JSON from its argument as the end of a turn', async () => {
+      const statusFile = join(dir, 'tw-ws-codex-1');
+      await execa('/bin/sh', [reporter, 'codex', JSON.stringify({ type: 'agent-turn-complete', 'thread-id': '019a-thread', 'turn-id': '7' })], {
+        env: { PATH: process.env.PATH ?? '', TMUX_WORKSPACES_STATUS_FILE: statusFile },
+        extendEnv: false,
+        stdin: 'ignore',
+      });
+      assert.deepEqual({ ...parseStatusFile(await readFile(statusFile, 'utf8')), at: 0 }, { at: 0, source: 'codex', state: 'idle', conversationId: '019a-thread' });
+    });
+
+    it('is watched: a report shows up in the monitor without polling', async () => {
+      const statusDir = join(dir, 'status');
+      const monitor = new AgentStatusMonitor(statusDir);
+      await monitor.start();
+      try {
+        const seen: string[] = [];
+        monitor.onDidReport((change) => seen.push(`${change.sessionKey}:${change.report.state}`));
+        await runHook(claudeHookCommand(reporter, 'working'), { TMUX_WORKSPACES_STATUS_FILE: statusFilePath(statusDir, 'tw-a-claude-9') }, '{"session_id":"s-1"}');
+        await eventually(() => monitor.report('tw-a-claude-9')?.state === 'working', 3000, 'report seen');
+        assert.deepEqual(seen, ['tw-a-claude-9:working']);
+        await monitor.forget('tw-a-claude-9');
+        assert.equal(existsSync(statusFilePath(statusDir, 'tw-a-claude-9')), false);
+      } finally {
+        monitor.dispose();
+      }
+    });
+  });
+});
+
+async function readdirSafe(dir: string): Promise<string[]> {
+  return (await readdir(dir)).sort();
+}
+
+describe('installing agent hooks', () => {
+  const reporter = '/state/hooks/report.sh';
+
+  it('adds one hook per Claude event, keeping other settings and hooks', () => {
+    const existing = JSON.stringify({
+      model: 'opus',
+      hooks: { Stop: [{ hooks: [{ type: 'command', command: 'say done' }] }] },
+    });
+    const settings = JSON.parse(withClaudeHooks(existing, reporter));
+    assert.equal(settings.model, 'opus');
+    assert.deepEqual(Object.keys(settings.hooks).sort(), CLAUDE_HOOK_EVENTS.map((entry) => entry.event).sort());
+    assert.deepEqual(settings.hooks.Stop[0], { hooks: [{ type: 'command', command: 'say done' }] }, 'a foreign hook stays');
+    assert.deepEqual(settings.hooks.Stop[1], { hooks: [{ type: 'command', command: claudeHookCommand(reporter, 'idle') }] });
+    assert.equal(settings.hooks.PreToolUse[0].matcher, '*');
+    assert.match(settings.hooks.Notification[0].hooks[0].command, /claude needs-input$/);
+  });
+
+  it('is idempotent and replaces an earlier install of its own', () => {
+    const once = withClaudeHooks(undefined, '/old place/report.sh');
+    assert.equal(withClaudeHooks(withClaudeHooks(once, reporter), reporter), withClaudeHooks(once, reporter));
+    const settings = JSON.parse(withClaudeHooks(once, reporter));
+    assert.equal(settings.hooks.Stop.length, 1);
+    assert.doesNotMatch(JSON.stringify(settings), /old place/);
+  });
+
+  it('refuses Claude settings that are not a JSON object, changing nothing', () => {
+    assert.throws(() => withClaudeHooks('{ "hooks": ', reporter), /not valid JSON/);
+    assert.throws(() => withClaudeHooks('[]', reporter), /not a JSON object/);
+  });
+
+  it('puts Codex notify at the top level, before the first table', () => {
+    assert.equal(withCodexNotify(undefined, reporter).text, `notify = ["/bin/sh", "${reporter}", "codex"]\n`);
+    const config = 'model = "o4"\n\n[profiles.fast]\nmodel = "mini"\n';
+    const { text, replaces } = withCodexNotify(config, reporter);
+    assert.equal(text, `model = "o4"\n\nnotify = ["/bin/sh", "${reporter}", "codex"]\n\n[profiles.fast]\nmodel = "mini"\n`);
+    assert.equal(replaces, undefined);
+  });
+
+  it('reports a foreign Codex notify it would replace, and replaces its own (even over several lines) quietly', () => {
+    const foreign = withCodexNotify('notify = [\n  "notify-send",\n  "Codex" # desktop\n]\nmodel = "o4"\n', reporter);
+    assert.equal(foreign.replaces, '[\n  "notify-send",\n  "Codex" # desktop\n]');
+    assert.equal(foreign.text, `notify = ["/bin/sh", "${reporter}", "codex"]\nmodel = "o4"\n`);
+    const again = withCodexNotify(foreign.text, reporter);
+    assert.equal(again.replaces, undefined);
+    assert.equal(again.text, foreign.text);
+    assert.equal(withCodexNotify('[tui]\nnotify = true\n', reporter).replaces, undefined, 'a notify inside a table is another setting');
+  });
+
+  it('writes an edit atomically, keeps the file mode, backs up the original once, and refuses a file changed meanwhile', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tw-edit-'));
+    try {
+      const path = join(dir, 'config.toml');
+      await writeFile(path, 'model = "o4"\n', { mode: 0o600 });
+      const edit = await planCodexNotify(path, reporter);
+      assert.equal(await applyEdit(edit, { backup: true }), true);
+      assert.equal((await stat(path)).mode & 0o777, 0o600);
+      assert.equal(await readFile(`${path}.tmux-workspaces.bak`, 'utf8'), 'model = "o4"\n');
+      assert.equal(await applyEdit(await planCodexNotify(path, reporter)), false, 'nothing to change');
+      const stale = await planCodexNotify(path, '/elsewhere/report.sh');
+      await writeFile(path, 'model = "changed"\n');
+      await assert.rejects(applyEdit(stale), /changed meanwhile/);
+      assert.equal(await readFile(path, 'utf8'), 'model = "changed"\n');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('agent catalog', () => {
+  let bin: string;
+  before(async () => {
+    bin = await mkdtemp(join(tmpdir(), 'tw-bin-'));
+    await writeFile(join(bin, 'claude'), '#!/bin/sh\n', { mode: 0o755 });
+    await writeFile(join(bin, 'notes'), 'not a program\n', { mode: 0o644 });
+  });
+  after(async () => {
+    await rm(bin, { recursive: true, force: true });
+  });
+
+  it('resolves a command to an absolute path on PATH, and refuses a relative path into the worktree', async () => {
+    assert.equal(await resolveCommand('claude', bin), join(bin, 'claude'));
+    assert.equal(await resolveCommand('notes', bin), undefined, 'not executable');
+    assert.equal(await resolveCommand(join(bin, 'claude'), ''), join(bin, 'claude'));
+    await assert.rejects(resolveCommand('./scripts/agent', bin), /relative path/);
+    assert.deepEqual(await agentArgv({ id: 'claude', label: 'Claude Code', command: 'claude', args: ['--model', 'opus'] }, bin), [join(bin, 'claude'), '--model', 'opus']);
+    await assert.rejects(agentArgv({ id: 'codex', label: 'Codex', command: 'codex', args: [] }, bin), /not found on PATH/);
+  });
+
+  it('offers built-ins found on PATH and every configured entry, a configured id replacing the built-in', async () => {
+    const offered = await availableAgents([{ id: 'codex', label: 'My Codex', command: '/opt/codex', args: [] }], bin);
+    assert.deepEqual(offered.map((agent) => agent.label), ['Claude Code', 'My Codex']);
+  });
+
+  it('passes an agent only the variables its entry names', () => {
+    const env = agentEnvironment({ id: 'x', label: 'X', command: 'x', args: [], env: ['ANTHROPIC_API_KEY', 'UNSET_ONE'] }, { ANTHROPIC_API_KEY: 'sk-1', GITHUB_TOKEN: 'ghp-2' });
+    assert.deepEqual(env, { ANTHROPIC_API_KEY: 'sk-1' });
+  });
+});
+
+describe('resume', () => {
+  it('builds the resume command line from the record\'s template and conversation id', () => {
+    assert.deepEqual(resumeCommand(['/usr/bin/claude', '--model', 'opus', '--resume', '{id}'], '0b5c-11'), ['/usr/bin/claude', '--model', 'opus', '--resume', '0b5c-11']);
+    assert.deepEqual(resumeCommand(['/usr/bin/codex', 'resume', '{id}'], 'thread-9'), ['/usr/bin/codex', 'resume', 'thread-9']);
+    assert.deepEqual(resumeCommand(['/opt/agent', '--session={id}'], 'abc'), ['/opt/agent', '--session=abc']);
+    assert.throws(() => resumeCommand(['/usr/bin/claude', '--resume', '{id}'], '--dangerously-skip-permissions'), /not a conversation id/);
+  });
+
+  it('knows how claude and codex resume, takes a configured resumeArgs, and offers nothing otherwise', () => {
+    assert.deepEqual(resumeTemplate({ id: 'claude', label: 'Claude Code', command: 'claude', args: ['--model', 'opus'] }, '/bin/claude'), ['/bin/claude', '--model', 'opus', '--resume', '{id}']);
+    assert.deepEqual(resumeTemplate({ id: 'codex', label: 'Codex', command: 'codex', args: [] }, '/bin/codex'), ['/bin/codex', 'resume', '{id}']);
+    assert.equal(resumeTemplate({ id: 'gemini', label: 'Gemini CLI', command: 'gemini', args: [] }, '/bin/gemini'), undefined);
+    assert.deepEqual(resumeTemplate({ id: 'mine', label: 'Mine', command: 'mine', args: ['-q'], resumeArgs: ['--continue', '{id}'] }, '/bin/mine'), ['/bin/mine', '--continue', '{id}']);
+  });
+
+  it('reports a configured resumeArgs without {id} and leaves resume off for that agent', () => {
+    const { agents, problems } = parseAgentSettings([{ id: 'mine', command: '/bin/mine', resumeArgs: ['--continue'] }]);
+    assert.equal(agents[0].resumeArgs, undefined);
+    assert.match(problems[0], /resumeArgs needs "\{id\}"/);
+  });
+});
+
+describe('first prompt rules', () => {
+  it('allows newlines and tabs, turns Windows line ends into newlines and drops trailing white space', () => {
+    assert.equal(checkPrompt('Fix it\r\n\t- carefully\r\n\n'), 'Fix it\n\t- carefully');
+    assert.equal(promptProblem(normalizePrompt('a'.repeat(64 * 1024))), undefined, 'exactly 64 KiB is fine');
+  });
+
+  it('refuses empty prompts, control characters (with where they are) and more than 64 KiB of UTF-8', () => {
+    assert.match(promptProblem('   ') ?? '', /empty/);
+    assert.match(promptProblem('one\ntwo\rthree') ?? '', /U\+000D, line 2/);
+    assert.match(promptProblem('\u009b31m') ?? '', /U\+009B/);
+    assert.match(promptProblem('€'.repeat(21_846)) ?? '', /64\.0 KiB; at most 64 KiB/);
+  });
+});

@@ -1,0 +1,219 @@
+import * as assert from 'node:assert/strict';
+import type { ActivityReading, HookReport, StatusChange } from '../../src/core/agents/AgentStatus';
+import { Emitter } from '../../src/core/events';
+import type { LifecycleChange, SessionView, WorkspaceView } from '../../src/core/lifecycle/RuntimeLifecycle';
+import type { ResumableRecord, SessionRecord, WorkspaceRecord } from '../../src/core/store/records';
+import { AgentNotifier } from '../../src/ui/agents/AgentNotifier';
+import { AgentStateModel } from '../../src/ui/tree/AgentStateModel';
+import { buildTree, type SessionNode, type WorkspaceNode } from '../../src/ui/tree/nodes';
+import { WorkspaceTreeModel, type WorkspaceSource } from '../../src/ui/tree/WorkspaceTreeModel';
+import { eventually } from '../helpers/poll';
+import { ScriptedHost } from '../helpers/scriptedHost';
+
+const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
+
+const workspace: WorkspaceRecord = {
+  v: 1,
+  id: 'ws',
+  repoPath: '/src/app',
+  branch: 'feature/login',
+  baseBranch: 'main',
+  branchSource: 'new',
+  worktreePath: '/src/app.worktrees/feature-login',
+  createdBranch: true,
+  status: 'ready',
+  setupEvents: [],
+  baseSession: 'tw-ws-base',
+  createdAt: NOW - 3_600_000,
+  updatedAt: NOW,
+};
+
+function agent(key: string, overrides: Partial<SessionRecord> = {}): SessionRecord {
+  return { v: 1, key, workspaceId: 'ws', kind: 'agent', agentId: 'claude', label: 'Claude Code', tmuxName: key, launchId: `launch-${key}`, command: ['/usr/bin/claude'], createdAt: NOW - 5 * 60_000, ...overrides };
+}
+
+function view(sessions: SessionView[], resumable: ResumableRecord[] = []): WorkspaceView {
+  return { record: workspace, base: { name: workspace.baseSession, alive: true, attachedClients: 0 }, sessions, resumable };
+}
+
+class FakeReports {
+  readonly emitter = new Emitter<StatusChange>();
+  readonly onDidReport = this.emitter.event;
+  readonly reports = new Map<string, HookReport>();
+  readonly forgotten: string[] = [];
+  report(key: string) {
+    return this.reports.get(key);
+  }
+  async forget(key: string) {
+    this.forgotten.push(key);
+  }
+  set(key: string, report: HookReport) {
+    this.reports.set(key, report);
+    this.emitter.fire({ sessionKey: key, report });
+  }
+}
+
+class FakeActivity {
+  readings = new Map<string, ActivityReading>();
+  asked: string[][] = [];
+  async sample(names: ReadonlySet<string>) {
+    this.asked.push([...names].sort());
+    return new Map([...this.readings].filter(([name]) => names.has(name)));
+  }
+}
+
+describe('agent state', () => {
+  function setup() {
+    const reports = new FakeReports();
+    const activity = new FakeActivity();
+    const lifecycle = new Emitter<LifecycleChange>();
+    const model = new AgentStateModel({ reports, activity, lifecycle: lifecycle.event, now: () => NOW });
+    const changes: string[] = [];
+    model.onDidChange((batch) => changes.push(...batch.map((change) => `${change.session.key}:${change.from ?? '-'}>${change.to ?? '-'}`)));
+    return { reports, activity, lifecycle, model, changes };
+  }
+
+  it('takes the hooks\' word, counts the agents that need input, and samples activity only for the others', async () => {
+    const { reports, activity, model, changes } = setup();
+    model.track([view([
+      { record: agent('tw-a'), alive: true, attachedClients: 0 },
+      { record: agent('tw-b'), alive: true, attachedClients: 0 },
+      { record: agent('tw-shell', { kind: 'shell' }), alive: true, attachedClients: 0 },
+      { record: agent('tw-dead'), alive: false, attachedClients: 0 },
+    ])]);
+    reports.set('tw-a', { at: NOW - 1000, source: 'claude', state: 'needs-input' });
+    assert.equal(model.state('tw-a'), 'needs-input');
+    assert.equal(model.needsInput, 1);
+
+    activity.readings.set('tw-b', { working: true, lastOutputAt: NOW });
+    await model.sample();
+    assert.deepEqual(activity.asked, [['tw-b']], 'no tmux question for an agent whose hooks speak, a shell or a dead session');
+    assert.equal(model.state('tw-b'), 'working');
+    assert.deepEqual(changes, ['tw-a:->needs-input', 'tw-b:->working']);
+  });
+
+  it('forgets an agent (and its status file) when its session ends', () => {
+    const { reports, lifecycle, model, changes } = setup();
+    const record = agent('tw-a');
+    model.track([view([{ record, alive: true, attachedClients: 0 }])]);
+    reports.set('tw-a', { at: NOW, source: 'claude', state: 'idle' });
+    lifecycle.fire({ type: 'session-ended', session: record, natural: true, exitCode: 0 });
+    assert.equal(model.state('tw-a'), undefined);
+    assert.deepEqual(reports.forgotten, ['tw-a']);
+    assert.deepEqual(changes, ['tw-a:->idle', 'tw-a:idle>-']);
+  });
+
+  it('shows each state in the tree with its icon, words and menu flag', () => {
+    const sessions: SessionView[] = [
+      { record: agent('tw-w'), alive: true, attachedClients: 0 },
+      { record: agent('tw-n'), alive: true, attachedClients: 1 },
+      { record: agent('tw-i', { conversationId: 'c-1', resumeArgv: ['/usr/bin/claude', '--resume', '{id}'] }), alive: true, attachedClients: 0 },
+      { record: agent('tw-u'), alive: true, attachedClients: 0 },
+    ];
+    const states = new Map([['tw-w', 'working'], ['tw-n', 'needs-input'], ['tw-i', 'idle']] as const);
+    const [node] = buildTree({ workspaces: [view(sessions)], stats: new Map(), tmuxAvailable: true, agentStates: states, now: NOW }) as WorkspaceNode[];
+    const rows = node.children.filter((child): child is SessionNode => child.kind === 'session');
+    assert.deepEqual(rows.map((row) => [row.icon.id, row.description, row.contextValue]), [
+      ['sync~spin', 'working · 5m', 'session+agent+alive+working'],
+      ['bell-dot', 'needs input · attached (1) · 5m', 'session+agent+alive+attached+needsInput'],
+      ['hubot', 'idle · 5m', 'session+agent+alive+idle+resumable'],
+      ['hubot', 'running · 5m', 'session+agent+alive'],
+    ]);
+  });
+
+  it('shows a resumable agent as a stopped row that offers Resume, and a first prompt\'s fate in the tooltip', () => {
+    const resumable: ResumableRecord = { v: 1, key: 'tw-old', workspaceId: 'ws', label: 'Codex', conversationId: 'thread-9', resumeArgv: ['/usr/bin/codex', 'resume', '{id}'], startedAt: NOW - 86_400_000, stoppedAt: NOW - 120_000 };
+    const prompted = agent('tw-p', { prompt: { state: 'failed', at: NOW, detail: 'Claude Code did not get ready for input within 30 s' } });
+    const [node] = buildTree({ workspaces: [view([{ record: prompted, alive: true, attachedClients: 0 }], [resumable])], stats: new Map(), tmuxAvailable: true, now: NOW }) as WorkspaceNode[];
+    const row = node.children.at(-1)!;
+    assert.deepEqual([row.kind, row.label, row.description, row.contextValue], ['resumable', 'Codex', 'stopped · resumable · 2m', 'session+agent+stopped+resumable']);
+    assert.match(row.tooltip!, /thread-9/);
+    assert.match(node.children[1].tooltip!, /First prompt: not sent \(Claude Code did not get ready/);
+  });
+
+  it('redraws the tree when a state changes, without asking the lifecycle again', async () => {
+    const { reports, model } = setup();
+    const views = [view([{ record: agent('tw-a'), alive: true, attachedClients: 0 }])];
+    let lists = 0;
+    const source: WorkspaceSource = {
+      onDidChange: new Emitter<LifecycleChange>().event,
+      listWorkspaces: async () => {
+        lists += 1;
+        return views;
+      },
+      listOrphans: async () => [],
+      changedLines: async () => undefined,
+      tmuxAvailable: async () => true,
+    };
+    const tree = new WorkspaceTreeModel(source, 10, model);
+    await tree.refresh('startup');
+    reports.set('tw-a', { at: NOW, source: 'claude', state: 'needs-input' });
+    await eventually(() => ((tree.roots[0] as WorkspaceNode).children[1] as SessionNode).contextValue.includes('needsInput'), 2000, 'redrawn');
+    assert.equal(lists, 1);
+    tree.dispose();
+  });
+});
+
+describe('agent notifications', () => {
+  function setup(options: { enabled?: boolean; focused?: boolean } = {}) {
+    const host = new ScriptedHost();
+    const attached: string[] = [];
+    const notifier = new AgentNotifier({
+      host,
+      enabled: () => options.enabled ?? true,
+      terminalFocused: () => options.focused ?? false,
+      attach: async (key) => {
+        attached.push(key);
+      },
+      branchOf: () => 'feature/login',
+    });
+    return { host, notifier, attached };
+  }
+  const needsInput = (session: SessionRecord, from: 'working' | 'needs-input' | undefined = 'working') => [{ session, from, to: 'needs-input' as const }];
+
+  it('says once that an agent needs input, and Attach attaches to it', async () => {
+    const { host, notifier, attached } = setup();
+    host.clickAction = 'Attach';
+    const session = agent('tw-a');
+    notifier.onStates(needsInput(session));
+    notifier.onStates(needsInput(session, 'needs-input'));
+    await eventually(() => attached.length === 1, 1000, 'attached');
+    assert.deepEqual(host.shown, [{ kind: 'info', message: 'Claude Code in "feature/login" needs your input.', actions: ['Attach'] }]);
+    notifier.onStates([{ session, from: 'needs-input', to: 'working' }]);
+    notifier.onStates(needsInput(session));
+    assert.equal(host.shown.length, 2, 'a new spell of needing input is told again');
+  });
+
+  it('stays quiet when the agent\'s terminal has the focus or notifications are off', () => {
+    for (const options of [{ focused: true }, { enabled: false }]) {
+      const { host, notifier } = setup(options);
+      notifier.onStates(needsInput(agent('tw-a')));
+      notifier.onLifecycle({ type: 'session-ended', session: agent('tw-a'), natural: true, exitCode: 0 });
+      assert.deepEqual(host.shown, []);
+    }
+  });
+
+  it('says an agent is done when it exits cleanly (opt-in)', () => {
+    const { host, notifier } = setup();
+    notifier.onLifecycle({ type: 'session-ended', session: agent('tw-a'), natural: true, exitCode: 0 });
+    notifier.onLifecycle({ type: 'session-ended', session: agent('tw-b'), natural: false });
+    assert.deepEqual(host.shown.map((shown) => shown.message), ['Claude Code in "feature/login" is done.']);
+  });
+
+  it('always reports a failed exit with its status and last lines, the full lines one click away', async () => {
+    const { host, notifier } = setup({ enabled: false });
+    host.clickAction = 'Show Output';
+    notifier.onLifecycle({ type: 'session-ended', session: agent('tw-a'), natural: true, exitCode: 3, lastLines: 'loading\n\nError: rate limited\n  retry later\n' });
+    await eventually(() => host.texts.length === 1, 1000, 'lines shown');
+    assert.equal(host.shown[0].kind, 'error');
+    assert.equal(host.shown[0].message, 'Claude Code in "feature/login" exited with status 3. Last output: loading ⏎ Error: rate limited ⏎   retry later');
+    assert.match(host.texts[0].text, /Error: rate limited/);
+  });
+
+  it('warns when a first prompt was not, or may not have been, delivered', () => {
+    const { host, notifier } = setup({ enabled: false });
+    notifier.onLifecycle({ type: 'prompt', session: agent('tw-a', { prompt: { state: 'unknown', at: NOW } }), detail: 'the window closed while the prompt was being pasted' });
+    notifier.onLifecycle({ type: 'prompt', session: agent('tw-a', { prompt: { state: 'delivered', at: NOW } }) });
+    assert.deepEqual(host.shown, [{ kind: 'warn', message: 'First prompt for Claude Code in "feature/login": the window closed while the prompt was being pasted.' }]);
+  });
+});
