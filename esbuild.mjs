@@ -30,7 +30,8 @@ const builds = [];
 if (args.has('--tests')) {
   builds.push({
     ...shared,
-    entryPoints: [...filesUnder('test', '.test.ts'), ...filesUnder('test', 'index.ts')],
+    // `*.child.ts`: scripts the tests run as processes of their own.
+    entryPoints: [...filesUnder('test', '.test.ts'), ...filesUnder('test', '.child.ts'), ...filesUnder('test', 'index.ts')],
     outbase: 'test',
     outdir: 'out/test',
     external: ['vscode', 'mocha'],

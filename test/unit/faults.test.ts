@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RuntimeLifecycle } from '../../src/core/lifecycle/RuntimeLifecycle';
@@ -7,8 +6,9 @@ import { defaultWorktreePath } from '../../src/core/naming';
 import { RecordStore } from '../../src/core/store/RecordStore';
 import type { WorkspaceStatus } from '../../src/core/store/records';
 import { FailingTmux, FaultyMemento, TMUX_FAULTS, type TmuxFault } from '../helpers/faults';
-import { git, makeRepo } from '../helpers/gitRepo';
+import { makeRepo } from '../helpers/gitRepo';
 import { Harness } from '../helpers/harness';
+import { checkInvariants as checkWorldInvariants, liveSessions, type DirtyMark } from '../helpers/invariants';
 import { TmuxFixture } from '../helpers/tmuxFixture';
 
 /**
@@ -20,15 +20,6 @@ import { TmuxFixture } from '../helpers/tmuxFixture';
 
 const AGENT = ['/bin/sh', '-c', 'exec sleep 600'];
 const BRANCH = 'feature/fault';
-
-/** A worktree a test made dirty: it must keep `file` unless a forced delete ran on it. */
-interface DirtyMark {
-  readonly path: string;
-  readonly file: string;
-  readonly forced: boolean;
-  /** The worktree counts as dirtied only once this file exists (a setup command dirties it). */
-  readonly onlyIf?: string;
-}
 
 interface World {
   readonly harness: Harness;
@@ -168,48 +159,8 @@ describe('fault injection', function () {
     };
   }
 
-  async function liveSessions(): Promise<{ name: string; owner: string }[]> {
-    // -u: without a UTF-8 locale tmux prints the tab separator as `_`.
-    const listing = await fixture.tmux('-u', 'list-sessions', '-F', '#{session_name}\t#{@tw_owner}');
-    return listing
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const [name, owner] = line.split('\t');
-        return { name, owner };
-      });
-  }
-
-  /** The invariants every fault must leave true once a fresh window has reconciled. */
-  async function checkInvariants(world: World): Promise<void> {
-    const { store } = world;
-    const owner = await store.installId();
-    const live = await liveSessions();
-    const liveNames = new Set(live.map((session) => session.name));
-    const recorded = new Set([...store.sessions().map((s) => s.tmuxName), ...store.workspaces().map((w) => w.baseSession)]);
-
-    const unrecorded = live.filter((session) => session.owner === owner && !recorded.has(session.name)).map((s) => s.name);
-    assert.deepEqual(unrecorded, [], 'no owner-marked tmux session without a record after reaping');
-
-    const dead = store.sessions().filter((record) => !liveNames.has(record.tmuxName)).map((record) => record.tmuxName);
-    assert.deepEqual(dead, [], 'no session record without a live tmux session after reconcile');
-
-    for (const mark of world.dirty) {
-      if (mark.forced || (mark.onlyIf && !existsSync(mark.onlyIf))) continue;
-      assert.ok(existsSync(join(mark.path, mark.file)), `the dirty worktree ${mark.path} was removed without force`);
-    }
-
-    const worktrees = (await git(world.repo.repo, 'worktree', 'list', '--porcelain'))
-      .split('\n')
-      .filter((line) => line.startsWith('worktree '))
-      .map((line) => line.slice('worktree '.length))
-      .filter((path) => path !== world.repo.repo && existsSync(path));
-    const recordedWorktrees = new Set(store.workspaces().map((w) => w.worktreePath));
-    assert.deepEqual(worktrees.filter((path) => !recordedWorktrees.has(path)), [], 'no worktree without a workspace record');
-
-    const branches = (await git(world.repo.repo, 'for-each-ref', '--format=%(refname:short)', 'refs/heads')).split('\n').filter(Boolean);
-    const recordedBranches = new Set(store.workspaces().map((w) => w.branch));
-    assert.deepEqual(branches.filter((b) => b !== 'main' && !recordedBranches.has(b)), [], 'no branch left without a workspace record');
+  function checkInvariants(world: World): Promise<void> {
+    return checkWorldInvariants({ store: world.store, repoPath: world.repo.repo, dirty: world.dirty, tmux: fixture });
   }
 
   /** A failed operation leaves its workspace as it was, or visibly failed: never stuck in creating or deleting. */
@@ -308,11 +259,11 @@ describe('fault injection', function () {
         await assert.rejects(lifecycle.launchSession(ws.id, { kind: 'agent', label: 'agent', command: AGENT }), /injected write failure.*not stopped/);
         world.memento.disarm();
         const owner = await world.store.installId();
-        const orphans = (await liveSessions()).filter((s) => s.owner === owner && s.name !== ws.baseSession);
+        const orphans = (await liveSessions(fixture)).filter((s) => s.owner === owner && s.name !== ws.baseSession);
         assert.equal(orphans.length, 1, 'the unrecorded session is still running before the reload');
 
         await world.harness.reload({ orphanGraceMs: 0 });
-        assert.ok(!(await liveSessions()).some((s) => s.name === orphans[0].name), 'the orphan is reaped');
+        assert.ok(!(await liveSessions(fixture)).some((s) => s.name === orphans[0].name), 'the orphan is reaped');
         await checkInvariants(world);
       } finally {
         await world.dispose();

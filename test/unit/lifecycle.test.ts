@@ -77,6 +77,16 @@ describe('RuntimeLifecycle', () => {
       assert.match(await git(repo.repo, 'branch', '--list', 'existing'), /existing/);
     });
 
+    it('gives back its claim on a branch that adding the worktree never made, so delete keeps one made later', async () => {
+      await assert.rejects(lifecycle.createWorkspace({ repoPath: repo.repo, branch: 'nowhere', source: 'existing' }), /exists neither locally nor on a remote/);
+      const [ws] = new RecordStore(harness.memento).workspaces();
+      assert.equal(ws.status, 'error');
+      assert.equal(ws.createdBranch, false);
+      await git(repo.repo, 'branch', 'nowhere');
+      await lifecycle.deleteWorkspace(ws.id);
+      assert.match(await git(repo.repo, 'branch', '--list', 'nowhere'), /nowhere/);
+    });
+
     it('marks a failed setup command as error with a stage-prefixed message and rolls the worktree back', async () => {
       const attempt = lifecycle.createWorkspace({ repoPath: repo.repo, branch: 'broken', setupCommand: 'echo building; exit 7' });
       await assert.rejects(attempt, /setup: setup command exited with 7/);

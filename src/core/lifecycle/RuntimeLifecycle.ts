@@ -826,8 +826,7 @@ export class RuntimeLifecycle implements Disposable {
             ? ({ kind: 'new', branch: record.branch, base: record.baseBranch } as const)
             : ({ kind: 'existing', branch: record.branch } as const);
           // Claimed before git makes it, so a crash right after `worktree add` still deletes it with the workspace.
-          const claimed = !branchExists && !record.createdBranch;
-          if (claimed) {
+          if (!branchExists && !record.createdBranch) {
             record = (await this.store.update(workspaceId, { createdBranch: true })) ?? record;
             await this.step('create:branch-claimed');
           }
@@ -836,7 +835,7 @@ export class RuntimeLifecycle implements Disposable {
             ({ createdBranch } = await this.git.addWorktree(record.repoPath, record.worktreePath, source));
           } catch (error) {
             // No branch was made: a claim left behind would delete one that someone makes later.
-            if (claimed && !(await this.git.localBranchExists(record.repoPath, record.branch))) {
+            if (!branchExists && record.createdBranch && !(await this.git.localBranchExists(record.repoPath, record.branch))) {
               record = (await this.store.update(workspaceId, { createdBranch: false })) ?? record;
             }
             throw error;
