@@ -215,6 +215,7 @@ export class RuntimeLifecycle implements Disposable {
   /** Activation: reconcile what a previous window left, then watch for exits. */
   async start(): Promise<void> {
     await this.reconcile({ activation: true });
+    await this.panes.sweepHandoffs().catch(() => 0);
     await this.prompts.resume(this.store.sessions());
     if ((await this.tmux.available()) && this.store.sessions().length + this.store.workspaces().length > 0) {
       this.watcher.ensureRunning();

@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** How many lines of a failed command's output are kept. */
@@ -82,6 +82,30 @@ export class PaneLauncher {
     }
     await writeFile(handoffFile, `${lines.join('\n')}\n`, { mode: 0o600 });
     return { argv: ['/bin/sh', script, handoffFile, statusFile, '--', ...command], handoffFile, statusFile };
+  }
+
+  /**
+   * Removes handoff files no pane consumed (a window that died between writing
+   * one and starting its pane). A pane reads its file within moments of the
+   * launch, so anything older than `maxAgeMs` is dead and may hold secrets.
+   */
+  async sweepHandoffs(maxAgeMs = 60_000): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.runDir);
+    } catch {
+      return 0;
+    }
+    let removed = 0;
+    for (const name of names.filter((candidate) => candidate.endsWith('.env'))) {
+      const file = join(this.runDir, name);
+      const info = await stat(file).catch(() => undefined);
+      if (info && Date.now() - info.mtimeMs > maxAgeMs) {
+        await rm(file, { force: true });
+        removed += 1;
+      }
+    }
+    return removed;
   }
 
   /** Removes a handoff file a failed launch never consumed. */

@@ -82,6 +82,9 @@ export function isGoneFailure(exitCode: number | undefined, stderr: string): boo
   return exitCode === 1 && GONE_PATTERNS.some((pattern) => pattern.test(stderr));
 }
 
+/** How often a launch is tried against a tmux server that is just exiting. */
+const LAUNCH_ATTEMPTS = 3;
+
 /** Commands that only read; every other command may change what `list-sessions` would say. */
 const READ_ONLY_COMMANDS = new Set(['list-sessions', 'has-session', 'show-options', 'show-environment', 'capture-pane', 'display-message', 'list-clients', 'show-buffer']);
 
@@ -139,7 +142,17 @@ export class TmuxClient {
       args.push(';', 'set-option', '-t', exactPane(spec.name), option, value);
     }
     if (spec.pipeOutputTo) args.push(';', 'pipe-pane', '-O', '-t', exactPane(spec.name), `cat >> ${shellQuote(spec.pipeOutputTo)}`);
-    await this.run(args);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.run(args);
+        return;
+      } catch (error) {
+        // A server that is exiting (its last session just closed) refuses new clients with
+        // "server exited unexpectedly"; nothing was created, and the next attempt starts a new server.
+        if (!(error instanceof WorkspaceError && error.kind === 'gone') || attempt >= LAUNCH_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
   }
 
   /** Stops a `pipe-pane`; a session that is gone has none. */

@@ -1,0 +1,66 @@
+import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, utimes } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WorkspaceError } from '../../src/core/errors';
+import { PaneLauncher } from '../../src/core/tmux/PaneLauncher';
+import { TmuxClient } from '../../src/core/tmux/TmuxClient';
+import { TmuxFixture } from '../helpers/tmuxFixture';
+
+describe('resilience', () => {
+  let fixture: TmuxFixture;
+  let stateDir: string;
+
+  before(async () => {
+    fixture = await TmuxFixture.create();
+  });
+  after(async () => {
+    await fixture.dispose();
+  });
+  beforeEach(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'tw-state-'));
+  });
+  afterEach(async () => {
+    await fixture.killServer();
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it('retries a launch that met a tmux server on its way out, and creates the session once', async () => {
+    /** The first new-session meets an exiting server, as when the last session just closed. */
+    class ExitingServerOnce extends TmuxClient {
+      refusals = 0;
+      override async run(args: readonly string[], options: { goneIsEmpty?: boolean; input?: string } = {}) {
+        if (args[0] === 'new-session' && this.refusals === 0) {
+          this.refusals += 1;
+          throw new WorkspaceError('gone', 'tmux new-session: server exited unexpectedly');
+        }
+        return super.run(args, options);
+      }
+    }
+    const tmux = new ExitingServerOnce({ command: fixture.command, environment: fixture.environment });
+    await tmux.launch({ name: 'tw-retry-1', cwd: stateDir, argv: ['sleep', '600'], markers: { '@tw_owner': 'me' } });
+    assert.equal(tmux.refusals, 1);
+    assert.deepEqual((await tmux.listSessions()).map((session) => [session.name, session.owner]), [['tw-retry-1', 'me']]);
+  });
+
+  it('does not retry a launch that really failed', async () => {
+    const tmux = new TmuxClient({ command: fixture.command, environment: fixture.environment });
+    await tmux.launch({ name: 'tw-dup', cwd: stateDir, argv: ['sleep', '600'], markers: {} });
+    await assert.rejects(
+      tmux.launch({ name: 'tw-dup', cwd: stateDir, argv: ['sleep', '600'], markers: {} }),
+      (error: WorkspaceError) => error.kind === 'failed' && /duplicate session/.test(error.message),
+    );
+  });
+
+  it('removes handoff files no pane consumed once they are stale, and keeps fresh ones', async () => {
+    const panes = new PaneLauncher(stateDir);
+    const stale = await panes.prepare('stale-launch', ['true'], { API_TOKEN: 'secret' });
+    const fresh = await panes.prepare('fresh-launch', ['true'], { API_TOKEN: 'secret' });
+    const longAgo = new Date(Date.now() - 10 * 60_000);
+    await utimes(stale.handoffFile, longAgo, longAgo);
+    assert.equal(await panes.sweepHandoffs(60_000), 1);
+    assert.ok(!existsSync(stale.handoffFile));
+    assert.ok(existsSync(fresh.handoffFile));
+  });
+});
