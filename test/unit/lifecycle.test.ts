@@ -1,10 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkspaceError } from '../../src/core/errors';
 import { waitForEvent } from '../../src/core/events';
 import type { LifecycleChange, RuntimeLifecycle } from '../../src/core/lifecycle/RuntimeLifecycle';
+import { FileLock } from '../../src/core/lifecycle/TransitionLock';
 import { MemoryMemento } from '../../src/core/store/MemoryMemento';
 import { RecordStore } from '../../src/core/store/RecordStore';
 import { TmuxClient } from '../../src/core/tmux/TmuxClient';
@@ -340,6 +342,40 @@ describe('RuntimeLifecycle', () => {
       assert.match(fresh.workspace(ws.id)!.lastError!, /setup was interrupted; retry setup or delete/);
       assert.equal(fresh.workspace(other.id)!.status, 'deletion_failed');
       assert.match(fresh.workspace(other.id)!.lastError!, /deletion was interrupted; retry deletion/);
+    });
+
+    it('lets an open window recover a transition whose window died, once the shared lock is free', async () => {
+      const locks = await mkdtemp(join(tmpdir(), 'tw-locks-'));
+      try {
+        const ws = await readyWorkspace();
+        const store = new RecordStore(harness.memento);
+        // As another window leaves it when it dies mid-create: `creating`, and no one holding the lock.
+        await store.update(ws.id, { status: 'creating' });
+        await lifecycle.reconcile();
+        assert.equal(lifecycle.workspace(ws.id)!.status, 'creating', 'a window-local lock cannot tell a dead window from a busy one');
+        const shared = await harness.lifecycle({ lock: new FileLock(locks) });
+        await shared.reconcile();
+        assert.equal(shared.workspace(ws.id)!.status, 'error');
+        assert.match(shared.workspace(ws.id)!.lastError!, /setup was interrupted/);
+      } finally {
+        await rm(locks, { recursive: true, force: true });
+      }
+    });
+
+    it('leaves alone a transition another window is still running', async () => {
+      const locks = await mkdtemp(join(tmpdir(), 'tw-locks-'));
+      try {
+        const ws = await readyWorkspace();
+        const busyWindow = new FileLock(locks);
+        const observer = await harness.lifecycle({ lock: new FileLock(locks) });
+        await busyWindow.run(ws.id, async () => {
+          await new RecordStore(harness.memento).update(ws.id, { status: 'deleting' });
+          await observer.reconcile();
+          assert.equal(observer.workspace(ws.id)!.status, 'deleting');
+        });
+      } finally {
+        await rm(locks, { recursive: true, force: true });
+      }
     });
 
     it('keeps live sessions and forgets dead ones on reload', async () => {

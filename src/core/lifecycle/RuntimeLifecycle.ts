@@ -222,7 +222,7 @@ export class RuntimeLifecycle implements Disposable {
     }
     const period = this.options.safetyNetMs ?? 30_000;
     if (period > 0) {
-      this.safetyNet = setInterval(() => void this.collectExited().catch(() => undefined), period);
+      this.safetyNet = setInterval(() => void this.reconcile().catch(() => undefined), period);
       this.safetyNet.unref();
     }
   }
@@ -614,7 +614,9 @@ export class RuntimeLifecycle implements Disposable {
    * tmux server (a reboot) forgets sessions but never breaks workspaces.
    */
   async reconcile(options: { activation?: boolean } = {}): Promise<void> {
-    if (options.activation) {
+    // With locks shared by every window, a free lock proves the transition's window is gone,
+    // so any reconcile (the periodic one too) may say so; otherwise only a fresh window can.
+    if (options.activation || this.lock.crossProcess) {
       for (const record of this.store.workspaces()) {
         if (record.status !== 'creating' && record.status !== 'deleting') continue;
         const [from, to, lastError] = record.status === 'creating'
@@ -630,7 +632,7 @@ export class RuntimeLifecycle implements Disposable {
         // Another window holds it: a live one finishes the transition itself, but the lock of one that died
         // frees only once stale, after this pass. So wait for it in the background; the status check makes
         // that a no-op when the transition did finish.
-        if (!this.lock.isBusy(record.id)) void this.lock.run(record.id, markInterrupted).catch(() => undefined);
+        if (options.activation && !this.lock.isBusy(record.id)) void this.lock.run(record.id, markInterrupted).catch(() => undefined);
       }
     }
     // One list-sessions answers both passes.

@@ -12,10 +12,16 @@ export interface TransitionLock {
   tryRun<T>(key: string, task: () => Promise<T>): Promise<T | undefined>;
   /** Whether this process holds or waits for the key. */
   isBusy(key: string): boolean;
+  /**
+   * Whether a free lock means no process at all is in the transition (so a
+   * `creating` or `deleting` record with a free lock was interrupted).
+   */
+  readonly crossProcess: boolean;
 }
 
 /** Serialisation inside one process only. */
 export class ProcessLock implements TransitionLock {
+  readonly crossProcess = false;
   private readonly mutex = new KeyedMutex();
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
@@ -47,6 +53,7 @@ export interface FileLockOptions {
  * Transitions never prompt the user, so a lock is never held across a prompt.
  */
 export class FileLock implements TransitionLock {
+  readonly crossProcess = true;
   private readonly process = new ProcessLock();
   private prepared: Promise<void> | undefined;
 
