@@ -1,8 +1,11 @@
 // `npm run test:host`: runs the in-editor mocha suite (out/test/host/index.js)
 // inside a real VS Code extension host, on a scratch git repository.
 //
-// Two launchers, chosen by TW_HOST:
-// - unset or `code-server` (default): the offline one. code-server 4.100.3
+// Two launchers; TW_HOST=code-server or TW_HOST=electron picks one, and
+// without it the first that works on this machine is used: desktop VS Code
+// through @vscode/test-electron where there is a display and VS Code can be
+// downloaded (or was before), otherwise code-server.
+// - `code-server`: the offline one. code-server 4.100.3
 //   serves the workbench, headless Debian chromium driven by playwright-core
 //   opens it with the extension under development and the tests in its URL
 //   payload, and the workbench reports the host's console and the suite's
@@ -77,6 +80,26 @@ function removeTmuxServer(tmuxTmpdir) {
     console.error(`[test:host] ${TMUX.join(' ')} kill-server exited with ${result.status}: ${stderr}`);
   }
   rmSync(tmuxTmpdir, { recursive: true, force: true });
+}
+
+/** TW_HOST when set; else desktop VS Code if it can run here, else code-server. */
+async function chooseHost() {
+  const requested = process.env.TW_HOST;
+  if (requested) {
+    if (requested !== 'code-server' && requested !== 'electron') throw new Error(`TW_HOST must be code-server or electron, not ${requested}`);
+    return requested;
+  }
+  // Desktop VS Code needs a display on Linux (a headless CI has none: code-server needs none).
+  const display = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+  if (!display) return 'code-server';
+  const { downloadAndUnzipVSCode } = (await import('@vscode/test-electron')).default;
+  try {
+    await downloadAndUnzipVSCode({ cachePath: join(repoRoot, '.vscode-test') });
+    return 'electron';
+  } catch (error) {
+    log(`desktop VS Code is not available (${error.message}); using code-server`);
+    return 'code-server';
+  }
 }
 
 async function runWithTestElectron(folder, env) {
@@ -209,9 +232,7 @@ async function main() {
     const folder = join(scratch, 'repo');
     await createGitRepo(folder);
     const started = Date.now();
-    const host = process.env.TW_HOST || 'code-server';
-    if (host !== 'code-server' && host !== 'electron') throw new Error(`TW_HOST must be code-server or electron, not ${host}`);
-    const electron = host === 'electron';
+    const electron = (await chooseHost()) === 'electron';
     log(`running ${extensionTestsPath} with ${electron ? '@vscode/test-electron' : 'code-server'}`);
     log(`private tmux server: TMUX_TMPDIR=${tmuxTmpdir}`);
     const code = electron ? await runWithTestElectron(folder, env) : await runWithCodeServer(folder, env);
