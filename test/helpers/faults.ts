@@ -90,3 +90,15 @@ export class FaultyMemento implements MementoLike {
     await this.inner.update(key, value);
   }
 }
+
+/**
+ * A Memento that reads through to `memento` and hands every `update` to
+ * `update` instead, which decides whether (and when) to pass it on.
+ */
+export function interceptWrites(memento: MementoLike, update: (key: string, value: unknown) => Promise<void>): MementoLike {
+  return {
+    keys: () => memento.keys(),
+    get: <T>(key: string) => memento.get<T>(key),
+    update,
+  };
+}

@@ -5,17 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentDefinition } from '../../src/core/agents/catalog';
 import { GitClient } from '../../src/core/git/GitClient';
-import type { RuntimeLifecycle } from '../../src/core/lifecycle/RuntimeLifecycle';
 import { RecordStore } from '../../src/core/store/RecordStore';
 import { installAgentHooks } from '../../src/ui/commands/installAgentHooks';
 import { launchAgentIn } from '../../src/ui/commands/launchSession';
 import { dismissResumable, resumeAgent } from '../../src/ui/commands/resumeCommands';
 import type { CommandContext, Settings } from '../../src/ui/host';
-import { makeRepo } from '../helpers/gitRepo';
-import { Harness } from '../helpers/harness';
 import { eventually } from '../helpers/poll';
 import { ScriptedHost } from '../helpers/scriptedHost';
-import { TmuxFixture } from '../helpers/tmuxFixture';
+import { useWorld } from '../helpers/world';
 
 /** A stand-in agent: switches on bracketed paste and appends what it is typed to the file it is given. */
 const STAND_IN = `#!/bin/sh
@@ -25,37 +22,22 @@ exec cat >> "$1"
 `;
 
 describe('agent commands', () => {
-  let fixture: TmuxFixture;
-  let harness: Harness;
-  let repo: Awaited<ReturnType<typeof makeRepo>>;
-  let lifecycle: RuntimeLifecycle;
   let home: string;
   let standIn: AgentDefinition;
   let received: string;
-
-  before(async () => {
-    fixture = await TmuxFixture.create();
-  });
-  after(async () => {
-    await fixture.dispose();
-  });
-  beforeEach(async () => {
-    harness = new Harness(fixture);
-    repo = await makeRepo();
-    home = await mkdtemp(join(tmpdir(), 'tw-home-'));
-    const script = join(repo.root, 'stand-in');
-    await writeFile(script, STAND_IN);
-    await chmod(script, 0o755);
-    received = join(repo.root, 'received.txt');
-    standIn = { id: 'stand-in', label: 'Stand-in', command: script, args: [received], resumeArgs: ['{id}', '--resumed'] };
-    lifecycle = await harness.lifecycle();
-    await lifecycle.start();
-  });
-  afterEach(async () => {
-    await harness.dispose();
-    await fixture.killServer();
-    await repo.cleanup();
-    await rm(home, { recursive: true, force: true });
+  const world = useWorld({
+    branch: 'agent-work',
+    setup: async ({ repo }) => {
+      home = await mkdtemp(join(tmpdir(), 'tw-home-'));
+      const script = join(repo.root, 'stand-in');
+      await writeFile(script, STAND_IN);
+      await chmod(script, 0o755);
+      received = join(repo.root, 'received.txt');
+      standIn = { id: 'stand-in', label: 'Stand-in', command: script, args: [received], resumeArgs: ['{id}', '--resumed'] };
+    },
+    teardown: async () => {
+      await rm(home, { recursive: true, force: true });
+    },
   });
 
   function context(host: ScriptedHost): CommandContext {
@@ -67,21 +49,17 @@ describe('agent commands', () => {
     };
     const git = new GitClient();
     return {
-      lifecycle,
+      lifecycle: world.lifecycle,
       host,
       settings,
-      repositories: { repositories: async () => [repo.repo] },
+      repositories: { repositories: async () => [world.repo.repo] },
       environment: { PATH: process.env.PATH },
-      hooks: { stateDir: harness.stateDirectory, home, ignoreLocally: (worktree, path) => git.ignoreLocally(worktree, path) },
+      hooks: { stateDir: world.harness.stateDirectory, home, ignoreLocally: (worktree, path) => git.ignoreLocally(worktree, path) },
     };
   }
 
-  async function readyWorkspace() {
-    return lifecycle.createWorkspace({ repoPath: repo.repo, branch: 'agent-work' });
-  }
-
   it('launches an agent with a typed first prompt, pasted once it is ready', async () => {
-    const ws = await readyWorkspace();
+    const ws = await world.readyWorkspace();
     const host = new ScriptedHost(['Stand-in', 'Type a prompt…', 'Add a login form'], ['bad \x1b prompt']);
     const session = await launchAgentIn(context(host), ws.id);
     assert.ok(session);
@@ -93,22 +71,22 @@ describe('agent commands', () => {
   });
 
   it('refuses an untitled editor\'s text that cannot be sent, and launches nothing', async () => {
-    const ws = await readyWorkspace();
+    const ws = await world.readyWorkspace();
     const host = new ScriptedHost(['Stand-in', 'Use the active untitled editor\'s text']);
     host.untitledText = 'step one\n\u0007step two';
     assert.equal(await launchAgentIn(context(host), ws.id), undefined);
     assert.match(host.shown.at(-1)?.message ?? '', /cannot be the first prompt\. .*U\+0007, line 2.*Nothing was launched/);
-    assert.deepEqual(new RecordStore(harness.memento).sessions(), []);
+    assert.deepEqual(new RecordStore(world.harness.memento).sessions(), []);
   });
 
   it('installs Claude Code hooks in one workspace, kept out of git so delete still sees a clean worktree', async () => {
-    const ws = await readyWorkspace();
+    const ws = await world.readyWorkspace();
     const host = new ScriptedHost(['Claude Code in one workspace']);
     assert.equal(await installAgentHooks(context(host), ws.id), true);
     const settings = JSON.parse(await readFile(join(ws.worktreePath, '.claude', 'settings.local.json'), 'utf8'));
     assert.match(settings.hooks.Stop[0].hooks[0].command, /TMUX_WORKSPACES_STATUS_FILE.*report\.sh' claude idle$/);
-    assert.ok(existsSync(join(harness.stateDirectory, 'hooks', 'report.sh')));
-    assert.deepEqual(await lifecycle.previewDelete(ws.id), { dirtyFiles: [], unpushedCommits: [] });
+    assert.ok(existsSync(join(world.harness.stateDirectory, 'hooks', 'report.sh')));
+    assert.deepEqual(await world.lifecycle.previewDelete(ws.id), { dirtyFiles: [], unpushedCommits: [] });
   });
 
   it('changes the user\'s Claude Code settings only after the modal says Add Hooks', async () => {
@@ -140,8 +118,8 @@ describe('agent commands', () => {
   });
 
   it('resumes an agent from the palette in its worktree, and dismisses another', async () => {
-    const ws = await readyWorkspace();
-    const store = new RecordStore(harness.memento);
+    const ws = await world.readyWorkspace();
+    const store = new RecordStore(world.harness.memento);
     const row = (key: string, label: string) => ({ v: 1, key, workspaceId: ws.id, agentId: 'stand-in', label, conversationId: 'conv-1', resumeArgv: [standIn.command, received, '{id}'], startedAt: 1, stoppedAt: 2 });
     await store.putResumable(row('tw-old-1', 'Stand-in'));
     await store.putResumable(row('tw-old-2', 'Other'));

@@ -8,12 +8,10 @@ import { writeReporter } from '../../src/core/agents/hooks';
 import { MAX_PROMPT_BYTES } from '../../src/core/agents/PromptDelivery';
 import { WorkspaceError } from '../../src/core/errors';
 import { waitForEvent } from '../../src/core/events';
-import type { LifecycleChange, RuntimeLifecycle } from '../../src/core/lifecycle/RuntimeLifecycle';
+import type { LifecycleChange } from '../../src/core/lifecycle/RuntimeLifecycle';
 import { RecordStore } from '../../src/core/store/RecordStore';
-import { makeRepo } from '../helpers/gitRepo';
-import { Harness } from '../helpers/harness';
 import { eventually } from '../helpers/poll';
-import { TmuxFixture } from '../helpers/tmuxFixture';
+import { useWorld } from '../helpers/world';
 
 /**
  * A stand-in coding agent: prints a banner, waits for a go file when given
@@ -39,43 +37,22 @@ function count(text: string, part: string): number {
 }
 
 describe('coding agents', () => {
-  let fixture: TmuxFixture;
-  let harness: Harness;
-  let repo: Awaited<ReturnType<typeof makeRepo>>;
-  let lifecycle: RuntimeLifecycle;
   let standIn: string;
-
-  before(async () => {
-    fixture = await TmuxFixture.create();
+  const world = useWorld({
+    branch: 'agents',
+    setup: async ({ repo }) => {
+      standIn = join(repo.root, 'stand-in.sh');
+      await writeFile(standIn, STAND_IN);
+    },
   });
-  after(async () => {
-    await fixture.dispose();
-  });
-  beforeEach(async () => {
-    harness = new Harness(fixture);
-    repo = await makeRepo();
-    standIn = join(repo.root, 'stand-in.sh');
-    await writeFile(standIn, STAND_IN);
-    lifecycle = await harness.lifecycle();
-    await lifecycle.start();
-  });
-  afterEach(async () => {
-    await harness.dispose();
-    await fixture.killServer();
-    await repo.cleanup();
-  });
-
-  async function readyWorkspace(branch = 'agents') {
-    return lifecycle.createWorkspace({ repoPath: repo.repo, branch });
-  }
 
   async function runtimeSessions(): Promise<string[]> {
-    return (await fixture.tmux('list-sessions', '-F', '#{session_name}')).split('\n').filter((name) => name && !name.endsWith('-base') && name !== 'tw-watcher');
+    return (await world.liveNames()).filter((name) => !name.endsWith('-base') && name !== 'tw-watcher');
   }
 
   /** Types a marker line into the agent and waits until it arrives: whatever was pasted before it has arrived too. */
   async function receivedAfterMarker(tmuxName: string, received: string): Promise<string> {
-    await fixture.tmux('send-keys', '-t', `=${tmuxName}:`, 'marker-line', 'Enter');
+    await world.fixture.tmux('send-keys', '-t', `=${tmuxName}:`, 'marker-line', 'Enter');
     return eventually(async () => {
       const text = existsSync(received) ? await readFile(received, 'utf8') : '';
       return text.includes('marker-line') ? text : undefined;
@@ -84,19 +61,19 @@ describe('coding agents', () => {
 
   describe('first prompt', () => {
     it('pastes the prompt once the agent switches on bracketed paste, presses Enter, and never again after a reload', async () => {
-      const ws = await readyWorkspace();
-      const received = join(repo.root, 'received.txt');
-      const session = await lifecycle.launchSession(ws.id, { kind: 'agent', label: 'stand-in', command: ['/bin/sh', standIn, received], prompt: 'Fix the login form\r\n\tthen run the tests\n' });
+      const ws = await world.readyWorkspace();
+      const received = join(world.repo.root, 'received.txt');
+      const session = await world.lifecycle.launchSession(ws.id, { kind: 'agent', label: 'stand-in', command: ['/bin/sh', standIn, received], prompt: 'Fix the login form\r\n\tthen run the tests\n' });
       assert.equal(session.prompt?.state, 'pending');
       assert.ok(!session.command.some((arg) => arg.includes('login form')), 'never on the command line');
 
-      await eventually(() => lifecycle.session(session.key)?.prompt?.state === 'delivered', 10_000, 'prompt delivered');
+      await eventually(() => world.lifecycle.session(session.key)?.prompt?.state === 'delivered', 10_000, 'prompt delivered');
       const text = await eventually(async () => (existsSync(received) ? (await readFile(received, 'utf8')) || undefined : undefined), 5000, 'prompt received');
       assert.equal(text, `${PASTE_START}Fix the login form\n\tthen run the tests\x1b[201~\n`);
-      assert.equal((await fixture.tmux('display-message', '-p', '-t', `=${session.tmuxName}:`, '#{pane_pipe}')).trim(), '0', 'the output pipe is off');
-      assert.deepEqual(await readdir(join(harness.stateDirectory, 'prompts')), [], 'no prompt or output file is left');
+      assert.equal((await world.fixture.tmux('display-message', '-p', '-t', `=${session.tmuxName}:`, '#{pane_pipe}')).trim(), '0', 'the output pipe is off');
+      assert.deepEqual(await readdir(join(world.harness.stateDirectory, 'prompts')), [], 'no prompt or output file is left');
 
-      const fresh = await harness.reload();
+      const fresh = await world.harness.reload();
       await fresh.promptsSettled();
       const after = await receivedAfterMarker(session.tmuxName, received);
       assert.equal(count(after, PASTE_START), 1, 'the reloaded window pasted nothing');
@@ -104,12 +81,12 @@ describe('coding agents', () => {
     });
 
     it('goes on after a reload while the agent is still starting, and delivers once', async () => {
-      const ws = await readyWorkspace();
-      const received = join(repo.root, 'received.txt');
-      const go = join(repo.root, 'go');
-      const session = await lifecycle.launchSession(ws.id, { kind: 'agent', label: 'slow', command: ['/bin/sh', standIn, received, go], prompt: 'hello agent' });
+      const ws = await world.readyWorkspace();
+      const received = join(world.repo.root, 'received.txt');
+      const go = join(world.repo.root, 'go');
+      const session = await world.lifecycle.launchSession(ws.id, { kind: 'agent', label: 'slow', command: ['/bin/sh', standIn, received, go], prompt: 'hello agent' });
 
-      const fresh = await harness.reload();
+      const fresh = await world.harness.reload();
       assert.equal(fresh.session(session.key)?.prompt?.state, 'pending');
       await writeFile(go, '');
       await eventually(() => fresh.session(session.key)?.prompt?.state === 'delivered', 10_000, 'delivered by the reloaded window');
@@ -118,15 +95,15 @@ describe('coding agents', () => {
     });
 
     it('does not paste again a prompt a window was pasting when it went away, and says it may not have arrived', async () => {
-      const ws = await readyWorkspace();
-      const received = join(repo.root, 'received.txt');
-      const go = join(repo.root, 'go');
-      const session = await lifecycle.launchSession(ws.id, { kind: 'agent', label: 'cut-off', command: ['/bin/sh', standIn, received, go], prompt: 'only once' });
-      lifecycle.dispose();
+      const ws = await world.readyWorkspace();
+      const received = join(world.repo.root, 'received.txt');
+      const go = join(world.repo.root, 'go');
+      const session = await world.lifecycle.launchSession(ws.id, { kind: 'agent', label: 'cut-off', command: ['/bin/sh', standIn, received, go], prompt: 'only once' });
+      world.lifecycle.dispose();
       // The window died right after recording `delivering` (before or during the paste).
-      await new RecordStore(harness.memento).updateSession(session.key, session.createdAt, { prompt: { state: 'delivering', at: Date.now() - 60_000, attempt: 'dead-window' } });
+      await new RecordStore(world.harness.memento).updateSession(session.key, session.createdAt, { prompt: { state: 'delivering', at: Date.now() - 60_000, attempt: 'dead-window' } });
 
-      const fresh = await harness.lifecycle();
+      const fresh = await world.harness.lifecycle();
       const told = waitForEvent(fresh.onDidChange, (change: LifecycleChange) => change.type === 'prompt', 5000);
       await fresh.start();
       const change = await told;
@@ -137,15 +114,15 @@ describe('coding agents', () => {
       await fresh.promptsSettled();
       const text = await receivedAfterMarker(session.tmuxName, received);
       assert.equal(count(text, PASTE_START), 0, 'nothing was pasted');
-      assert.deepEqual(await readdir(join(harness.stateDirectory, 'prompts')), []);
+      assert.deepEqual(await readdir(join(world.harness.stateDirectory, 'prompts')), []);
     });
 
     it('gives up when the agent never gets ready, and sends nothing', async () => {
-      const ws = await readyWorkspace();
-      lifecycle.dispose();
-      const impatient = await harness.lifecycle({ promptWaitMs: 300 });
-      const received = join(repo.root, 'received.txt');
-      const go = join(repo.root, 'go');
+      const ws = await world.readyWorkspace();
+      world.lifecycle.dispose();
+      const impatient = await world.harness.lifecycle({ promptWaitMs: 300 });
+      const received = join(world.repo.root, 'received.txt');
+      const go = join(world.repo.root, 'go');
       const session = await impatient.launchSession(ws.id, { kind: 'agent', label: 'stuck', command: ['/bin/sh', standIn, received, go], prompt: 'too late' });
       await eventually(() => impatient.session(session.key)?.prompt?.state === 'failed', 5000, 'prompt given up');
       assert.match(impatient.session(session.key)!.prompt!.detail!, /did not get ready for input within 0 s/);
@@ -155,7 +132,7 @@ describe('coding agents', () => {
     });
 
     it('refuses a prompt over 64 KiB or with control characters before launching anything', async () => {
-      const ws = await readyWorkspace();
+      const ws = await world.readyWorkspace();
       const before = await runtimeSessions();
       const tooLong = 'é'.repeat(MAX_PROMPT_BYTES / 2 + 1); // fewer characters than the limit, more bytes
       for (const [prompt, message] of [
@@ -163,40 +140,40 @@ describe('coding agents', () => {
         ['make it \x1b[31mred', /control character \(U\+001B, line 1\)/],
         ['line one\nbell\x07', /U\+0007, line 2/],
       ] as const) {
-        await assert.rejects(lifecycle.launchSession(ws.id, { kind: 'agent', command: ['/bin/sh', standIn, join(repo.root, 'never')], prompt }), (error: WorkspaceError) => {
+        await assert.rejects(world.lifecycle.launchSession(ws.id, { kind: 'agent', command: ['/bin/sh', standIn, join(world.repo.root, 'never')], prompt }), (error: WorkspaceError) => {
           assert.equal(error.kind, 'refused');
           assert.match(error.message, message);
           return true;
         });
       }
       assert.deepEqual(await runtimeSessions(), before, 'no session was started');
-      assert.deepEqual(new RecordStore(harness.memento).sessions(), []);
-      assert.ok(!existsSync(join(harness.stateDirectory, 'prompts')) || (await readdir(join(harness.stateDirectory, 'prompts'))).length === 0);
+      assert.deepEqual(new RecordStore(world.harness.memento).sessions(), []);
+      assert.ok(!existsSync(join(world.harness.stateDirectory, 'prompts')) || (await readdir(join(world.harness.stateDirectory, 'prompts'))).length === 0);
     });
   });
 
   describe('exit status', () => {
     it('reports an agent that failed on its own with its exit code and last lines', async () => {
-      const ws = await readyWorkspace();
-      const session = await lifecycle.launchSession(ws.id, {
+      const ws = await world.readyWorkspace();
+      const session = await world.lifecycle.launchSession(ws.id, {
         kind: 'agent',
         label: 'failing',
         command: ['/bin/sh', '-c', 'echo "loading project"; echo "fatal: the model is unavailable"; read line; exit 3'],
       });
-      const ended = waitForEvent(lifecycle.onDidChange, (change: LifecycleChange) => change.type === 'session-ended', 5000);
-      await fixture.tmux('send-keys', '-t', `=${session.tmuxName}:`, 'go', 'Enter');
+      const ended = waitForEvent(world.lifecycle.onDidChange, (change: LifecycleChange) => change.type === 'session-ended', 5000);
+      await world.fixture.tmux('send-keys', '-t', `=${session.tmuxName}:`, 'go', 'Enter');
       const change = await ended;
       assert.ok(change.type === 'session-ended' && change.natural);
       assert.equal(change.exitCode, 3);
       assert.match(change.lastLines ?? '', /loading project\nfatal: the model is unavailable\ngo$/);
-      assert.equal(lifecycle.session(session.key), undefined, 'its row leaves the tree');
+      assert.equal(world.lifecycle.session(session.key), undefined, 'its row leaves the tree');
     });
 
     it('keeps no lines of an agent that exits cleanly', async () => {
-      const ws = await readyWorkspace();
-      const session = await lifecycle.launchSession(ws.id, { kind: 'agent', command: ['/bin/sh', '-c', 'echo bye; read line; exit 0'] });
-      const ended = waitForEvent(lifecycle.onDidChange, (change: LifecycleChange) => change.type === 'session-ended', 5000);
-      await fixture.tmux('send-keys', '-t', `=${session.tmuxName}:`, 'go', 'Enter');
+      const ws = await world.readyWorkspace();
+      const session = await world.lifecycle.launchSession(ws.id, { kind: 'agent', command: ['/bin/sh', '-c', 'echo bye; read line; exit 0'] });
+      const ended = waitForEvent(world.lifecycle.onDidChange, (change: LifecycleChange) => change.type === 'session-ended', 5000);
+      await world.fixture.tmux('send-keys', '-t', `=${session.tmuxName}:`, 'go', 'Enter');
       const change = await ended;
       assert.ok(change.type === 'session-ended' && change.exitCode === 0 && change.lastLines === undefined);
     });
@@ -205,21 +182,21 @@ describe('coding agents', () => {
   describe('hooks and resume', () => {
     /** An agent that reports its conversation through the real reporter, from inside its pane, then waits. */
     async function reportingAgent(argvFile: string, conversation: string | undefined) {
-      const reporter = await writeReporter(harness.stateDirectory);
+      const reporter = await writeReporter(world.harness.stateDirectory);
       const report = conversation ? `printf '{"session_id":"%s","hook_event_name":"SessionStart"}' "${conversation}" | /bin/sh '${reporter}' claude idle; ` : '';
-      const script = join(repo.root, 'agent.sh');
+      const script = join(world.repo.root, 'agent.sh');
       await writeFile(script, `printf '%s\\n' "$@" > '${argvFile}'\n${report}exec sleep 600\n`);
       return { command: ['/bin/sh', script], resumeArgv: ['/bin/sh', script, '--resume', '{id}'] };
     }
 
     it('records the conversation an agent reports, keeps it resumable after a reboot, and resumes it with its id', async () => {
-      const ws = await readyWorkspace();
-      lifecycle.dispose();
-      const monitor = new AgentStatusMonitor(agentStatusDir(harness.stateDirectory));
+      const ws = await world.readyWorkspace();
+      world.lifecycle.dispose();
+      const monitor = new AgentStatusMonitor(agentStatusDir(world.harness.stateDirectory));
       await monitor.start();
-      const window = await harness.lifecycle({ agentReports: monitor.onDidReport });
+      const window = await world.harness.lifecycle({ agentReports: monitor.onDidReport });
       await window.start();
-      const argvFile = join(repo.root, 'argv.txt');
+      const argvFile = join(world.repo.root, 'argv.txt');
       const agent = await reportingAgent(argvFile, 'conv-42');
       const session = await window.launchSession(ws.id, { kind: 'agent', agentId: 'claude', label: 'Claude Code', ...agent });
       await eventually(() => window.session(session.key)?.conversationId === 'conv-42', 5000, 'conversation id recorded');
@@ -228,8 +205,8 @@ describe('coding agents', () => {
 
       // A reboot: the tmux server and everything on it are gone.
       window.dispose();
-      await fixture.killServer();
-      const rebooted = await harness.reload();
+      await world.fixture.killServer();
+      const rebooted = await world.harness.reload();
       const [view] = await rebooted.listWorkspaces();
       assert.deepEqual(view.sessions, []);
       assert.deepEqual(view.resumable?.map((row) => [row.label, row.conversationId]), [['Claude Code', 'conv-42']]);
@@ -243,46 +220,46 @@ describe('coding agents', () => {
     });
 
     it('offers no resume without a conversation id, nor for an agent that exited on its own', async () => {
-      const ws = await readyWorkspace();
-      const silent = await lifecycle.launchSession(ws.id, { kind: 'agent', label: 'silent', ...(await reportingAgent(join(repo.root, 'a.txt'), undefined)) });
-      const exiting = await lifecycle.launchSession(ws.id, {
+      const ws = await world.readyWorkspace();
+      const silent = await world.lifecycle.launchSession(ws.id, { kind: 'agent', label: 'silent', ...(await reportingAgent(join(world.repo.root, 'a.txt'), undefined)) });
+      const exiting = await world.lifecycle.launchSession(ws.id, {
         kind: 'agent',
         label: 'exiting',
         command: ['/bin/sh', '-c', 'read line; exit 0'],
         resumeArgv: ['/bin/sh', '-c', 'exit 0', '{id}'],
         conversationId: 'conv-7',
       });
-      const ended = waitForEvent(lifecycle.onDidChange, (change: LifecycleChange) => change.type === 'session-ended' && change.session.key === exiting.key, 5000);
-      await fixture.tmux('send-keys', '-t', `=${exiting.tmuxName}:`, 'bye', 'Enter');
+      const ended = waitForEvent(world.lifecycle.onDidChange, (change: LifecycleChange) => change.type === 'session-ended' && change.session.key === exiting.key, 5000);
+      await world.fixture.tmux('send-keys', '-t', `=${exiting.tmuxName}:`, 'bye', 'Enter');
       assert.ok((await ended).type === 'session-ended');
-      lifecycle.dispose();
-      await fixture.killServer();
-      const rebooted = await harness.reload();
+      world.lifecycle.dispose();
+      await world.fixture.killServer();
+      const rebooted = await world.harness.reload();
       const [view] = await rebooted.listWorkspaces();
       assert.deepEqual(view.resumable, []);
       assert.equal(rebooted.session(silent.key), undefined);
     });
 
     it('dismisses a resumable agent, and forgets it with its workspace', async () => {
-      const ws = await readyWorkspace();
-      const other = await readyWorkspace('other');
-      const store = new RecordStore(harness.memento);
+      const ws = await world.readyWorkspace();
+      const other = await world.readyWorkspace('other');
+      const store = new RecordStore(world.harness.memento);
       const row = (key: string, workspaceId: string) => ({ v: 1, key, workspaceId, label: 'Codex', conversationId: 'c-1', resumeArgv: ['/usr/bin/codex', 'resume', '{id}'], startedAt: 1, stoppedAt: 2 });
       await store.putResumable(row('tw-a', ws.id));
       await store.putResumable(row('tw-b', other.id));
-      await lifecycle.dismissResumable('tw-a');
-      assert.equal(lifecycle.resumable('tw-a'), undefined);
-      await lifecycle.deleteWorkspace(other.id);
+      await world.lifecycle.dismissResumable('tw-a');
+      assert.equal(world.lifecycle.resumable('tw-a'), undefined);
+      await world.lifecycle.deleteWorkspace(other.id);
       assert.deepEqual(store.resumables(), []);
     });
   });
 
   describe('activity fallback', () => {
     it('tells a pane that keeps printing or shows a spinner from one that went quiet', async () => {
-      await fixture.tmux('new-session', '-d', '-s', 'busy', '--', '/bin/sh', '-c', 'while :; do echo tick; sleep 0.2; done');
-      await fixture.tmux('new-session', '-d', '-s', 'quiet', '--', '/bin/sh', '-c', 'echo once; exec sleep 600');
-      await fixture.tmux('new-session', '-d', '-s', 'spinner', '--', '/bin/sh', '-c', "printf '\\033]2;\\342\\240\\213 Thinking\\007'; exec sleep 600");
-      const sampler = new ActivitySampler(fixture.client(), 500);
+      await world.fixture.tmux('new-session', '-d', '-s', 'busy', '--', '/bin/sh', '-c', 'while :; do echo tick; sleep 0.2; done');
+      await world.fixture.tmux('new-session', '-d', '-s', 'quiet', '--', '/bin/sh', '-c', 'echo once; exec sleep 600');
+      await world.fixture.tmux('new-session', '-d', '-s', 'spinner', '--', '/bin/sh', '-c', "printf '\\033]2;\\342\\240\\213 Thinking\\007'; exec sleep 600");
+      const sampler = new ActivitySampler(world.fixture.client(), 500);
       const names = new Set(['busy', 'quiet', 'spinner', 'not-running']);
       const readings = await eventually(async () => {
         const sampled = await sampler.sample(names);

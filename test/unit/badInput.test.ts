@@ -4,58 +4,29 @@ import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { WorkspaceError } from '../../src/core/errors';
-import type { LaunchRequest, RuntimeLifecycle } from '../../src/core/lifecycle/RuntimeLifecycle';
+import type { LaunchRequest } from '../../src/core/lifecycle/RuntimeLifecycle';
 import { RecordStore } from '../../src/core/store/RecordStore';
 import { git, makeRepo } from '../helpers/gitRepo';
-import { Harness } from '../helpers/harness';
 import { eventually } from '../helpers/poll';
-import { TmuxFixture } from '../helpers/tmuxFixture';
+import { useWorld } from '../helpers/world';
 
 const AGENT = ['/bin/sh', '-c', 'exec sleep 600'];
 
 describe('bad input', () => {
-  let fixture: TmuxFixture;
-  let harness: Harness;
-  let repo: Awaited<ReturnType<typeof makeRepo>>;
-  let stateDir: string;
-  let lifecycle: RuntimeLifecycle;
+  const world = useWorld({ start: false, stateDir: true });
 
-  before(async () => {
-    fixture = await TmuxFixture.create();
-  });
-  after(async () => {
-    await fixture.dispose();
-  });
-  beforeEach(async () => {
-    harness = new Harness(fixture);
-    repo = await makeRepo();
-    stateDir = await mkdtemp(join(tmpdir(), 'tw-state-'));
-    lifecycle = await harness.lifecycle({ stateDir });
-  });
-  afterEach(async () => {
-    await harness.dispose();
-    await fixture.killServer();
-    await repo.cleanup();
-    await rm(stateDir, { recursive: true, force: true });
-  });
-
-  async function liveNames(): Promise<string[]> {
-    // -u: without a UTF-8 locale tmux would print non-ASCII as `_`.
-    return (await fixture.tmux('-u', 'list-sessions', '-F', '#{session_name}')).split('\n').filter(Boolean);
-  }
-
-  async function branches(repoPath = repo.repo): Promise<string[]> {
+  async function branches(repoPath = world.repo.repo): Promise<string[]> {
     return (await git(repoPath, 'for-each-ref', '--format=%(refname:short)', 'refs/heads')).split('\n').filter(Boolean);
   }
 
   async function handoffFiles(): Promise<string[]> {
-    const run = join(stateDir, 'run');
+    const run = join(world.stateDir, 'run');
     return existsSync(run) ? (await readdir(run)).filter((name) => name.endsWith('.env')) : [];
   }
 
   /** No record, no worktree folder, no branch, no tmux session. */
-  async function assertNothingCreated(repoPath = repo.repo): Promise<void> {
-    const store = new RecordStore(harness.memento);
+  async function assertNothingCreated(repoPath = world.repo.repo): Promise<void> {
+    const store = new RecordStore(world.harness.memento);
     assert.deepEqual(store.workspaces(), [], 'no workspace record');
     assert.deepEqual(store.sessions(), [], 'no session record');
     assert.ok(!existsSync(join(dirname(repoPath), `${basename(repoPath)}.worktrees`)), 'no worktree folder');
@@ -63,12 +34,12 @@ describe('bad input', () => {
       assert.deepEqual(await branches(repoPath), ['main'], 'no branch');
       assert.equal((await git(repoPath, 'worktree', 'list', '--porcelain')).split('\n').filter((l) => l.startsWith('worktree ')).length, 1, 'no worktree');
     }
-    assert.deepEqual(await liveNames(), [], 'no tmux session');
+    assert.deepEqual(await world.liveNames(), [], 'no tmux session');
   }
 
   /** tmux rewrites `.` and `:` in session names; ours must survive list-sessions unchanged. */
   async function assertValidSessionNames(expected: readonly string[]): Promise<void> {
-    const names = await liveNames();
+    const names = await world.liveNames();
     for (const name of names) assert.match(name, /^[^.:]+$/, `tmux session name ${JSON.stringify(name)} has no "." or ":"`);
     for (const name of expected) assert.ok(names.includes(name), `${name} is listed by tmux exactly as recorded`);
   }
@@ -87,7 +58,7 @@ describe('bad input', () => {
     ];
     for (const [what, branch, problem] of cases) {
       it(`refuses a branch name with ${what}`, async () => {
-        await assert.rejects(lifecycle.createWorkspace({ repoPath: repo.repo, branch }), (error: WorkspaceError) => {
+        await assert.rejects(world.readyWorkspace(branch), (error: WorkspaceError) => {
           assert.equal(error.kind, 'refused');
           assert.match(error.message, /Invalid branch name/);
           assert.match(error.message, problem);
@@ -100,23 +71,23 @@ describe('bad input', () => {
 
   it('accepts a unicode branch name, with a valid worktree folder and tmux names, through to delete', async () => {
     const branch = 'fix/ünïcode-日本';
-    const ws = await lifecycle.createWorkspace({ repoPath: repo.repo, branch });
+    const ws = await world.readyWorkspace(branch);
     assert.equal(ws.status, 'ready');
-    assert.equal(ws.worktreePath, join(repo.root, 'repo.worktrees', 'fix-ünïcode-日本'));
+    assert.equal(ws.worktreePath, join(world.repo.root, 'repo.worktrees', 'fix-ünïcode-日本'));
     assert.ok(existsSync(join(ws.worktreePath, 'README.md')));
     assert.equal(await git(ws.worktreePath, 'branch', '--show-current'), branch);
-    const shell = await lifecycle.launchSession(ws.id, { kind: 'shell' });
-    const agent = await lifecycle.launchSession(ws.id, { kind: 'agent', label: 'Agent ünï 日本', command: AGENT });
+    const shell = await world.lifecycle.launchSession(ws.id, { kind: 'shell' });
+    const agent = await world.lifecycle.launchSession(ws.id, { kind: 'agent', label: 'Agent ünï 日本', command: AGENT });
     await assertValidSessionNames([ws.baseSession, shell.tmuxName, agent.tmuxName]);
-    await lifecycle.deleteWorkspace(ws.id);
+    await world.lifecycle.deleteWorkspace(ws.id);
     assert.ok(!existsSync(ws.worktreePath));
     assert.deepEqual(await branches(), ['main']);
   });
 
   for (const branch of ['v1.2', 'release/1.0']) {
     it(`derives tmux names without "." or ":" from the branch ${branch}`, async () => {
-      const ws = await lifecycle.createWorkspace({ repoPath: repo.repo, branch });
-      const agent = await lifecycle.launchSession(ws.id, { kind: 'agent', label: 'claude:3.5', command: AGENT });
+      const ws = await world.readyWorkspace(branch);
+      const agent = await world.lifecycle.launchSession(ws.id, { kind: 'agent', label: 'claude:3.5', command: AGENT });
       assert.doesNotMatch(ws.baseSession, /[.:]/);
       assert.doesNotMatch(agent.tmuxName, /[.:]/);
       await assertValidSessionNames([ws.baseSession, agent.tmuxName]);
@@ -127,29 +98,29 @@ describe('bad input', () => {
   it('works end to end in a repository whose path has a space: create, launch a shell, delete', async () => {
     const spaced = await makeRepo('my repo');
     try {
-      const ws = await lifecycle.createWorkspace({ repoPath: spaced.repo, branch: 'spaced', setupCommand: 'pwd > ../setup-pwd.txt' });
+      const ws = await world.lifecycle.createWorkspace({ repoPath: spaced.repo, branch: 'spaced', setupCommand: 'pwd > ../setup-pwd.txt' });
       assert.equal(ws.status, 'ready');
       assert.equal(ws.worktreePath, join(spaced.root, 'my repo.worktrees', 'spaced'));
       assert.equal((await readFile(join(ws.worktreePath, '..', 'setup-pwd.txt'), 'utf8')).trim(), ws.worktreePath);
-      const shell = await lifecycle.launchSession(ws.id, { kind: 'shell' });
-      const paths = await fixture.tmux('-u', 'list-sessions', '-F', '#{session_name}\t#{pane_current_path}');
+      const shell = await world.lifecycle.launchSession(ws.id, { kind: 'shell' });
+      const paths = await world.fixture.tmux('-u', 'list-sessions', '-F', '#{session_name}\t#{pane_current_path}');
       assert.ok(paths.split('\n').includes(`${shell.tmuxName}\t${ws.worktreePath}`), 'the shell runs in the worktree');
       assert.ok(paths.split('\n').includes(`${ws.baseSession}\t${ws.worktreePath}`), 'the base terminal runs in the worktree');
-      await lifecycle.deleteWorkspace(ws.id);
+      await world.lifecycle.deleteWorkspace(ws.id);
       assert.ok(!existsSync(ws.worktreePath));
       assert.deepEqual(await branches(spaced.repo), ['main']);
-      assert.deepEqual(await liveNames(), ['tw-watcher']);
-      assert.deepEqual(await lifecycle.listWorkspaces(), []);
+      assert.deepEqual(await world.liveNames(), ['tw-watcher']);
+      assert.deepEqual(await world.lifecycle.listWorkspaces(), []);
     } finally {
       await spaced.cleanup();
     }
   });
 
   it('delivers environment values with quotes, $, backticks and newlines literally, through the handoff file only', async () => {
-    const ws = await lifecycle.createWorkspace({ repoPath: repo.repo, branch: 'env' });
+    const ws = await world.readyWorkspace('env');
     const value = `it's "quoted" $HOME \`touch pwned\` $(touch pwned) \\back\nsecond line\t${'$'}{PATH}`;
-    const out = join(repo.root, 'env-value.txt');
-    const session = await lifecycle.launchSession(ws.id, {
+    const out = join(world.repo.root, 'env-value.txt');
+    const session = await world.lifecycle.launchSession(ws.id, {
       kind: 'agent',
       command: ['/bin/sh', '-c', 'printf "%s" "$TRICKY" > "$0.tmp" && mv "$0.tmp" "$0"; exec sleep 600', out],
       environment: { TRICKY: value },
@@ -158,19 +129,19 @@ describe('bad input', () => {
     assert.equal(await readFile(out, 'utf8'), value);
     assert.ok(!existsSync(join(ws.worktreePath, 'pwned')), 'nothing in the value ran');
     assert.deepEqual(await handoffFiles(), [], 'the pane consumed its handoff file');
-    const startCommand = await fixture.tmux('-u', 'display-message', '-p', '-t', `=${session.tmuxName}:`, '#{pane_start_command}');
+    const startCommand = await world.fixture.tmux('-u', 'display-message', '-p', '-t', `=${session.tmuxName}:`, '#{pane_start_command}');
     assert.doesNotMatch(startCommand, /second line|quoted/, 'the value is not in tmux argv');
   });
 
   it('starts the base terminal and the shell from a login shell whose path has quotes, $ and spaces', async () => {
-    const folder = join(repo.root, `it's a "$HOME" dir`);
+    const folder = join(world.repo.root, `it's a "$HOME" dir`);
     await mkdir(folder);
     const shell = join(folder, 'sh');
-    const log = join(repo.root, 'shell-log.txt');
+    const log = join(world.repo.root, 'shell-log.txt');
     await writeFile(shell, `#!/bin/sh\nprintf '%s|%s|%s\\n' "$0" "$1" "$TMUX_WORKSPACES_SESSION" >> '${log}'\nexec sleep 600\n`);
     await chmod(shell, 0o755);
-    const weird = await harness.lifecycle({ stateDir, shell });
-    const ws = await weird.createWorkspace({ repoPath: repo.repo, branch: 'weird-shell' });
+    const weird = await world.harness.lifecycle({ stateDir: world.stateDir, shell });
+    const ws = await weird.createWorkspace({ repoPath: world.repo.repo, branch: 'weird-shell' });
     const session = await weird.launchSession(ws.id, { kind: 'shell' });
     const lines = await eventually(async () => {
       const text = existsSync(log) ? await readFile(log, 'utf8') : '';
@@ -183,7 +154,7 @@ describe('bad input', () => {
   it('refuses a folder that is not a git repository, naming the path, and creates nothing', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'tw-plain-'));
     try {
-      await assert.rejects(lifecycle.createWorkspace({ repoPath: folder, branch: 'feature' }), (error: WorkspaceError) => {
+      await assert.rejects(world.lifecycle.createWorkspace({ repoPath: folder, branch: 'feature' }), (error: WorkspaceError) => {
         assert.equal(error.kind, 'refused');
         assert.ok(error.message.includes(folder), `"${error.message}" names ${folder}`);
         assert.match(error.message, /not inside a git repository/);
@@ -197,14 +168,14 @@ describe('bad input', () => {
   });
 
   it('rejects a repository folder that does not exist, naming the path', async () => {
-    const missing = join(repo.root, 'no such folder');
-    await assert.rejects(lifecycle.createWorkspace({ repoPath: missing, branch: 'feature' }), (error: WorkspaceError) => {
+    const missing = join(world.repo.root, 'no such folder');
+    await assert.rejects(world.lifecycle.createWorkspace({ repoPath: missing, branch: 'feature' }), (error: WorkspaceError) => {
       assert.ok(error instanceof WorkspaceError && error.kind !== 'failed', `a ${error.kind} error, not a crash`);
       assert.ok(error.message.includes(missing), `"${error.message}" names ${missing}`);
       return true;
     });
     assert.ok(!existsSync(missing));
-    assert.deepEqual(new RecordStore(harness.memento).workspaces(), []);
+    assert.deepEqual(new RecordStore(world.harness.memento).workspaces(), []);
   });
 
   describe('launch without a command is refused and starts nothing', () => {
@@ -215,15 +186,15 @@ describe('bad input', () => {
     ];
     for (const [what, request] of cases) {
       it(`refuses an agent with ${what}`, async () => {
-        const ws = await lifecycle.createWorkspace({ repoPath: repo.repo, branch: 'launch' });
-        const before = await liveNames();
-        await assert.rejects(lifecycle.launchSession(ws.id, request), (error: WorkspaceError) => {
+        const ws = await world.readyWorkspace('launch');
+        const before = await world.liveNames();
+        await assert.rejects(world.lifecycle.launchSession(ws.id, request), (error: WorkspaceError) => {
           assert.equal(error.kind, 'refused');
           assert.match(error.message, /needs a command/);
           return true;
         });
-        assert.deepEqual(await liveNames(), before, 'no tmux session started');
-        assert.deepEqual(new RecordStore(harness.memento).sessions(), [], 'no session record');
+        assert.deepEqual(await world.liveNames(), before, 'no tmux session started');
+        assert.deepEqual(new RecordStore(world.harness.memento).sessions(), [], 'no session record');
         assert.deepEqual(await handoffFiles(), [], 'no handoff file left');
       });
     }

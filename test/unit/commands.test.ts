@@ -2,16 +2,14 @@ import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RuntimeLifecycle } from '../../src/core/lifecycle/RuntimeLifecycle';
 import { createWorkspace } from '../../src/ui/commands/createWorkspace';
 import { deleteWorkspace } from '../../src/ui/commands/deleteWorkspace';
 import { launchShell } from '../../src/ui/commands/launchSession';
 import { copyAttachCommand, stopSession } from '../../src/ui/commands/sessionCommands';
 import type { CommandContext, Settings } from '../../src/ui/host';
-import { git, makeRepo } from '../helpers/gitRepo';
-import { Harness } from '../helpers/harness';
+import { git } from '../helpers/gitRepo';
 import { ScriptedHost } from '../helpers/scriptedHost';
-import { TmuxFixture } from '../helpers/tmuxFixture';
+import { useWorld } from '../helpers/world';
 
 const settings = (overrides: Partial<Settings> = {}): Settings => ({
   setupCommand: () => ({ command: undefined, blockedByTrust: false }),
@@ -22,31 +20,10 @@ const settings = (overrides: Partial<Settings> = {}): Settings => ({
 });
 
 describe('commands against the real lifecycle', () => {
-  let fixture: TmuxFixture;
-  let harness: Harness;
-  let repo: Awaited<ReturnType<typeof makeRepo>>;
-  let lifecycle: RuntimeLifecycle;
-
-  before(async () => {
-    fixture = await TmuxFixture.create();
-  });
-  after(async () => {
-    await fixture.dispose();
-  });
-  beforeEach(async () => {
-    harness = new Harness(fixture);
-    repo = await makeRepo('my repo');
-    lifecycle = await harness.lifecycle();
-    await lifecycle.start();
-  });
-  afterEach(async () => {
-    await harness.dispose();
-    await fixture.killServer();
-    await repo.cleanup();
-  });
+  const world = useWorld({ repoFolder: 'my repo' });
 
   function context(host: ScriptedHost, overrides: Partial<Settings> = {}): CommandContext {
-    return { lifecycle, host, settings: settings(overrides), repositories: { repositories: async () => [repo.repo] }, environment: process.env };
+    return { lifecycle: world.lifecycle, host, settings: settings(overrides), repositories: { repositories: async () => [world.repo.repo] }, environment: process.env };
   }
 
   async function created(branch = 'feature/login') {
@@ -57,7 +34,7 @@ describe('commands against the real lifecycle', () => {
   }
 
   it('create validates the branch as typed, then attaches the base terminal with the clean attach command', async () => {
-    await git(repo.repo, 'branch', 'taken');
+    await git(world.repo.repo, 'branch', 'taken');
     const host = new ScriptedHost(['New branch…', 'feature/login'], ['feature/has space', 'taken', 'feature/login']);
     const record = await createWorkspace(context(host), { attach: true });
     assert.ok(record);
@@ -68,7 +45,7 @@ describe('commands against the real lifecycle', () => {
     ]);
     assert.match(host.validations[1].problem!, /already exists/);
     assert.equal(host.terminals.length, 1);
-    assert.deepEqual(host.terminals[0].argv, ['env', '-u', 'TMUX', ...fixture.command, '-u', 'attach-session', '-E', '-t', `=${record.baseSession}`]);
+    assert.deepEqual(host.terminals[0].argv, ['env', '-u', 'TMUX', ...world.fixture.command, '-u', 'attach-session', '-E', '-t', `=${record.baseSession}`]);
     assert.equal(host.terminals[0].cwd, record.worktreePath);
     assert.ok(record.worktreePath.includes('my repo.worktrees'), 'a repository path with a space works');
     assert.deepEqual(host.revealed, [record.id]);
@@ -83,12 +60,12 @@ describe('commands against the real lifecycle', () => {
       assert.deepEqual(host.revealed, [record.id]);
       assert.ok(host.shown.some((shown) => /already exists/.test(shown.message)));
     }
-    assert.deepEqual((await lifecycle.listWorkspaces()).map((view) => view.record.id), [record.id]);
+    assert.deepEqual((await world.lifecycle.listWorkspaces()).map((view) => view.record.id), [record.id]);
   });
 
   it('create offers existing local and remote branches, not one another worktree has checked out', async () => {
-    await git(repo.repo, 'branch', 'local-only');
-    const choices = await lifecycle.branchChoices(repo.repo);
+    await git(world.repo.repo, 'branch', 'local-only');
+    const choices = await world.lifecycle.branchChoices(world.repo.repo);
     assert.deepEqual(choices.local, ['local-only']);
     assert.equal(choices.defaultBranch, 'main');
     const host = new ScriptedHost(['local-only']);
@@ -103,7 +80,7 @@ describe('commands against the real lifecycle', () => {
     const cancelled = new ScriptedHost([undefined]);
     assert.equal(await deleteWorkspace(context(cancelled), record.id), false);
     assert.ok(existsSync(join(record.worktreePath, 'draft.md')), 'Cancel keeps the work');
-    assert.equal(lifecycle.workspace(record.id)?.status, 'ready');
+    assert.equal(world.lifecycle.workspace(record.id)?.status, 'ready');
     assert.equal(cancelled.shown[0].kind, 'confirm');
     assert.match(cancelled.shown[0].message, /work that would be lost/);
     assert.match(cancelled.shown[0].detail!, /1 uncommitted or untracked file:\n {2}draft\.md/);
@@ -111,7 +88,7 @@ describe('commands against the real lifecycle', () => {
     const confirmed = new ScriptedHost(['Delete Anyway']);
     assert.equal(await deleteWorkspace(context(confirmed), record.id), true);
     assert.ok(!existsSync(record.worktreePath));
-    assert.deepEqual(await lifecycle.listWorkspaces(), []);
+    assert.deepEqual(await world.lifecycle.listWorkspaces(), []);
   });
 
   it('delete of a clean workspace asks once and removes it', async () => {
@@ -120,7 +97,7 @@ describe('commands against the real lifecycle', () => {
     assert.equal(await deleteWorkspace(context(host), record.id), true);
     assert.match(host.shown[0].message, /Delete workspace "feature\/login"\?/);
     assert.match(host.shown[0].detail!, /branch "feature\/login"/);
-    assert.equal(await git(repo.repo, 'branch', '--list', 'feature/login'), '');
+    assert.equal(await git(world.repo.repo, 'branch', '--list', 'feature/login'), '');
   });
 
   it('launch shell attaches by setting, stop works without asking, and copy gives the same attach command', async () => {
@@ -130,9 +107,9 @@ describe('commands against the real lifecycle', () => {
     assert.ok(shell);
     assert.equal(host.terminals.at(-1)?.tmuxName, shell.tmuxName);
     const line = await copyAttachCommand(context(host), shell.key);
-    assert.equal(line, `env -u TMUX ${fixture.command.join(' ')} -u attach-session -E -t =${shell.tmuxName}`);
+    assert.equal(line, `env -u TMUX ${world.fixture.command.join(' ')} -u attach-session -E -t =${shell.tmuxName}`);
     assert.equal(await stopSession(context(host), shell.key), true);
-    assert.equal(lifecycle.session(shell.key), undefined);
+    assert.equal(world.lifecycle.session(shell.key), undefined);
   });
 
   it('launch shell with attachOnLaunch off opens no terminal', async () => {
@@ -155,7 +132,7 @@ describe('commands against the real lifecycle', () => {
     assert.equal(record, undefined);
     const error = host.shown.find((shown) => shown.kind === 'error');
     assert.match(error?.message ?? '', /feature\/broken.*setup: setup command exited with 4/);
-    const [view] = await lifecycle.listWorkspaces();
+    const [view] = await world.lifecycle.listWorkspaces();
     assert.equal(view.record.status, 'error');
     assert.deepEqual(host.terminals, []);
   });

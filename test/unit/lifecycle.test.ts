@@ -5,59 +5,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkspaceError } from '../../src/core/errors';
 import { waitForEvent } from '../../src/core/events';
-import type { LifecycleChange, RuntimeLifecycle } from '../../src/core/lifecycle/RuntimeLifecycle';
+import type { LifecycleChange } from '../../src/core/lifecycle/RuntimeLifecycle';
 import { FileLock } from '../../src/core/lifecycle/TransitionLock';
 import { MemoryMemento } from '../../src/core/store/MemoryMemento';
 import { RecordStore } from '../../src/core/store/RecordStore';
 import { TmuxClient } from '../../src/core/tmux/TmuxClient';
-import { FailingTmux } from '../helpers/faults';
-import { git, makeRepo } from '../helpers/gitRepo';
-import { Harness } from '../helpers/harness';
+import { FailingTmux, interceptWrites } from '../helpers/faults';
+import { git } from '../helpers/gitRepo';
 import { eventually } from '../helpers/poll';
-import { TmuxFixture } from '../helpers/tmuxFixture';
+import { useWorld } from '../helpers/world';
 
 const AGENT = ['/bin/sh', '-c', 'echo agent ready; exec sleep 600'];
 
 describe('RuntimeLifecycle', () => {
-  let fixture: TmuxFixture;
-  let harness: Harness;
-  let repo: Awaited<ReturnType<typeof makeRepo>>;
-  let lifecycle: RuntimeLifecycle;
-
-  before(async () => {
-    fixture = await TmuxFixture.create();
-  });
-  after(async () => {
-    await fixture.dispose();
-  });
-  beforeEach(async () => {
-    harness = new Harness(fixture);
-    repo = await makeRepo();
-    lifecycle = await harness.lifecycle();
-    await lifecycle.start();
-  });
-  afterEach(async () => {
-    await harness.dispose();
-    await fixture.killServer();
-    await repo.cleanup();
-  });
-
-  async function readyWorkspace(branch = 'feature/one') {
-    return lifecycle.createWorkspace({ repoPath: repo.repo, branch });
-  }
-
-  async function liveNames(): Promise<string[]> {
-    return (await fixture.tmux('list-sessions', '-F', '#{session_name}')).split('\n').filter(Boolean);
-  }
+  const world = useWorld();
 
   describe('create', () => {
     it('creates the worktree beside the repository, starts the base terminal and ends ready', async () => {
-      const ws = await readyWorkspace();
+      const ws = await world.readyWorkspace();
       assert.equal(ws.status, 'ready');
-      assert.equal(ws.worktreePath, join(repo.root, 'repo.worktrees', 'feature-one'));
+      assert.equal(ws.worktreePath, join(world.repo.root, 'repo.worktrees', 'feature-one'));
       assert.ok(existsSync(join(ws.worktreePath, 'README.md')));
       assert.equal(await git(ws.worktreePath, 'branch', '--show-current'), 'feature/one');
-      assert.ok((await liveNames()).includes(ws.baseSession));
+      assert.ok((await world.liveNames()).includes(ws.baseSession));
       assert.deepEqual(
         ws.setupEvents.filter((e) => e.outcome === 'ok').map((e) => e.stage),
         ['worktree', 'terminal', 'include'],
@@ -65,165 +35,153 @@ describe('RuntimeLifecycle', () => {
     });
 
     it('returns the existing workspace when the same repository and branch are created again', async () => {
-      const first = await readyWorkspace();
-      const again = await readyWorkspace();
+      const first = await world.readyWorkspace();
+      const again = await world.readyWorkspace();
       assert.equal(again.id, first.id);
-      assert.equal((await lifecycle.listWorkspaces()).length, 1);
+      assert.equal((await world.lifecycle.listWorkspaces()).length, 1);
     });
 
     it('checks out an existing branch without claiming it, so delete keeps the branch', async () => {
-      await git(repo.repo, 'branch', 'existing');
-      const ws = await lifecycle.createWorkspace({ repoPath: repo.repo, branch: 'existing', source: 'existing' });
+      await git(world.repo.repo, 'branch', 'existing');
+      const ws = await world.lifecycle.createWorkspace({ repoPath: world.repo.repo, branch: 'existing', source: 'existing' });
       assert.equal(ws.createdBranch, false);
-      await lifecycle.deleteWorkspace(ws.id);
-      assert.match(await git(repo.repo, 'branch', '--list', 'existing'), /existing/);
+      await world.lifecycle.deleteWorkspace(ws.id);
+      assert.match(await git(world.repo.repo, 'branch', '--list', 'existing'), /existing/);
     });
 
     it('gives back its claim on a branch that adding the worktree never made, so delete keeps one made later', async () => {
-      await assert.rejects(lifecycle.createWorkspace({ repoPath: repo.repo, branch: 'nowhere', source: 'existing' }), /exists neither locally nor on a remote/);
-      const [ws] = new RecordStore(harness.memento).workspaces();
+      await assert.rejects(world.lifecycle.createWorkspace({ repoPath: world.repo.repo, branch: 'nowhere', source: 'existing' }), /exists neither locally nor on a remote/);
+      const [ws] = new RecordStore(world.harness.memento).workspaces();
       assert.equal(ws.status, 'error');
       assert.equal(ws.createdBranch, false);
-      await git(repo.repo, 'branch', 'nowhere');
-      await lifecycle.deleteWorkspace(ws.id);
-      assert.match(await git(repo.repo, 'branch', '--list', 'nowhere'), /nowhere/);
+      await git(world.repo.repo, 'branch', 'nowhere');
+      await world.lifecycle.deleteWorkspace(ws.id);
+      assert.match(await git(world.repo.repo, 'branch', '--list', 'nowhere'), /nowhere/);
     });
 
     it('marks a failed setup command as error with a stage-prefixed message and rolls the worktree back', async () => {
-      const attempt = lifecycle.createWorkspace({ repoPath: repo.repo, branch: 'broken', setupCommand: 'echo building; exit 7' });
+      const attempt = world.lifecycle.createWorkspace({ repoPath: world.repo.repo, branch: 'broken', setupCommand: 'echo building; exit 7' });
       await assert.rejects(attempt, /setup: setup command exited with 7/);
-      const [view] = await lifecycle.listWorkspaces();
+      const [view] = await world.lifecycle.listWorkspaces();
       assert.equal(view.record.status, 'error');
       assert.match(view.record.lastError ?? '', /^setup: /);
       assert.ok(!existsSync(view.record.worktreePath), 'the worktree this attempt made is removed');
-      assert.equal(await git(repo.repo, 'branch', '--list', 'broken'), '', 'the branch this attempt made is removed');
+      assert.equal(await git(world.repo.repo, 'branch', '--list', 'broken'), '', 'the branch this attempt made is removed');
       assert.equal(view.base.alive, false, 'the base terminal this attempt made is stopped');
     });
 
     it('retries setup from error and keeps the log of every attempt', async () => {
-      const marker = join(repo.root, 'second-attempt');
+      const marker = join(world.repo.root, 'second-attempt');
       const command = `test -e ${marker} || { echo first attempt; exit 1; }`;
-      await assert.rejects(lifecycle.createWorkspace({ repoPath: repo.repo, branch: 'retry', setupCommand: command }));
-      const [failedView] = await lifecycle.listWorkspaces();
+      await assert.rejects(world.lifecycle.createWorkspace({ repoPath: world.repo.repo, branch: 'retry', setupCommand: command }));
+      const [failedView] = await world.lifecycle.listWorkspaces();
       await writeFile(marker, '');
-      const ready = await lifecycle.retrySetup(failedView.record.id, { setupCommand: command });
+      const ready = await world.lifecycle.retrySetup(failedView.record.id, { setupCommand: command });
       assert.equal(ready.status, 'ready');
       assert.ok(existsSync(ready.worktreePath));
       assert.equal(ready.createdBranch, true);
     });
 
     it('refuses retry on a ready workspace and records no setup attempt', async () => {
-      const ws = await readyWorkspace();
-      const before = lifecycle.workspace(ws.id)!.setupEvents.length;
-      await assert.rejects(lifecycle.retrySetup(ws.id), (error: WorkspaceError) => error.kind === 'refused');
-      assert.equal(lifecycle.workspace(ws.id)!.setupEvents.length, before);
-      assert.equal(lifecycle.workspace(ws.id)!.status, 'ready');
+      const ws = await world.readyWorkspace();
+      const before = world.lifecycle.workspace(ws.id)!.setupEvents.length;
+      await assert.rejects(world.lifecycle.retrySetup(ws.id), (error: WorkspaceError) => error.kind === 'refused');
+      assert.equal(world.lifecycle.workspace(ws.id)!.setupEvents.length, before);
+      assert.equal(world.lifecycle.workspace(ws.id)!.status, 'ready');
     });
 
     it('copies files listed in .worktreeinclude into the new worktree', async () => {
-      await writeFile(join(repo.repo, '.env'), 'TOKEN=local\n');
-      await writeFile(join(repo.repo, '.gitignore'), '.env\n');
-      await writeFile(join(repo.repo, '.worktreeinclude'), '# local secrets\n.env\n../outside\n');
-      await git(repo.repo, 'add', '.gitignore', '.worktreeinclude');
-      await git(repo.repo, 'commit', '-q', '-m', 'include');
-      const ws = await readyWorkspace('with-env');
+      await writeFile(join(world.repo.repo, '.env'), 'TOKEN=local\n');
+      await writeFile(join(world.repo.repo, '.gitignore'), '.env\n');
+      await writeFile(join(world.repo.repo, '.worktreeinclude'), '# local secrets\n.env\n../outside\n');
+      await git(world.repo.repo, 'add', '.gitignore', '.worktreeinclude');
+      await git(world.repo.repo, 'commit', '-q', '-m', 'include');
+      const ws = await world.readyWorkspace('with-env');
       assert.ok(existsSync(join(ws.worktreePath, '.env')));
     });
   });
 
   describe('launch', () => {
     it('launches an agent in its own marked session and records it', async () => {
-      const ws = await readyWorkspace();
-      const session = await lifecycle.launchSession(ws.id, { kind: 'agent', label: 'Claude', agentId: 'claude', command: AGENT });
-      const markers = await fixture.tmux('list-sessions', '-F', '#{session_name} #{@tw_launch} #{pane_current_path}');
+      const ws = await world.readyWorkspace();
+      const session = await world.lifecycle.launchSession(ws.id, { kind: 'agent', label: 'Claude', agentId: 'claude', command: AGENT });
+      const markers = await world.fixture.tmux('list-sessions', '-F', '#{session_name} #{@tw_launch} #{pane_current_path}');
       assert.match(markers, new RegExp(`${session.tmuxName} ${session.launchId} ${ws.worktreePath}`));
-      const [view] = await lifecycle.listWorkspaces();
+      const [view] = await world.lifecycle.listWorkspaces();
       assert.deepEqual(view.sessions.map((s) => [s.record.label, s.alive]), [['Claude', true]]);
     });
 
     it('keeps one shell per workspace: a second launch returns the first', async () => {
-      const ws = await readyWorkspace();
-      const first = await lifecycle.launchSession(ws.id, { kind: 'shell' });
-      const second = await lifecycle.launchSession(ws.id, { kind: 'shell' });
+      const ws = await world.readyWorkspace();
+      const first = await world.lifecycle.launchSession(ws.id, { kind: 'shell' });
+      const second = await world.lifecycle.launchSession(ws.id, { kind: 'shell' });
       assert.equal(second.key, first.key);
-      assert.equal((await liveNames()).filter((name) => name.includes('-shell-')).length, 1);
+      assert.equal((await world.liveNames()).filter((name) => name.includes('-shell-')).length, 1);
     });
 
     it('leaves no record behind when the agent exits at once', async () => {
-      const ws = await readyWorkspace();
-      lifecycle.dispose(); // one window only: its own post-launch check must catch the exit
+      const ws = await world.readyWorkspace();
+      world.lifecycle.dispose(); // one window only: its own post-launch check must catch the exit
       // A store that, after recording, waits until tmux has seen the process end.
-      const memento = harness.memento;
-      const slow = await harness.lifecycle({
-        memento: {
-          keys: () => memento.keys(),
-          get: (key) => memento.get(key),
-          update: async (key, value) => {
-            await memento.update(key, value);
-            if (key.includes('.session/') && value) {
-              const name = (value as { tmuxName: string }).tmuxName;
-              await eventually(async () => !(await liveNames()).includes(name), 5000, 'agent exit');
-            }
-          },
-        },
+      const memento = world.harness.memento;
+      const slow = await world.harness.lifecycle({
+        memento: interceptWrites(memento, async (key, value) => {
+          await memento.update(key, value);
+          if (key.includes('.session/') && value) {
+            const name = (value as { tmuxName: string }).tmuxName;
+            await eventually(async () => !(await world.liveNames()).includes(name), 5000, 'agent exit');
+          }
+        }),
       });
       await assert.rejects(slow.launchSession(ws.id, { kind: 'agent', label: 'quick', command: ['/bin/sh', '-c', 'exit 3'] }), /exited immediately with status 3/);
       assert.deepEqual(new RecordStore(memento).sessions(), []);
     });
 
     it('kills the session when the record write fails, and surfaces the error', async () => {
-      const ws = await readyWorkspace();
-      const memento = harness.memento;
-      const failing = await harness.lifecycle({
-        memento: {
-          keys: () => memento.keys(),
-          get: (key) => memento.get(key),
-          update: async (key, value) => {
-            if (key.includes('.session/')) throw new Error('disk full');
-            await memento.update(key, value);
-          },
-        },
+      const ws = await world.readyWorkspace();
+      const memento = world.harness.memento;
+      const failing = await world.harness.lifecycle({
+        memento: interceptWrites(memento, async (key, value) => {
+          if (key.includes('.session/')) throw new Error('disk full');
+          await memento.update(key, value);
+        }),
       });
       await assert.rejects(failing.launchSession(ws.id, { kind: 'agent', command: AGENT }), /disk full.*stopped/);
-      assert.deepEqual((await liveNames()).filter((name) => name !== ws.baseSession && name !== 'tw-watcher'), []);
+      assert.deepEqual((await world.liveNames()).filter((name) => name !== ws.baseSession && name !== 'tw-watcher'), []);
     });
 
     it('does not kill a session another window adopted when its own record write fails', async () => {
-      const ws = await readyWorkspace();
-      const memento = harness.memento;
-      const failing = await harness.lifecycle({
-        memento: {
-          keys: () => memento.keys(),
-          get: (key) => memento.get(key),
-          update: async (key, value) => {
-            if (key.includes('.session/')) {
-              // Another window adopts the session (a new launch id) before this write fails.
-              const name = (value as { tmuxName: string }).tmuxName;
-              await fixture.tmux('set-option', '-t', `=${name}:`, '@tw_launch', 'adopted-elsewhere');
-              throw new Error('write failed');
-            }
-            await memento.update(key, value);
-          },
-        },
+      const ws = await world.readyWorkspace();
+      const memento = world.harness.memento;
+      const failing = await world.harness.lifecycle({
+        memento: interceptWrites(memento, async (key, value) => {
+          if (key.includes('.session/')) {
+            // Another window adopts the session (a new launch id) before this write fails.
+            const name = (value as { tmuxName: string }).tmuxName;
+            await world.fixture.tmux('set-option', '-t', `=${name}:`, '@tw_launch', 'adopted-elsewhere');
+            throw new Error('write failed');
+          }
+          await memento.update(key, value);
+        }),
       });
       await assert.rejects(failing.launchSession(ws.id, { kind: 'agent', command: AGENT }), /write failed/);
-      assert.equal((await liveNames()).filter((name) => name.startsWith(`tw-${ws.id}-`) && name !== ws.baseSession).length, 1);
+      assert.equal((await world.liveNames()).filter((name) => name.startsWith(`tw-${ws.id}-`) && name !== ws.baseSession).length, 1);
     });
 
     it('refuses to launch in a workspace that is not ready', async () => {
-      await assert.rejects(lifecycle.createWorkspace({ repoPath: repo.repo, branch: 'bad', setupCommand: 'exit 1' }));
-      const [view] = await lifecycle.listWorkspaces();
+      await assert.rejects(world.lifecycle.createWorkspace({ repoPath: world.repo.repo, branch: 'bad', setupCommand: 'exit 1' }));
+      const [view] = await world.lifecycle.listWorkspaces();
       await assert.rejects(
-        lifecycle.launchSession(view.record.id, { kind: 'shell' }),
+        world.lifecycle.launchSession(view.record.id, { kind: 'shell' }),
         (error: WorkspaceError) => error.kind === 'refused' && /error/.test(error.message),
       );
     });
 
     it('runs arguments with shell metacharacters literally', async () => {
-      const ws = await readyWorkspace();
-      const out = join(repo.root, 'args.txt');
+      const ws = await world.readyWorkspace();
+      const out = join(world.repo.root, 'args.txt');
       const tricky = ['$HOME', '`id`', 'a;b', "it's", '"q"', '*', '$(touch pwned)'];
-      const session = await lifecycle.launchSession(ws.id, {
+      const session = await world.lifecycle.launchSession(ws.id, {
         kind: 'agent',
         command: ['/bin/sh', '-c', 'printf "%s\\n" "$@" > "$0"; exec sleep 600', out, ...tricky],
       });
@@ -232,112 +190,112 @@ describe('RuntimeLifecycle', () => {
       await eventually(async () => (await readFile(out, 'utf8')).split('\n').length > tricky.length, 5000, 'all args');
       assert.deepEqual((await readFile(out, 'utf8')).trimEnd().split('\n'), tricky);
       assert.ok(!existsSync(join(ws.worktreePath, 'pwned')));
-      await lifecycle.stopSession(session.key);
+      await world.lifecycle.stopSession(session.key);
     });
   });
 
   describe('stop', () => {
     it('works from the record alone after a reload', async () => {
-      const ws = await readyWorkspace();
-      const session = await lifecycle.launchSession(ws.id, { kind: 'agent', command: AGENT });
-      const reloaded = await harness.reload();
+      const ws = await world.readyWorkspace();
+      const session = await world.lifecycle.launchSession(ws.id, { kind: 'agent', command: AGENT });
+      const reloaded = await world.harness.reload();
       await reloaded.stopSession(session.key);
-      assert.ok(!(await liveNames()).includes(session.tmuxName));
+      assert.ok(!(await world.liveNames()).includes(session.tmuxName));
       assert.equal(reloaded.session(session.key), undefined);
     });
 
     it('counts an already-gone session as stopped and forgets it', async () => {
-      const ws = await readyWorkspace();
-      const session = await lifecycle.launchSession(ws.id, { kind: 'agent', command: AGENT });
-      lifecycle.dispose(); // no watcher: the kill below goes unnoticed until stop
-      await fixture.tmux('kill-session', '-t', `=${session.tmuxName}`);
-      const fresh = await harness.lifecycle();
+      const ws = await world.readyWorkspace();
+      const session = await world.lifecycle.launchSession(ws.id, { kind: 'agent', command: AGENT });
+      world.lifecycle.dispose(); // no watcher: the kill below goes unnoticed until stop
+      await world.fixture.tmux('kill-session', '-t', `=${session.tmuxName}`);
+      const fresh = await world.harness.lifecycle();
       await fresh.stopSession(session.key);
       assert.equal(fresh.session(session.key), undefined);
     });
 
     it('keeps the record and reports when the kill really fails', async () => {
-      const ws = await readyWorkspace();
-      const session = await lifecycle.launchSession(ws.id, { kind: 'agent', command: AGENT });
-      const broken = new FailingTmux(fixture, 'kill-session');
-      const withBrokenTmux = await harness.lifecycle({ tmuxClient: broken });
+      const ws = await world.readyWorkspace();
+      const session = await world.lifecycle.launchSession(ws.id, { kind: 'agent', command: AGENT });
+      const broken = new FailingTmux(world.fixture, 'kill-session');
+      const withBrokenTmux = await world.harness.lifecycle({ tmuxClient: broken });
       await assert.rejects(withBrokenTmux.stopSession(session.key), /kill-session failed: injected failure/);
       assert.ok(withBrokenTmux.session(session.key));
-      assert.ok((await liveNames()).includes(session.tmuxName));
+      assert.ok((await world.liveNames()).includes(session.tmuxName));
     });
   });
 
   describe('natural exit', () => {
     it('forgets a session whose process ends, and reports its exit status', async () => {
-      const ws = await readyWorkspace();
-      const session = await lifecycle.launchSession(ws.id, { kind: 'agent', command: ['/bin/sh', '-c', 'read line; exit 5'] });
-      const ended = waitForEvent(lifecycle.onDidChange, (change: LifecycleChange) => change.type === 'session-ended', 5000);
-      await fixture.tmux('send-keys', '-t', `=${session.tmuxName}:`, 'done', 'Enter');
+      const ws = await world.readyWorkspace();
+      const session = await world.lifecycle.launchSession(ws.id, { kind: 'agent', command: ['/bin/sh', '-c', 'read line; exit 5'] });
+      const ended = waitForEvent(world.lifecycle.onDidChange, (change: LifecycleChange) => change.type === 'session-ended', 5000);
+      await world.fixture.tmux('send-keys', '-t', `=${session.tmuxName}:`, 'done', 'Enter');
       const change = await ended;
       assert.ok(change.type === 'session-ended' && change.natural && change.exitCode === 5);
-      assert.equal(lifecycle.session(session.key), undefined);
+      assert.equal(world.lifecycle.session(session.key), undefined);
     });
   });
 
   describe('delete', () => {
     it('refuses a dirty worktree, keeps its sessions running and its status unchanged', async () => {
-      const ws = await readyWorkspace();
-      const session = await lifecycle.launchSession(ws.id, { kind: 'agent', command: AGENT });
+      const ws = await world.readyWorkspace();
+      const session = await world.lifecycle.launchSession(ws.id, { kind: 'agent', command: AGENT });
       await writeFile(join(ws.worktreePath, 'notes.txt'), 'unsaved work\n');
-      await assert.rejects(lifecycle.deleteWorkspace(ws.id), (error: WorkspaceError) => {
+      await assert.rejects(world.lifecycle.deleteWorkspace(ws.id), (error: WorkspaceError) => {
         assert.equal(error.kind, 'refused');
         assert.deepEqual(error.details?.dirtyFiles, ['notes.txt']);
         return true;
       });
-      assert.equal(lifecycle.workspace(ws.id)!.status, 'ready');
-      assert.ok((await liveNames()).includes(session.tmuxName));
+      assert.equal(world.lifecycle.workspace(ws.id)!.status, 'ready');
+      assert.ok((await world.liveNames()).includes(session.tmuxName));
       assert.ok(existsSync(join(ws.worktreePath, 'notes.txt')));
     });
 
     it('refuses unpushed commits on the workspace branch', async () => {
-      const ws = await readyWorkspace();
+      const ws = await world.readyWorkspace();
       await writeFile(join(ws.worktreePath, 'work.txt'), 'done\n');
       await git(ws.worktreePath, 'add', '.');
       await git(ws.worktreePath, 'commit', '-q', '-m', 'local work');
-      const preview = await lifecycle.previewDelete(ws.id);
+      const preview = await world.lifecycle.previewDelete(ws.id);
       assert.equal(preview.unpushedCommits.length, 1);
-      await assert.rejects(lifecycle.deleteWorkspace(ws.id), /1 unpushed commit/);
+      await assert.rejects(world.lifecycle.deleteWorkspace(ws.id), /1 unpushed commit/);
       assert.ok(existsSync(ws.worktreePath));
     });
 
     it('force delete removes sessions, worktree, the branch it created and the records', async () => {
-      const ws = await readyWorkspace();
-      const session = await lifecycle.launchSession(ws.id, { kind: 'agent', command: AGENT });
+      const ws = await world.readyWorkspace();
+      const session = await world.lifecycle.launchSession(ws.id, { kind: 'agent', command: AGENT });
       await writeFile(join(ws.worktreePath, 'notes.txt'), 'scratch\n');
-      await lifecycle.deleteWorkspace(ws.id, { force: true });
-      const names = await liveNames();
+      await world.lifecycle.deleteWorkspace(ws.id, { force: true });
+      const names = await world.liveNames();
       assert.ok(!names.includes(session.tmuxName) && !names.includes(ws.baseSession));
       assert.ok(!existsSync(ws.worktreePath));
-      assert.equal(await git(repo.repo, 'branch', '--list', 'feature/one'), '');
-      assert.deepEqual(await lifecycle.listWorkspaces(), []);
-      assert.equal(lifecycle.session(session.key), undefined);
+      assert.equal(await git(world.repo.repo, 'branch', '--list', 'feature/one'), '');
+      assert.deepEqual(await world.lifecycle.listWorkspaces(), []);
+      assert.equal(world.lifecycle.session(session.key), undefined);
     });
 
     it('stops before git is touched when a kill really fails, leaving deletion_failed to retry', async () => {
-      const ws = await readyWorkspace();
-      await lifecycle.launchSession(ws.id, { kind: 'agent', command: AGENT });
-      const broken = await harness.lifecycle({ tmuxClient: new FailingTmux(fixture, 'kill-session') });
+      const ws = await world.readyWorkspace();
+      await world.lifecycle.launchSession(ws.id, { kind: 'agent', command: AGENT });
+      const broken = await world.harness.lifecycle({ tmuxClient: new FailingTmux(world.fixture, 'kill-session') });
       await assert.rejects(broken.deleteWorkspace(ws.id), /delete: could not stop/);
       assert.equal(broken.workspace(ws.id)!.status, 'deletion_failed');
       assert.ok(existsSync(ws.worktreePath));
-      await lifecycle.deleteWorkspace(ws.id);
-      assert.deepEqual(await lifecycle.listWorkspaces(), []);
+      await world.lifecycle.deleteWorkspace(ws.id);
+      assert.deepEqual(await world.lifecycle.listWorkspaces(), []);
     });
   });
 
   describe('reconcile', () => {
     it('turns an interrupted create into error and an interrupted delete into deletion_failed', async () => {
-      const store = new RecordStore(harness.memento);
-      const ws = await readyWorkspace();
-      const other = await readyWorkspace('two');
+      const store = new RecordStore(world.harness.memento);
+      const ws = await world.readyWorkspace();
+      const other = await world.readyWorkspace('two');
       await store.update(ws.id, { status: 'creating' });
       await store.update(other.id, { status: 'deleting' });
-      const fresh = await harness.reload();
+      const fresh = await world.harness.reload();
       assert.equal(fresh.workspace(ws.id)!.status, 'error');
       assert.match(fresh.workspace(ws.id)!.lastError!, /setup was interrupted; retry setup or delete/);
       assert.equal(fresh.workspace(other.id)!.status, 'deletion_failed');
@@ -347,13 +305,13 @@ describe('RuntimeLifecycle', () => {
     it('lets an open window recover a transition whose window died, once the shared lock is free', async () => {
       const locks = await mkdtemp(join(tmpdir(), 'tw-locks-'));
       try {
-        const ws = await readyWorkspace();
-        const store = new RecordStore(harness.memento);
+        const ws = await world.readyWorkspace();
+        const store = new RecordStore(world.harness.memento);
         // As another window leaves it when it dies mid-create: `creating`, and no one holding the lock.
         await store.update(ws.id, { status: 'creating' });
-        await lifecycle.reconcile();
-        assert.equal(lifecycle.workspace(ws.id)!.status, 'creating', 'a window-local lock cannot tell a dead window from a busy one');
-        const shared = await harness.lifecycle({ lock: new FileLock(locks) });
+        await world.lifecycle.reconcile();
+        assert.equal(world.lifecycle.workspace(ws.id)!.status, 'creating', 'a window-local lock cannot tell a dead window from a busy one');
+        const shared = await world.harness.lifecycle({ lock: new FileLock(locks) });
         await shared.reconcile();
         assert.equal(shared.workspace(ws.id)!.status, 'error');
         assert.match(shared.workspace(ws.id)!.lastError!, /setup was interrupted/);
@@ -365,11 +323,11 @@ describe('RuntimeLifecycle', () => {
     it('leaves alone a transition another window is still running', async () => {
       const locks = await mkdtemp(join(tmpdir(), 'tw-locks-'));
       try {
-        const ws = await readyWorkspace();
+        const ws = await world.readyWorkspace();
         const busyWindow = new FileLock(locks);
-        const observer = await harness.lifecycle({ lock: new FileLock(locks) });
+        const observer = await world.harness.lifecycle({ lock: new FileLock(locks) });
         await busyWindow.run(ws.id, async () => {
-          await new RecordStore(harness.memento).update(ws.id, { status: 'deleting' });
+          await new RecordStore(world.harness.memento).update(ws.id, { status: 'deleting' });
           await observer.reconcile();
           assert.equal(observer.workspace(ws.id)!.status, 'deleting');
         });
@@ -379,48 +337,48 @@ describe('RuntimeLifecycle', () => {
     });
 
     it('keeps live sessions and forgets dead ones on reload', async () => {
-      const ws = await readyWorkspace();
-      const live = await lifecycle.launchSession(ws.id, { kind: 'agent', label: 'live', command: AGENT });
-      const dead = await lifecycle.launchSession(ws.id, { kind: 'agent', label: 'dead', command: AGENT });
-      lifecycle.dispose();
-      await fixture.tmux('kill-session', '-t', `=${dead.tmuxName}`);
-      const fresh = await harness.reload();
+      const ws = await world.readyWorkspace();
+      const live = await world.lifecycle.launchSession(ws.id, { kind: 'agent', label: 'live', command: AGENT });
+      const dead = await world.lifecycle.launchSession(ws.id, { kind: 'agent', label: 'dead', command: AGENT });
+      world.lifecycle.dispose();
+      await world.fixture.tmux('kill-session', '-t', `=${dead.tmuxName}`);
+      const fresh = await world.harness.reload();
       const [view] = await fresh.listWorkspaces();
       assert.deepEqual(view.sessions.map((s) => s.record.key), [live.key]);
     });
 
     it('does not mark workspaces broken when the tmux server is empty, and recreates the base on attach', async () => {
-      const ws = await readyWorkspace();
-      const session = await lifecycle.launchSession(ws.id, { kind: 'agent', command: AGENT });
-      lifecycle.dispose();
-      await fixture.killServer();
-      const fresh = await harness.reload();
+      const ws = await world.readyWorkspace();
+      const session = await world.lifecycle.launchSession(ws.id, { kind: 'agent', command: AGENT });
+      world.lifecycle.dispose();
+      await world.fixture.killServer();
+      const fresh = await world.harness.reload();
       const [view] = await fresh.listWorkspaces();
       assert.equal(view.record.status, 'ready');
       assert.equal(view.base.alive, false);
       assert.equal(fresh.session(session.key), undefined);
       const target = await fresh.attachTarget({ workspaceId: ws.id });
       assert.equal(target.tmuxName, ws.baseSession);
-      assert.ok((await liveNames()).includes(ws.baseSession));
+      assert.ok((await world.liveNames()).includes(ws.baseSession));
     });
   });
 
   describe('orphans', () => {
     it('reaps only owner-marked, unrecorded sessions older than the grace period', async () => {
-      const ws = await readyWorkspace();
-      const recorded = await lifecycle.launchSession(ws.id, { kind: 'agent', command: AGENT });
-      const owner = await new RecordStore(harness.memento).installId();
+      const ws = await world.readyWorkspace();
+      const recorded = await world.lifecycle.launchSession(ws.id, { kind: 'agent', command: AGENT });
+      const owner = await new RecordStore(world.harness.memento).installId();
       const start = (name: string, markerOwner?: string) =>
-        fixture.tmux('new-session', '-d', '-s', name, '--', 'sleep', '600', ...(markerOwner ? [';', 'set-option', '-t', `=${name}:`, '@tw_owner', markerOwner] : []));
+        world.fixture.tmux('new-session', '-d', '-s', name, '--', 'sleep', '600', ...(markerOwner ? [';', 'set-option', '-t', `=${name}:`, '@tw_owner', markerOwner] : []));
       await start('tw-orphan-x', owner);
       await start('tw-foreign-y', 'another-install');
       await start('tw-unmarked-z');
       await start('users-own', owner);
-      const young = await harness.lifecycle({ orphanGraceMs: 60_000 });
+      const young = await world.harness.lifecycle({ orphanGraceMs: 60_000 });
       assert.deepEqual(await young.reapOrphans(), [], 'nothing is reaped inside the grace period');
-      const reaper = await harness.lifecycle({ orphanGraceMs: 0 });
+      const reaper = await world.harness.lifecycle({ orphanGraceMs: 0 });
       assert.deepEqual(await reaper.reapOrphans(), ['tw-orphan-x']);
-      const names = await liveNames();
+      const names = await world.liveNames();
       for (const kept of [recorded.tmuxName, ws.baseSession, 'tw-foreign-y', 'tw-unmarked-z', 'users-own']) {
         assert.ok(names.includes(kept), `${kept} survives`);
       }
@@ -429,8 +387,8 @@ describe('RuntimeLifecycle', () => {
 
   describe('without tmux', () => {
     it('lists, creates (saying why there is no base terminal) and deletes; launch names tmux', async () => {
-      const noTmux = await harness.lifecycle({ tmuxClient: new TmuxClient({ command: ['/nonexistent/tmux'] }) });
-      const ws = await noTmux.createWorkspace({ repoPath: repo.repo, branch: 'offline' });
+      const noTmux = await world.harness.lifecycle({ tmuxClient: new TmuxClient({ command: ['/nonexistent/tmux'] }) });
+      const ws = await noTmux.createWorkspace({ repoPath: world.repo.repo, branch: 'offline' });
       assert.equal(ws.status, 'ready');
       assert.match(ws.baseNote ?? '', /tmux is not installed/);
       assert.equal((await noTmux.listWorkspaces()).length, 1);
@@ -443,9 +401,9 @@ describe('RuntimeLifecycle', () => {
 
   describe('environment', () => {
     it('keeps a secret in the extension environment out of the tmux server and agent panes', async () => {
-      const ws = await readyWorkspace();
-      const out = join(repo.root, 'pane-env.txt');
-      await lifecycle.launchSession(ws.id, {
+      const ws = await world.readyWorkspace();
+      const out = join(world.repo.root, 'pane-env.txt');
+      await world.lifecycle.launchSession(ws.id, {
         kind: 'agent',
         command: ['/bin/sh', '-c', 'env > "$0"; exec sleep 600', out],
         environment: { AGENT_MODE: 'on' },
@@ -459,12 +417,12 @@ describe('RuntimeLifecycle', () => {
       assert.doesNotMatch(paneEnv, /GITHUB_TOKEN/);
       assert.match(paneEnv, /AGENT_MODE=on/);
       assert.match(paneEnv, /TMUX_WORKSPACES_SESSION=tw-/);
-      assert.doesNotMatch(await fixture.tmux('show-environment', '-g'), /GITHUB_TOKEN/);
-      assert.ok(fixture.environment.GITHUB_TOKEN, 'the secret was in the environment the client saw');
+      assert.doesNotMatch(await world.fixture.tmux('show-environment', '-g'), /GITHUB_TOKEN/);
+      assert.ok(world.fixture.environment.GITHUB_TOKEN, 'the secret was in the environment the client saw');
     });
   });
 
   it('uses an in-memory store per harness', () => {
-    assert.ok(harness.memento instanceof MemoryMemento);
+    assert.ok(world.harness.memento instanceof MemoryMemento);
   });
 });

@@ -6,23 +6,16 @@ import { join } from 'node:path';
 import { WorkspaceError } from '../../src/core/errors';
 import { PaneLauncher } from '../../src/core/tmux/PaneLauncher';
 import { TmuxClient } from '../../src/core/tmux/TmuxClient';
-import { TmuxFixture } from '../helpers/tmuxFixture';
+import { useTmuxServer } from '../helpers/world';
 
 describe('resilience', () => {
-  let fixture: TmuxFixture;
+  const world = useTmuxServer();
   let stateDir: string;
 
-  before(async () => {
-    fixture = await TmuxFixture.create();
-  });
-  after(async () => {
-    await fixture.dispose();
-  });
   beforeEach(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'tw-state-'));
   });
   afterEach(async () => {
-    await fixture.killServer();
     await rm(stateDir, { recursive: true, force: true });
   });
 
@@ -38,14 +31,14 @@ describe('resilience', () => {
         return super.run(args, options);
       }
     }
-    const tmux = new ExitingServerOnce({ command: fixture.command, environment: fixture.environment });
+    const tmux = new ExitingServerOnce({ command: world.fixture.command, environment: world.fixture.environment });
     await tmux.launch({ name: 'tw-retry-1', cwd: stateDir, argv: ['sleep', '600'], markers: { '@tw_owner': 'me' } });
     assert.equal(tmux.refusals, 1);
     assert.deepEqual((await tmux.listSessions()).map((session) => [session.name, session.owner]), [['tw-retry-1', 'me']]);
   });
 
   it('does not retry a launch that really failed', async () => {
-    const tmux = new TmuxClient({ command: fixture.command, environment: fixture.environment });
+    const tmux = new TmuxClient({ command: world.fixture.command, environment: world.fixture.environment });
     await tmux.launch({ name: 'tw-dup', cwd: stateDir, argv: ['sleep', '600'], markers: {} });
     await assert.rejects(
       tmux.launch({ name: 'tw-dup', cwd: stateDir, argv: ['sleep', '600'], markers: {} }),

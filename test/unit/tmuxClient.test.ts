@@ -8,34 +8,20 @@ import { allowedEnvironment } from '../../src/core/tmux/environment';
 import { SessionWatcher } from '../../src/core/tmux/SessionWatcher';
 import { GONE, MARKER, TmuxClient, isGoneFailure } from '../../src/core/tmux/TmuxClient';
 import { eventually } from '../helpers/poll';
-import { TmuxFixture } from '../helpers/tmuxFixture';
+import { useTmuxServer } from '../helpers/world';
 
 const SLEEP = ['sleep', '600'];
 
 describe('TmuxClient', () => {
-  let fixture: TmuxFixture;
-
-  before(async () => {
-    fixture = await TmuxFixture.create();
-  });
-  after(async () => {
-    await fixture.dispose();
-  });
-  afterEach(async () => {
-    await fixture.killServer();
-  });
-
-  async function liveNames(): Promise<string[]> {
-    return (await fixture.tmux('-u', 'list-sessions', '-F', '#{session_name}')).split('\n').filter(Boolean);
-  }
+  const world = useTmuxServer();
 
   function startOutside(name: string): Promise<string> {
-    return fixture.tmux('new-session', '-d', '-s', name, '--', ...SLEEP);
+    return world.fixture.tmux('new-session', '-d', '-s', name, '--', ...SLEEP);
   }
 
   function logged(): { records: CommandRecord[]; client: TmuxClient } {
     const records: CommandRecord[] = [];
-    return { records, client: fixture.client({ log: (record) => records.push(record) }) };
+    return { records, client: world.fixture.client({ log: (record) => records.push(record) }) };
   }
 
   describe('isGoneFailure', () => {
@@ -70,9 +56,9 @@ describe('TmuxClient', () => {
       const { records, client } = logged();
       await startOutside('tw-present');
       assert.equal(await client.killSession('tw-missing'), 'gone');
-      await fixture.killServer();
+      await world.fixture.killServer();
       assert.deepEqual(await client.listSessions(), []);
-      const noSocket = new TmuxClient({ command: ['tmux', '-S', join(fixture.dir, 'no-such-dir', 'socket')], environment: fixture.environment, log: (r) => records.push(r) });
+      const noSocket = new TmuxClient({ command: ['tmux', '-S', join(world.fixture.dir, 'no-such-dir', 'socket')], environment: world.fixture.environment, log: (r) => records.push(r) });
       assert.deepEqual(await noSocket.listSessions(), []);
       const stderrs = records.map((record) => record.stderr ?? '');
       assert.match(stderrs[0], /can't find session/);
@@ -85,23 +71,23 @@ describe('TmuxClient', () => {
   describe('gone and failed', () => {
     it('resolves gone when killing a session that is not there', async () => {
       await startOutside('tw-other');
-      assert.equal(await fixture.client().killSession('tw-missing'), 'gone');
-      assert.deepEqual(await liveNames(), ['tw-other']);
+      assert.equal(await world.fixture.client().killSession('tw-missing'), 'gone');
+      assert.deepEqual(await world.liveNames(), ['tw-other']);
     });
 
     it('lists no sessions, and finds none, when no server runs', async () => {
-      const client = fixture.client();
+      const client = world.fixture.client();
       assert.deepEqual(await client.listSessions(), []);
       assert.equal(await client.hasSession('tw-anything'), false);
       assert.equal(await client.killSession('tw-anything'), 'gone');
     });
 
     it('rejects a gone target as kind gone when the caller did not expect it', async () => {
-      await assert.rejects(fixture.client().run(['kill-session', '-t', '=tw-missing']), (error: WorkspaceError) => error.kind === 'gone');
+      await assert.rejects(world.fixture.client().run(['kill-session', '-t', '=tw-missing']), (error: WorkspaceError) => error.kind === 'gone');
     });
 
     it('rejects a real failure as kind failed with tmux\'s own stderr, even where gone is expected', async () => {
-      const client = fixture.client();
+      const client = world.fixture.client();
       await startOutside('tw-running');
       await assert.rejects(client.run(['frobnicate-sessions'], { goneIsEmpty: true }), (error: WorkspaceError) => {
         assert.equal(error.kind, 'failed');
@@ -116,29 +102,29 @@ describe('TmuxClient', () => {
     });
 
     it('resolves GONE rather than rejecting only where the caller expects it', async () => {
-      assert.equal(await fixture.client().run(['has-session', '-t', '=tw-missing'], { goneIsEmpty: true }), GONE);
+      assert.equal(await world.fixture.client().run(['has-session', '-t', '=tw-missing'], { goneIsEmpty: true }), GONE);
     });
   });
 
   describe('exact targets', () => {
     it('does not kill tw-abc when asked to kill tw-a, which does not exist', async () => {
-      const client = fixture.client();
+      const client = world.fixture.client();
       await startOutside('tw-abc');
       assert.equal(await client.hasSession('tw-a'), false);
       assert.equal(await client.killSession('tw-a'), 'gone');
       assert.equal(await client.killSessionIfLaunch('tw-a', 'any-launch'), 'gone');
-      assert.deepEqual(await liveNames(), ['tw-abc']);
+      assert.deepEqual(await world.liveNames(), ['tw-abc']);
       // What an inexact target would have done:
-      await fixture.tmux('kill-session', '-t', 'tw-a');
-      assert.deepEqual(await liveNames(), [], 'plain -t tw-a matches the prefix');
+      await world.fixture.tmux('kill-session', '-t', 'tw-a');
+      assert.deepEqual(await world.liveNames(), [], 'plain -t tw-a matches the prefix');
     });
 
     it('kills only tw-a when tw-a and tw-ab both exist', async () => {
-      const client = fixture.client();
+      const client = world.fixture.client();
       await startOutside('tw-ab');
       await startOutside('tw-a');
       assert.equal(await client.killSession('tw-a'), 'killed');
-      assert.deepEqual(await liveNames(), ['tw-ab']);
+      assert.deepEqual(await world.liveNames(), ['tw-ab']);
     });
   });
 
@@ -159,21 +145,21 @@ describe('TmuxClient', () => {
     });
 
     it('runs the pane command from its argv, with the working folder given', async () => {
-      const client = fixture.client();
-      await client.launch({ name: 'tw-cwd', cwd: fixture.dir, argv: ['/bin/sh', '-c', 'exec sleep 600', 'a b'], markers: {} });
-      assert.equal((await fixture.tmux('display-message', '-p', '-t', '=tw-cwd:', '#{pane_current_path}')).trim(), fixture.dir);
+      const client = world.fixture.client();
+      await client.launch({ name: 'tw-cwd', cwd: world.fixture.dir, argv: ['/bin/sh', '-c', 'exec sleep 600', 'a b'], markers: {} });
+      assert.equal((await world.fixture.tmux('display-message', '-p', '-t', '=tw-cwd:', '#{pane_current_path}')).trim(), world.fixture.dir);
     });
   });
 
   describe('environment', () => {
     it('starts the server with the allow-listed environment only: no GITHUB_TOKEN, but PATH', async () => {
-      assert.ok(fixture.environment.GITHUB_TOKEN, 'the secret is in the environment the client is given');
-      const client = fixture.client();
+      assert.ok(world.fixture.environment.GITHUB_TOKEN, 'the secret is in the environment the client is given');
+      const client = world.fixture.client();
       await client.launch({ name: 'tw-env', cwd: tmpdir(), argv: SLEEP, markers: {} });
       const environment = await client.showGlobalEnvironment();
       assert.doesNotMatch(environment, /GITHUB_TOKEN/);
       assert.match(environment, /^PATH=/m);
-      assert.doesNotMatch(await fixture.tmux('show-environment', '-g'), /GITHUB_TOKEN/);
+      assert.doesNotMatch(await world.fixture.tmux('show-environment', '-g'), /GITHUB_TOKEN/);
     });
 
     it('allows LANG, LC_* and exact XDG names, and drops secrets and look-alikes', () => {
@@ -192,8 +178,8 @@ describe('TmuxClient', () => {
     });
 
     it('parses sessions and markers outside a UTF-8 locale', async () => {
-      const environment = Object.fromEntries(Object.entries(fixture.environment).filter(([name]) => name !== 'LANG' && !name.startsWith('LC_')));
-      const client = new TmuxClient({ command: fixture.command, environment });
+      const environment = Object.fromEntries(Object.entries(world.fixture.environment).filter(([name]) => name !== 'LANG' && !name.startsWith('LC_')));
+      const client = new TmuxClient({ command: world.fixture.command, environment });
       await client.launch({ name: 'tw-c-locale', cwd: tmpdir(), argv: SLEEP, markers: { [MARKER.owner]: 'owner-c' } });
       await startOutside('tw-café');
       const sessions = await client.listSessions();
@@ -209,19 +195,19 @@ describe('TmuxClient', () => {
 
   describe('killSessionIfLaunch', () => {
     it('kills only while the session carries the given launch id', async () => {
-      const client = fixture.client();
+      const client = world.fixture.client();
       await client.launch({ name: 'tw-owned', cwd: tmpdir(), argv: SLEEP, markers: { [MARKER.launch]: 'launch-1' } });
       assert.equal(await client.killSessionIfLaunch('tw-owned', 'launch-2'), 'not-ours');
-      assert.deepEqual(await liveNames(), ['tw-owned'], 'another launch id leaves the session running');
+      assert.deepEqual(await world.liveNames(), ['tw-owned'], 'another launch id leaves the session running');
       assert.equal(await client.killSessionIfLaunch('tw-owned', 'launch-1'), 'killed');
-      assert.deepEqual(await liveNames(), []);
+      assert.deepEqual(await world.liveNames(), []);
       assert.equal(await client.killSessionIfLaunch('tw-owned', 'launch-1'), 'gone');
     });
 
     it('does not kill a session that has no launch marker at all', async () => {
       await startOutside('tw-unmarked');
-      assert.equal(await fixture.client().killSessionIfLaunch('tw-unmarked', 'launch-1'), 'not-ours');
-      assert.deepEqual(await liveNames(), ['tw-unmarked']);
+      assert.equal(await world.fixture.client().killSessionIfLaunch('tw-unmarked', 'launch-1'), 'not-ours');
+      assert.deepEqual(await world.liveNames(), ['tw-unmarked']);
     });
   });
 
@@ -229,17 +215,17 @@ describe('TmuxClient', () => {
     async function attachedWatcher(client: TmuxClient): Promise<SessionWatcher> {
       const watcher = new SessionWatcher(client);
       watcher.ensureRunning();
-      await eventually(async () => (await fixture.tmux('list-sessions', '-F', '#{session_name} #{session_attached}')).includes('tw-watcher 1'), 5000, 'watcher attached');
+      await eventually(async () => (await world.fixture.tmux('list-sessions', '-F', '#{session_name} #{session_attached}')).includes('tw-watcher 1'), 5000, 'watcher attached');
       return watcher;
     }
 
     it('reports a session killed from outside', async () => {
-      const client = fixture.client();
+      const client = world.fixture.client();
       await client.launch({ name: 'tw-watched', cwd: tmpdir(), argv: SLEEP, markers: {} });
       const watcher = await attachedWatcher(client);
       try {
         const changed = waitForEvent(watcher.onDidChangeSessions, () => true, 5000);
-        await fixture.tmux('kill-session', '-t', '=tw-watched');
+        await world.fixture.tmux('kill-session', '-t', '=tw-watched');
         await changed;
       } finally {
         watcher.dispose();
@@ -247,14 +233,14 @@ describe('TmuxClient', () => {
     });
 
     it('reports a session whose process ends by itself', async () => {
-      const client = fixture.client();
+      const client = world.fixture.client();
       await client.launch({ name: 'tw-exits', cwd: tmpdir(), argv: ['/bin/sh', '-c', 'read line'], markers: {} });
       const watcher = await attachedWatcher(client);
       try {
         const changed = waitForEvent(watcher.onDidChangeSessions, () => true, 5000);
-        await fixture.tmux('send-keys', '-t', '=tw-exits:', 'done', 'Enter');
+        await world.fixture.tmux('send-keys', '-t', '=tw-exits:', 'done', 'Enter');
         await changed;
-        assert.ok(!(await liveNames()).includes('tw-exits'));
+        assert.ok(!(await world.liveNames()).includes('tw-exits'));
       } finally {
         watcher.dispose();
       }
