@@ -4,6 +4,7 @@ import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { WorkspaceError } from '../../src/core/errors';
+import { WATCHER_SESSION } from '../../src/core/naming';
 import type { LaunchRequest } from '../../src/core/lifecycle/RuntimeLifecycle';
 import { RecordStore } from '../../src/core/store/RecordStore';
 import { git, makeRepo } from '../helpers/gitRepo';
@@ -187,13 +188,15 @@ describe('bad input', () => {
     for (const [what, request] of cases) {
       it(`refuses an agent with ${what}`, async () => {
         const ws = await world.readyWorkspace('launch');
-        const before = await world.liveNames();
+        // The watcher's own session comes up in the background; it is not a launch.
+        const sessions = async () => (await world.liveNames()).filter((name) => name !== WATCHER_SESSION);
+        const before = await sessions();
         await assert.rejects(world.lifecycle.launchSession(ws.id, request), (error: WorkspaceError) => {
           assert.equal(error.kind, 'refused');
           assert.match(error.message, /needs a command/);
           return true;
         });
-        assert.deepEqual(await world.liveNames(), before, 'no tmux session started');
+        assert.deepEqual(await sessions(), before, 'no tmux session started');
         assert.deepEqual(new RecordStore(world.harness.memento).sessions(), [], 'no session record');
         assert.deepEqual(await handoffFiles(), [], 'no handoff file left');
       });

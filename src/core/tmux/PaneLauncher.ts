@@ -47,8 +47,12 @@ function shellQuote(value: string): string {
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** How many exit statuses a launcher remembers after deleting their files. */
+const REMEMBERED_STATUSES = 200;
+
 export class PaneLauncher {
   private readonly runDir: string;
+  private readonly readStatuses = new Map<string, number | undefined>();
   private prepared: Promise<string> | undefined;
 
   /** `tmuxProgram`: the tmux binary a pane uses to capture its own last lines. */
@@ -115,11 +119,16 @@ export class PaneLauncher {
 
   /** The exit status the start script recorded for a launch, if its command has ended. */
   async exitStatus(launchId: string): Promise<number | undefined> {
+    if (this.readStatuses.has(launchId)) return this.readStatuses.get(launchId);
     const file = join(this.runDir, `${launchId}.status`);
     try {
-      const status = Number.parseInt(await readFile(file, 'utf8'), 10);
+      const parsed = Number.parseInt(await readFile(file, 'utf8'), 10);
+      const status = Number.isNaN(parsed) ? undefined : parsed;
+      // The file goes, the answer stays: the exit check and a launch's own check may both ask.
+      this.readStatuses.set(launchId, status);
+      if (this.readStatuses.size > REMEMBERED_STATUSES) this.readStatuses.delete(this.readStatuses.keys().next().value!);
       await rm(file, { force: true });
-      return Number.isNaN(status) ? undefined : status;
+      return status;
     } catch {
       return undefined;
     }
