@@ -96,6 +96,20 @@ describe('bad input', () => {
     });
   }
 
+  it('runs nothing a branch name spells in tmux format syntax, and starts its panes in the worktree', async () => {
+    const marker = join(world.repo.root, 'pwned-by-branch-name');
+    for (const branch of [`fix#(touch\${IFS}${marker})`, 'fix#Sbug', 'a##b']) {
+      const ws = await world.lifecycle.createWorkspace({ repoPath: world.repo.repo, branch });
+      assert.equal(ws.status, 'ready', branch);
+      const shell = await world.lifecycle.launchSession(ws.id, { kind: 'shell' });
+      const paths = await world.fixture.tmux('-u', 'list-sessions', '-F', '#{session_name}\t#{pane_current_path}');
+      for (const name of [ws.baseSession, shell.tmuxName]) {
+        assert.ok(paths.split('\n').includes(`${name}\t${ws.worktreePath}`), `${name} of ${branch} runs in its worktree`);
+      }
+    }
+    assert.ok(!existsSync(marker), 'the #(...) in the branch name ran nothing');
+  });
+
   it('works end to end in a repository whose path has a space: create, launch a shell, delete', async () => {
     const spaced = await makeRepo('my repo');
     try {

@@ -88,6 +88,16 @@ const LAUNCH_ATTEMPTS = 3;
 /** Commands that only read; every other command may change what `list-sessions` would say. */
 const READ_ONLY_COMMANDS = new Set(['list-sessions', 'has-session', 'show-options', 'show-environment', 'capture-pane', 'display-message', 'list-clients', 'show-buffer']);
 
+/**
+ * tmux expands formats in `-c` and in `pipe-pane`'s command: `#(…)` would run
+ * a shell command and `#S` would change the path. A git branch may contain
+ * `#`, so such values are passed with every `#` doubled, which tmux reads as
+ * a literal `#`.
+ */
+export function formatLiteral(value: string): string {
+  return value.replace(/#/g, '##');
+}
+
 /** `=name` matches that session exactly; a bare name also matches prefixes and patterns. */
 export function exactSession(name: string): string {
   return `=${name}`;
@@ -137,11 +147,11 @@ export class TmuxClient {
 
   /** Creates the session and sets its markers in one tmux invocation, so no session exists unmarked. */
   async launch(spec: LaunchSpec): Promise<void> {
-    const args = ['new-session', '-d', '-s', spec.name, '-c', spec.cwd, '--', ...spec.argv];
+    const args = ['new-session', '-d', '-s', spec.name, '-c', formatLiteral(spec.cwd), '--', ...spec.argv];
     for (const [option, value] of Object.entries(spec.markers)) {
       args.push(';', 'set-option', '-t', exactPane(spec.name), option, value);
     }
-    if (spec.pipeOutputTo) args.push(';', 'pipe-pane', '-O', '-t', exactPane(spec.name), `cat >> ${shellQuote(spec.pipeOutputTo)}`);
+    if (spec.pipeOutputTo) args.push(';', 'pipe-pane', '-O', '-t', exactPane(spec.name), formatLiteral(`cat >> ${shellQuote(spec.pipeOutputTo)}`));
     for (let attempt = 1; ; attempt++) {
       try {
         await this.run(args);
