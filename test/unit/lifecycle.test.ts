@@ -263,6 +263,18 @@ describe('RuntimeLifecycle', () => {
       assert.ok(existsSync(ws.worktreePath));
     });
 
+    it('refuses unpushed commits on the branch even when the worktree folder is gone', async () => {
+      const ws = await world.readyWorkspace();
+      await writeFile(join(ws.worktreePath, 'work.txt'), 'done\n');
+      await git(ws.worktreePath, 'add', '.');
+      await git(ws.worktreePath, 'commit', '-q', '-m', 'local work');
+      await rm(ws.worktreePath, { recursive: true, force: true });
+      await assert.rejects(world.lifecycle.deleteWorkspace(ws.id), /1 unpushed commit/);
+      assert.match(await git(world.repo.repo, 'log', '--format=%s', 'feature/one'), /local work/);
+      await world.lifecycle.deleteWorkspace(ws.id, { force: true });
+      assert.equal(await git(world.repo.repo, 'branch', '--list', 'feature/one'), '');
+    });
+
     it('force delete removes sessions, worktree, the branch it created and the records', async () => {
       const ws = await world.readyWorkspace();
       const session = await world.lifecycle.launchSession(ws.id, { kind: 'agent', command: AGENT });

@@ -141,13 +141,13 @@ export class GitClient {
   }
 
   /** Commits on HEAD that are neither on its upstream nor, without an upstream, on `base`. */
-  async unpushedCommits(worktree: string, base: string): Promise<string[]> {
-    const upstream = await this.tryGit(worktree, ['rev-parse', '--abbrev-ref', '--symbolic-full-name', '@{upstream}']);
+  async unpushedCommits(worktree: string, base: string, ref = 'HEAD'): Promise<string[]> {
+    const upstream = await this.tryGit(worktree, ['rev-parse', '--abbrev-ref', '--symbolic-full-name', `${ref}@{upstream}`]);
     const against = upstream?.trim() || base;
-    const output = await this.tryGit(worktree, ['log', '--format=%h %s', 'HEAD', '--not', against, '--']);
+    const output = await this.tryGit(worktree, ['log', '--format=%h %s', ref, '--not', against, '--']);
     if (output === undefined) {
       // Without a base to compare with, every commit on the branch counts.
-      return (await this.git(worktree, ['log', '--format=%h %s', 'HEAD'])).split('\n').filter(Boolean);
+      return (await this.git(worktree, ['log', '--format=%h %s', ref, '--'])).split('\n').filter(Boolean);
     }
     return output.split('\n').filter(Boolean);
   }

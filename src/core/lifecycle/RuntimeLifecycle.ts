@@ -270,7 +270,12 @@ export class RuntimeLifecycle implements Disposable {
   /** What a delete without force would refuse over: uncommitted or untracked files, unpushed commits. */
   async previewDelete(workspaceId: string): Promise<DeletePreview> {
     const record = this.requireWorkspace(workspaceId);
-    if (!existsSync(record.worktreePath)) return { dirtyFiles: [], unpushedCommits: [] };
+    if (!existsSync(record.worktreePath)) {
+      // The folder is gone, but the branch (which delete may remove) can still hold unpushed commits.
+      const branchLives = existsSync(record.repoPath) && (await this.git.localBranchExists(record.repoPath, record.branch));
+      const unpushedCommits = branchLives ? await this.git.unpushedCommits(record.repoPath, record.baseBranch, `refs/heads/${record.branch}`) : [];
+      return { dirtyFiles: [], unpushedCommits };
+    }
     const [dirtyFiles, unpushedCommits] = await Promise.all([
       this.git.dirtyFiles(record.worktreePath),
       this.git.unpushedCommits(record.worktreePath, record.baseBranch),
