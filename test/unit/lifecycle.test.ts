@@ -398,6 +398,16 @@ describe('RuntimeLifecycle', () => {
   });
 
   describe('without tmux', () => {
+    it('forgets no session record just because this window cannot run tmux', async () => {
+      const ws = await world.readyWorkspace();
+      const session = await world.lifecycle.launchSession(ws.id, { kind: 'agent', command: AGENT });
+      const noTmux = await world.harness.lifecycle({ tmuxClient: new TmuxClient({ command: ['/nonexistent/tmux'] }) });
+      await noTmux.start();
+      await noTmux.reconcile();
+      assert.ok(noTmux.session(session.key), 'the record is kept');
+      assert.ok((await world.liveNames()).includes(session.tmuxName), 'the agent runs on');
+    });
+
     it('lists, creates (saying why there is no base terminal) and deletes; launch names tmux', async () => {
       const noTmux = await world.harness.lifecycle({ tmuxClient: new TmuxClient({ command: ['/nonexistent/tmux'] }) });
       const ws = await noTmux.createWorkspace({ repoPath: world.repo.repo, branch: 'offline' });

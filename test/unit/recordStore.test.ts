@@ -226,4 +226,24 @@ describe('RecordStore', () => {
       assert.notEqual(await new RecordStore(new MemoryMemento()).installId(), first);
     });
   });
+  it('keeps each host to its own records: a remote window neither sees nor forgets the local ones', async () => {
+    const memento = new MemoryMemento();
+    const local = new RecordStore(memento, 'laptop');
+    const remote = new RecordStore(memento, 'devbox');
+    await local.putWorkspace(workspace('a'));
+    await local.putSession(session('tw-a-agent-1', 5, { workspaceId: 'a' }));
+    await remote.putWorkspace(workspace('b'));
+    assert.deepEqual(local.workspaces().map((record) => record.id), ['a']);
+    assert.deepEqual(remote.workspaces().map((record) => record.id), ['b']);
+    assert.deepEqual(remote.sessions(), []);
+    assert.equal(remote.session('tw-a-agent-1'), undefined);
+    assert.equal(await remote.forgetSession('tw-a-agent-1'), false);
+    assert.equal(local.sessions().length, 1, 'the local record survives the remote window');
+  });
+
+  it('treats records written before hosts were recorded as every host\'s', async () => {
+    const memento = new MemoryMemento();
+    await memento.update('tmuxWorkspaces.workspace/legacy', { ...workspace('legacy') });
+    assert.deepEqual(new RecordStore(memento, 'anywhere').workspaces().map((record) => record.id), ['legacy']);
+  });
 });

@@ -746,6 +746,8 @@ export class RuntimeLifecycle implements Disposable {
         listing = undefined;
         const snapshot = this.store.sessions();
         if (snapshot.length === 0) break;
+        // A window that cannot run tmux knows nothing about what runs: "cannot list" is not "none left".
+        if (!(await this.tmux.available())) break;
         listing = await this.rememberedListing();
         const live = new Map(listing.map((session) => [session.name, session]));
         for (const record of snapshot) {

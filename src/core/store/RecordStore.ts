@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { refused } from '../errors';
 import {
   MAX_SETUP_EVENTS,
@@ -54,7 +55,16 @@ export function migrate<T>(raw: unknown): T | undefined {
  * one record is done by the lifecycle while it holds that workspace's lock.
  */
 export class RecordStore {
-  constructor(private readonly memento: MementoLike) {}
+  /**
+   * `host`: the machine these records belong to. A Remote (SSH, WSL,
+   * container) window shares `globalState` with local windows but runs its own
+   * tmux and git on another machine, so each host sees and keeps only its own
+   * records (those written before hosts were recorded count as everyone's).
+   */
+  constructor(
+    private readonly memento: MementoLike,
+    private readonly host: string = hostname(),
+  ) {}
 
   /** A random id for this installation; the owner marker on every tmux session we create. */
   async installId(): Promise<string> {
@@ -70,11 +80,11 @@ export class RecordStore {
   }
 
   workspace(id: string): WorkspaceRecord | undefined {
-    return migrate<WorkspaceRecord>(this.memento.get(WORKSPACE_PREFIX + id));
+    return this.ours(migrate<WorkspaceRecord>(this.memento.get(WORKSPACE_PREFIX + id)));
   }
 
   async putWorkspace(record: WorkspaceRecord): Promise<void> {
-    await this.memento.update(WORKSPACE_PREFIX + record.id, { ...record, v: SCHEMA_VERSION });
+    await this.memento.update(WORKSPACE_PREFIX + record.id, { ...record, host: this.host, v: SCHEMA_VERSION });
   }
 
   async forgetWorkspace(id: string): Promise<void> {
@@ -125,11 +135,11 @@ export class RecordStore {
   }
 
   session(key: string): SessionRecord | undefined {
-    return migrate<SessionRecord>(this.memento.get(SESSION_PREFIX + key));
+    return this.ours(migrate<SessionRecord>(this.memento.get(SESSION_PREFIX + key)));
   }
 
   async putSession(record: SessionRecord): Promise<void> {
-    await this.memento.update(SESSION_PREFIX + record.key, { ...record, v: SCHEMA_VERSION });
+    await this.memento.update(SESSION_PREFIX + record.key, { ...record, host: this.host, v: SCHEMA_VERSION });
   }
 
   /**
@@ -166,11 +176,11 @@ export class RecordStore {
   }
 
   resumable(key: string): ResumableRecord | undefined {
-    return migrate<ResumableRecord>(this.memento.get(RESUMABLE_PREFIX + key));
+    return this.ours(migrate<ResumableRecord>(this.memento.get(RESUMABLE_PREFIX + key)));
   }
 
   async putResumable(record: ResumableRecord): Promise<void> {
-    await this.memento.update(RESUMABLE_PREFIX + record.key, { ...record, v: SCHEMA_VERSION });
+    await this.memento.update(RESUMABLE_PREFIX + record.key, { ...record, host: this.host, v: SCHEMA_VERSION });
   }
 
   async forgetResumable(key: string): Promise<boolean> {
@@ -183,7 +193,12 @@ export class RecordStore {
     return this.memento
       .keys()
       .filter((key) => key.startsWith(prefix))
-      .map((key) => migrate<T>(this.memento.get(key)))
+      .map((key) => this.ours(migrate<T>(this.memento.get(key))))
       .filter((record): record is NonNullable<typeof record> => record !== undefined) as T[];
+  }
+
+  private ours<T>(record: T | undefined): T | undefined {
+    const host = (record as { host?: unknown } | undefined)?.host;
+    return host === undefined || host === this.host ? record : undefined;
   }
 }

@@ -17,6 +17,8 @@ export interface SetupEvent {
 }
 
 export interface WorkspaceRecord {
+  /** The machine the record belongs to (see `RecordStore`). */
+  readonly host?: string;
   readonly v: number;
   readonly id: string;
   readonly repoPath: string;
@@ -57,6 +59,8 @@ export interface PromptAttempt {
 }
 
 export interface SessionRecord {
+  /** The machine the record belongs to (see `RecordStore`). */
+  readonly host?: string;
   readonly v: number;
   /** The tmux session name; with `createdAt` it names one generation of the session. */
   readonly key: string;
@@ -81,6 +85,8 @@ export interface SessionRecord {
  * server) and whose conversation can be resumed. Kept until resumed or dismissed.
  */
 export interface ResumableRecord {
+  /** The machine the record belongs to (see `RecordStore`). */
+  readonly host?: string;
   readonly v: number;
   /** The key of the session it was. */
   readonly key: string;
