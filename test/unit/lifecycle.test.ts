@@ -41,6 +41,20 @@ describe('RuntimeLifecycle', () => {
       assert.equal((await world.lifecycle.listWorkspaces()).length, 1);
     });
 
+    it('checks out a remote-only branch under its local name, and deletes the local branch it made', async () => {
+      const origin = join(world.repo.root, 'origin.git');
+      await git(world.repo.root, 'clone', '-q', '--bare', world.repo.repo, origin);
+      await git(world.repo.repo, 'remote', 'add', 'origin', origin);
+      await git(world.repo.repo, 'push', '-q', 'origin', 'main:remote-only');
+      await git(world.repo.repo, 'fetch', '-q', 'origin');
+      const ws = await world.lifecycle.createWorkspace({ repoPath: world.repo.repo, branch: 'origin/remote-only', source: 'existing' });
+      assert.equal(ws.branch, 'remote-only');
+      assert.equal(await git(ws.worktreePath, 'branch', '--show-current'), 'remote-only');
+      await world.lifecycle.deleteWorkspace(ws.id);
+      assert.equal(await git(world.repo.repo, 'branch', '--list', 'remote-only'), '', 'the local branch it made is gone');
+      assert.match(await git(world.repo.repo, 'branch', '-r'), /origin\/remote-only/, 'the remote branch is untouched');
+    });
+
     it('checks out an existing branch without claiming it, so delete keeps the branch', async () => {
       await git(world.repo.repo, 'branch', 'existing');
       const ws = await world.lifecycle.createWorkspace({ repoPath: world.repo.repo, branch: 'existing', source: 'existing' });
@@ -226,6 +240,17 @@ describe('RuntimeLifecycle', () => {
   });
 
   describe('natural exit', () => {
+    it('is seen even when the user\'s tmux config keeps dead panes (remain-on-exit on)', async () => {
+      const ws = await world.readyWorkspace();
+      await world.fixture.tmux('set-option', '-g', 'remain-on-exit', 'on');
+      const session = await world.lifecycle.launchSession(ws.id, { kind: 'agent', command: ['/bin/sh', '-c', 'read line; exit 4'] });
+      const ended = waitForEvent(world.lifecycle.onDidChange, (change: LifecycleChange) => change.type === 'session-ended', 5000);
+      await world.fixture.tmux('send-keys', '-t', `=${session.tmuxName}:`, 'done', 'Enter');
+      const change = await ended;
+      assert.ok(change.type === 'session-ended' && change.exitCode === 4);
+      assert.ok(!(await world.liveNames()).includes(session.tmuxName), 'no dead pane keeps the session');
+    });
+
     it('forgets a session whose process ends, and reports its exit status', async () => {
       const ws = await world.readyWorkspace();
       const session = await world.lifecycle.launchSession(ws.id, { kind: 'agent', command: ['/bin/sh', '-c', 'read line; exit 5'] });

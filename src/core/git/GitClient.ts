@@ -74,6 +74,13 @@ export class GitClient {
     return { local, remote };
   }
 
+  /** The local branch name for `name`: itself when local, `feature` for a remote-only `origin/feature`. */
+  async localNameFor(repo: string, name: string): Promise<string> {
+    if (await this.localBranchExists(repo, name)) return name;
+    const { remote } = await this.listBranches(repo);
+    return remote.includes(name) ? name.slice(name.indexOf('/') + 1) : name;
+  }
+
   async localBranchExists(repo: string, branch: string): Promise<boolean> {
     return (await this.tryGit(repo, ['show-ref', '--verify', '--quiet', `refs/heads/${branch}`])) !== undefined;
   }

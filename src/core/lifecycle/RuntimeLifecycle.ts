@@ -332,9 +332,10 @@ export class RuntimeLifecycle implements Disposable {
    */
   async createWorkspace(request: CreateWorkspaceRequest): Promise<WorkspaceRecord> {
     const repoPath = await this.git.repositoryRoot(resolve(request.repoPath));
-    const branch = request.branch.trim();
-    await this.git.checkBranchName(repoPath, branch);
     const source = request.source ?? 'new';
+    // A remote branch (`origin/feature`) is checked out as, and recorded under, its local name.
+    const branch = source === 'existing' ? await this.git.localNameFor(repoPath, request.branch.trim()) : request.branch.trim();
+    await this.git.checkBranchName(repoPath, branch);
 
     // The new workspace's own lock is taken before its record exists, so no other
     // window can see it `creating` with its lock free and call it interrupted.

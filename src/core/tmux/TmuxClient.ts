@@ -82,6 +82,9 @@ export function isGoneFailure(exitCode: number | undefined, stderr: string): boo
   return exitCode === 1 && GONE_PATTERNS.some((pattern) => pattern.test(stderr));
 }
 
+/** How long "tmux is not installed" is believed before asking again. */
+const RECHECK_MISSING_MS = 5_000;
+
 /** How often a launch is tried against a tmux server that is just exiting. */
 const LAUNCH_ATTEMPTS = 3;
 
@@ -113,6 +116,7 @@ export class TmuxClient {
   private readonly environment: Record<string, string>;
   private readonly log: CommandLogger;
   private availability: Promise<boolean> | undefined;
+  private missingSince: number | undefined;
   private mutationCount = 0;
 
   /** How many commands that may change the server this client has started; a listing is current while it stays the same. */
@@ -128,10 +132,17 @@ export class TmuxClient {
 
   /** Whether the tmux binary runs at all; asked once per client. */
   available(): Promise<boolean> {
+    if (this.availability && this.missingSince !== undefined && Date.now() - this.missingSince > RECHECK_MISSING_MS) {
+      // tmux may have been installed since: ask again, now and then.
+      this.availability = undefined;
+    }
     this.availability ??= execa(this.command[0], ['-V'], { env: this.environment, extendEnv: false, reject: false }).then(
       (result) => result.exitCode === 0,
       () => false,
-    );
+    ).then((found) => {
+      this.missingSince = found ? undefined : Date.now();
+      return found;
+    });
     return this.availability;
   }
 
@@ -151,6 +162,8 @@ export class TmuxClient {
     for (const [option, value] of Object.entries(spec.markers)) {
       args.push(';', 'set-option', '-t', exactPane(spec.name), option, value);
     }
+    // A user's `remain-on-exit on` would keep a dead pane, and its session, around: no exit would be seen.
+    args.push(';', 'set-option', '-w', '-t', exactPane(spec.name), 'remain-on-exit', 'off');
     if (spec.pipeOutputTo) args.push(';', 'pipe-pane', '-O', '-t', exactPane(spec.name), formatLiteral(`cat >> ${shellQuote(spec.pipeOutputTo)}`));
     for (let attempt = 1; ; attempt++) {
       try {
