@@ -21,7 +21,7 @@ import { dismissResumable, resumeAgent } from './ui/commands/resumeCommands';
 import { attach, copyAttachCommand, stopSession } from './ui/commands/sessionCommands';
 import type { CommandTarget } from './ui/commands/targets';
 import { openWorkspaceFolder, retrySetup, showSetupLog } from './ui/commands/workspaceCommands';
-import type { CommandContext } from './ui/host';
+import { anyGitRepository, type CommandContext } from './ui/host';
 import { AgentStateModel } from './ui/tree/AgentStateModel';
 import { WorkspaceTreeModel } from './ui/tree/WorkspaceTreeModel';
 import { AttachTerminals } from './ui/vscode/AttachTerminals';
@@ -137,7 +137,7 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
     register('showLog', () => log.show()),
     register('revealWorkspace', (target) => (typeof target === 'string' ? revealWorkspace(target) : undefined)),
     model.onDidChange(() => updateContextKeys(model)),
-    vscode.workspace.onDidChangeWorkspaceFolders(() => void updateHasRepository(commands)),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void updateHasRepository(commands, git, log)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (['tmuxCommand', 'worktreeRoot', 'reapOrphans'].some((key) => event.affectsConfiguration(`${SECTION}.${key}`))) {
         void vscode.window.showInformationMessage('Tmux Workspaces: reload the window to apply the changed setting.', 'Reload Window').then((choice) => {
@@ -147,8 +147,9 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
     }),
   );
 
+  // Each step fails on its own: the context keys (and so the welcome views) are set whatever fails.
   void (async () => {
-    await updateHasRepository(commands);
+    await updateHasRepository(commands, git, log);
     await agentReports.start().catch((error) => log.warn(`Agent state reports are off: ${error instanceof Error ? error.message : String(error)}`));
     agentStates.setVisible(treeView.visible);
     try {
@@ -156,8 +157,13 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
     } catch (error) {
       log.error('Reconcile at activation failed', error);
     }
-    await model.refresh('startup');
-  })();
+    try {
+      await model.refresh('startup');
+    } catch (error) {
+      log.error('Listing the workspaces at activation failed', error);
+    }
+    updateContextKeys(model);
+  })().catch((error) => log.error('Activation failed', error));
 
   return {
     version: 1,
@@ -171,8 +177,14 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
   };
 }
 
-async function updateHasRepository(commands: CommandContext): Promise<void> {
-  await vscode.commands.executeCommand('setContext', 'tmuxWorkspaces.hasRepository', (await commands.repositories.repositories()).length > 0);
+/** Whether a git repository is open, for the "No git repository is open" welcome. */
+async function updateHasRepository(commands: CommandContext, git: GitClient, log: vscode.LogOutputChannel): Promise<void> {
+  try {
+    const hasRepository = await anyGitRepository(await commands.repositories.repositories(), git);
+    await vscode.commands.executeCommand('setContext', 'tmuxWorkspaces.hasRepository', hasRepository);
+  } catch (error) {
+    log.error('Looking for an open git repository failed', error);
+  }
 }
 
 /** Context keys the welcome views and menus depend on. */

@@ -59,6 +59,18 @@ export interface RepositorySource {
   repositories(): Promise<string[]>;
 }
 
+/**
+ * Whether any offered path is really inside a git repository (open folders
+ * are offered as a fallback whether or not they are). One `git rev-parse`
+ * per path, stopping at the first repository.
+ */
+export async function anyGitRepository(paths: readonly string[], git: { repositoryRoot(path: string): Promise<string> }): Promise<boolean> {
+  for (const path of paths) {
+    if (await git.repositoryRoot(path).then(() => true, () => false)) return true;
+  }
+  return false;
+}
+
 export interface CommandContext {
   readonly lifecycle: RuntimeLifecycle;
   readonly host: UiHost;

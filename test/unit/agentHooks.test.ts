@@ -180,7 +180,7 @@ describe('installing agent hooks', () => {
     assert.equal(withCodexNotify('[tui]\nnotify = true\n', reporter).replaces, undefined, 'a notify inside a table is another setting');
   });
 
-  it('writes an edit atomically, keeps the file mode, backs up the original once, and refuses a file changed meanwhile', async () => {
+  it('writes an edit atomically, keeps the file mode, backs up the original once with its mode, and refuses a file changed meanwhile', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tw-edit-'));
     try {
       const path = join(dir, 'config.toml');
@@ -189,6 +189,7 @@ describe('installing agent hooks', () => {
       assert.equal(await applyEdit(edit, { backup: true }), true);
       assert.equal((await stat(path)).mode & 0o777, 0o600);
       assert.equal(await readFile(`${path}.tmux-workspaces.bak`, 'utf8'), 'model = "o4"\n');
+      assert.equal((await stat(`${path}.tmux-workspaces.bak`)).mode & 0o777, 0o600, 'the backup is as private as the original');
       assert.equal(await applyEdit(await planCodexNotify(path, reporter)), false, 'nothing to change');
       const stale = await planCodexNotify(path, '/elsewhere/report.sh');
       await writeFile(path, 'model = "changed"\n');

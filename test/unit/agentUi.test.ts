@@ -155,7 +155,7 @@ describe('agent state', () => {
 });
 
 describe('agent notifications', () => {
-  function setup(options: { enabled?: boolean; focused?: boolean } = {}) {
+  function setup(options: { enabled?: boolean; focused?: boolean; attachFails?: Error } = {}) {
     const host = new ScriptedHost();
     const attached: string[] = [];
     const notifier = new AgentNotifier({
@@ -164,6 +164,7 @@ describe('agent notifications', () => {
       terminalFocused: () => options.focused ?? false,
       attach: async (key) => {
         attached.push(key);
+        if (options.attachFails) throw options.attachFails;
       },
       branchOf: () => 'feature/login',
     });
@@ -182,6 +183,24 @@ describe('agent notifications', () => {
     notifier.onStates([{ session, from: 'needs-input', to: 'working' }]);
     notifier.onStates(needsInput(session));
     assert.equal(host.shown.length, 2, 'a new spell of needing input is told again');
+  });
+
+  it('reports an Attach that fails instead of leaving its rejection unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const { host, notifier, attached } = setup({ attachFails: new Error('tmux attach: protocol version mismatch') });
+      host.clickAction = 'Attach';
+      notifier.onStates(needsInput(agent('tw-a')));
+      await eventually(() => host.shown.length === 2, 1000, 'failure reported');
+      assert.deepEqual(attached, ['tw-a']);
+      assert.deepEqual(host.shown[1], { kind: 'error', message: 'Attach: tmux attach: protocol version mismatch', actions: ['Show Log'] });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   it('stays quiet when the agent\'s terminal has the focus or notifications are off', () => {

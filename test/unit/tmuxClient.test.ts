@@ -136,7 +136,9 @@ describe('TmuxClient', () => {
       assert.equal(records.length, 1, records.map((r) => r.argv.join(' ')).join('\n'));
       const argv = records[0].argv;
       assert.ok(argv.includes('new-session'));
-      assert.equal(argv.filter((arg) => arg === 'set-option').length, 3);
+      // Three markers, and remain-on-exit off so an exit is always seen.
+      assert.equal(argv.filter((arg) => arg === 'set-option').length, 4);
+      assert.ok(argv.join(' ').includes('set-option -w -t =tw-one: remain-on-exit off'));
       const [session] = await client.listSessions();
       assert.deepEqual(
         { name: session.name, owner: session.owner, launchId: session.launchId, key: session.key },

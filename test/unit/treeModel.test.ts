@@ -142,8 +142,10 @@ describe('WorkspaceTreeModel', () => {
     views: WorkspaceView[] = [];
     listCalls = 0;
     statsCalls: string[] = [];
+    failWith: Error | undefined;
     async listWorkspaces() {
       this.listCalls += 1;
+      if (this.failWith) throw this.failWith;
       return this.views;
     }
     async changedLines(id: string) {
@@ -174,6 +176,54 @@ describe('WorkspaceTreeModel', () => {
     assert.equal(source.listCalls - listsBefore, 1);
     assert.deepEqual(source.statsCalls.sort(), ['a', 'c']);
     assert.equal(model.lastRefreshReason, 'event');
+    model.dispose();
+  });
+
+  it('shows why the workspaces could not be listed instead of failing, is loaded, and recovers on the next listing', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const source = new FakeSource();
+    source.views = [view(workspace('a'))];
+    source.failWith = new Error('tmux list-sessions: protocol version mismatch (client 8, server 7)');
+    const model = new WorkspaceTreeModel(source, 10);
+    const loadedAtChange: boolean[] = [];
+    model.onDidChange(() => loadedAtChange.push(model.isLoaded));
+    try {
+      await model.refresh('startup');
+      assert.equal(model.isLoaded, true);
+      assert.equal(loadedAtChange.at(-1), true, 'listeners (the context keys) see it loaded');
+      assert.equal(model.roots.length, 1);
+      const [node] = model.roots;
+      assert.equal(node.kind, 'message');
+      assert.equal(node.label, 'Could not read tmux sessions');
+      assert.match(node.description!, /protocol version mismatch/);
+      assert.match(node.tooltip!, /protocol version mismatch/);
+      assert.equal(node.icon.id, 'error');
+      assert.deepEqual(model.workspaces, []);
+
+      // A refresh an event schedules fails the same way, quietly.
+      source.emitter.fire({ type: 'workspace', workspaceId: 'a' });
+      await eventually(() => source.listCalls === 2, 2000, 'event refresh ran');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual(unhandled, []);
+
+      source.failWith = undefined;
+      source.emitter.fire({ type: 'workspace', workspaceId: 'a' });
+      await eventually(() => model.roots[0]?.kind === 'workspace', 2000, 'workspaces shown again');
+      assert.deepEqual(model.roots.map((root) => root.kind), ['workspace']);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      model.dispose();
+    }
+  });
+
+  it('is loaded when it first tells its listeners, even with no workspaces', async () => {
+    const model = new WorkspaceTreeModel(new FakeSource());
+    const loadedAtChange: boolean[] = [];
+    model.onDidChange(() => loadedAtChange.push(model.isLoaded));
+    await model.refresh('startup');
+    assert.deepEqual(loadedAtChange, [true]);
     model.dispose();
   });
 

@@ -204,11 +204,14 @@ export async function applyEdit(edit: SettingsEdit, options: { backup?: boolean 
   if (edit.before === edit.after) return false;
   if ((await readIfExists(edit.path)) !== edit.before) throw refused(`${edit.path} changed meanwhile; nothing was written. Try again.`);
   await mkdir(dirname(edit.path), { recursive: true });
-  const backup = `${edit.path}.tmux-workspaces.bak`;
-  if (options.backup && edit.before !== undefined && !existsSync(backup)) await writeFile(backup, edit.before);
-  const temporary = `${edit.path}.tmux-workspaces.tmp`;
-  // The file keeps its permissions (a settings file may hold tokens and be 0600).
+  // The file keeps its permissions (a settings file may hold tokens and be 0600), and so does its backup.
   const mode = edit.before === undefined ? 0o600 : (await stat(edit.path)).mode & 0o777;
+  const backup = `${edit.path}.tmux-workspaces.bak`;
+  if (options.backup && edit.before !== undefined && !existsSync(backup)) {
+    await writeFile(backup, edit.before, { mode });
+    await chmod(backup, mode);
+  }
+  const temporary = `${edit.path}.tmux-workspaces.tmp`;
   await writeFile(temporary, edit.after, { mode });
   await chmod(temporary, mode);
   await rename(temporary, edit.path);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { STATUS_FILE_VARIABLE, agentStatusDir, statusFilePath, type StatusChange } from '../agents/AgentStatus';
@@ -751,12 +751,15 @@ export class RuntimeLifecycle implements Disposable {
         if (!(await this.tmux.available())) break;
         listing = await this.rememberedListing();
         const live = new Map(listing.map((session) => [session.name, session]));
+        // Only a server with none of our sessions left is a reboot or a killed server; one session
+        // gone among others was stopped (perhaps by another window) and is not resumable.
+        const serverGone = !listing.some((session) => isOurSessionName(session.name));
         for (const record of snapshot) {
           const session = live.get(record.tmuxName);
           if (session && isSameLaunch(session, record)) continue;
           if (!(await this.store.forgetSession(record.key, record.createdAt))) continue;
           ended.push(record);
-          this.emit({ type: 'session-ended', session: record, natural: true, ...(await this.afterExit(record)) });
+          this.emit({ type: 'session-ended', session: record, natural: true, ...(await this.afterExit(record, serverGone)) });
         }
       } while (this.exitCheckAgain && !this.disposed);
       return { ended, listing };
@@ -802,10 +805,10 @@ export class RuntimeLifecycle implements Disposable {
    * rebooted, the server was killed) and whose conversation is known is kept
    * as resumable.
    */
-  private async afterExit(record: SessionRecord): Promise<{ exitCode?: number; lastLines?: string; resumable?: boolean }> {
+  private async afterExit(record: SessionRecord, serverGone: boolean): Promise<{ exitCode?: number; lastLines?: string; resumable?: boolean }> {
     const exitCode = await this.panes.exitStatus(record.launchId);
     const lastLines = await this.panes.lastLines(record.launchId);
-    if (exitCode !== undefined || record.kind !== 'agent' || !record.conversationId || !record.resumeArgv) return { exitCode, lastLines };
+    if (exitCode !== undefined || !serverGone || record.kind !== 'agent' || !record.conversationId || !record.resumeArgv) return { exitCode, lastLines };
     await this.store.putResumable({
       v: SCHEMA_VERSION,
       key: record.key,
@@ -923,8 +926,10 @@ export class RuntimeLifecycle implements Disposable {
 
   private async runSetupCommand(record: WorkspaceRecord, command: string): Promise<string> {
     const logPath = this.setupLogPath(record.id);
-    await mkdir(join(logPath, '..'), { recursive: true });
-    const log = createWriteStream(logPath, { flags: 'a' });
+    // Setup output may print tokens: the folder and the log are private.
+    await mkdir(join(logPath, '..'), { recursive: true, mode: 0o700 });
+    await chmod(join(logPath, '..'), 0o700);
+    const log = createWriteStream(logPath, { flags: 'a', mode: 0o600 });
     log.write(`\n=== ${new Date().toISOString()} ${record.worktreePath}\n$ ${command}\n`);
     await this.store.update(record.id, { setupLog: logPath });
     try {

@@ -1,5 +1,6 @@
 import type { LifecycleChange } from '../../core/lifecycle/RuntimeLifecycle';
 import type { SessionRecord } from '../../core/store/records';
+import { reporting } from '../commands/report';
 import type { UiHost } from '../host';
 import type { AgentStateChange } from '../tree/AgentStateModel';
 
@@ -37,9 +38,8 @@ export class AgentNotifier {
       }
       if (this.notified.has(key) || !this.options.enabled() || this.options.terminalFocused(change.session.tmuxName)) continue;
       this.notified.add(key);
-      void this.options.host.info(`${this.name(change.session)} needs your input.`, 'Attach').then((choice) => {
-        if (choice === 'Attach') return this.options.attach(key);
-        return undefined;
+      void reporting(this.options.host, 'Attach', async () => {
+        if ((await this.options.host.info(`${this.name(change.session)} needs your input.`, 'Attach')) === 'Attach') await this.options.attach(key);
       });
     }
   }

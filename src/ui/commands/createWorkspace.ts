@@ -74,7 +74,7 @@ export async function createWorkspace(context: CommandContext, options: { attach
     }
     return record;
   } catch (error) {
-    await reportCreateFailure(context, branch, error);
+    await reportCreateFailure(context, choices.repoPath, branch, error);
     return undefined;
   }
 }
@@ -94,8 +94,10 @@ async function pickRepository(context: CommandContext, title: string): Promise<s
 }
 
 /** A failed setup leaves an `error` workspace: offer its log and a retry right away. */
-export async function reportCreateFailure(context: CommandContext, branch: string, error: unknown): Promise<void> {
-  const failedView = (await context.lifecycle.listWorkspaces()).find((view) => view.record.branch === branch && view.record.status === 'error');
+export async function reportCreateFailure(context: CommandContext, repoPath: string, branch: string, error: unknown): Promise<void> {
+  const failedView = (await context.lifecycle.listWorkspaces()).find(
+    (view) => view.record.repoPath === repoPath && view.record.branch === branch && view.record.status === 'error',
+  );
   if (!failedView || (error instanceof WorkspaceError && error.kind === 'refused')) {
     await reportFailure(context.host, `Create workspace "${branch}"`, error);
     return;
@@ -108,6 +110,6 @@ export async function reportCreateFailure(context: CommandContext, branch: strin
     const setup = context.settings.setupCommand(failedView.record.repoPath);
     await context.host
       .withProgress(`Retrying setup of ${branch}`, () => context.lifecycle.retrySetup(failedView.record.id, { setupCommand: setup.command }))
-      .catch((retryError) => reportCreateFailure(context, branch, retryError));
+      .catch((retryError) => reportCreateFailure(context, repoPath, branch, retryError));
   }
 }

@@ -12,7 +12,7 @@ export async function retrySetup(context: CommandContext, target: CommandTarget)
   try {
     await context.host.withProgress(`Retrying setup of ${view.record.branch}`, () => context.lifecycle.retrySetup(view.record.id, { setupCommand: setup.command }));
   } catch (error) {
-    await reportCreateFailure(context, view.record.branch, error);
+    await reportCreateFailure(context, view.record.repoPath, view.record.branch, error);
   }
 }
 

@@ -2,7 +2,7 @@ import type { AgentState } from '../../core/agents/AgentStatus';
 import { Emitter, type Disposable, type Event } from '../../core/events';
 import type { LifecycleChange, WorkspaceView } from '../../core/lifecycle/RuntimeLifecycle';
 import type { LiveSession } from '../../core/tmux/TmuxClient';
-import { buildTree, type TreeNode, type WorkspaceNode, type WorkspaceStats } from './nodes';
+import { buildTree, listingFailedNode, type TreeNode, type WorkspaceNode, type WorkspaceStats } from './nodes';
 
 /** What the tree needs from the lifecycle; tests fake exactly this. */
 export interface WorkspaceSource {
@@ -45,6 +45,8 @@ export class WorkspaceTreeModel implements Disposable {
   private loading: Promise<void> | undefined;
   private loadAgain = false;
   private loaded = false;
+  /** Why the last listing failed, until one succeeds. */
+  private failure: string | undefined;
   lastRefreshReason: RefreshReason | undefined;
 
   private readonly agentSubscription: Disposable | undefined;
@@ -143,17 +145,29 @@ export class WorkspaceTreeModel implements Disposable {
   private async load(): Promise<void> {
     do {
       this.loadAgain = false;
-      [this.views, this.tmux, this.orphans] = await Promise.all([
-        this.source.listWorkspaces(),
-        this.source.tmuxAvailable(),
-        this.source.listOrphans().catch(() => []),
-      ]);
+      try {
+        [this.views, this.tmux, this.orphans] = await Promise.all([
+          this.source.listWorkspaces(),
+          this.source.tmuxAvailable(),
+          this.source.listOrphans().catch(() => []),
+        ]);
+        this.failure = undefined;
+      } catch (error) {
+        // E.g. tmux refusing a server left by another tmux version: say so in the tree, and keep going.
+        this.views = [];
+        this.orphans = [];
+        this.failure = error instanceof Error ? error.message : String(error);
+        this.loaded = true;
+        this.rebuild();
+        continue;
+      }
       const ids = new Set(this.views.map((view) => view.record.id));
       for (const id of this.stats.keys()) if (!ids.has(id) || this.staleStats.has(id)) this.stats.delete(id);
       this.staleStats.clear();
       this.agents?.track(this.views);
-      this.rebuild();
+      // Loaded before the change fires: the listeners set the `loaded` context key from it.
       this.loaded = true;
+      this.rebuild();
       await this.loadStats();
     } while (this.loadAgain);
   }
@@ -175,6 +189,11 @@ export class WorkspaceTreeModel implements Disposable {
   }
 
   private rebuild(): void {
+    if (this.failure !== undefined) {
+      this.nodes = [listingFailedNode(this.failure)];
+      this.changed.fire();
+      return;
+    }
     this.nodes = buildTree({ workspaces: this.views, stats: this.stats, tmuxAvailable: this.tmux, orphans: this.orphans, agentStates: this.agents?.states, now: Date.now() });
     this.changed.fire();
   }

@@ -156,6 +156,19 @@ export function buildTree(input: TreeInput): TreeNode[] {
   return [...roots, ...orphans];
 }
 
+/** Shown instead of the workspaces when they could not be listed (e.g. tmux refused its server). */
+export function listingFailedNode(message: string): MessageNode {
+  return {
+    kind: 'message',
+    id: 'message:listing-failed',
+    label: 'Could not read tmux sessions',
+    description: message,
+    tooltip: `${message}\n\nIf tmux was just upgraded, the old server may still be running: stop it (\`tmux kill-server\`) or reload the window, then refresh.`,
+    icon: { id: 'error', color: 'errorForeground' },
+    contextValue: 'message',
+  };
+}
+
 /** Sessions running on our server that no record accounts for, so nothing runs unseen. */
 function orphansNode(orphans: readonly LiveSession[], now: number): OrphansNode {
   return {
