@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { refused } from '../errors';
 import type { ReportedState } from './AgentStatus';
 import { STATUS_FILE_VARIABLE } from './AgentStatus';
+import { shellQuote } from '../shell';
 
 /**
  * The script every hook runs. It writes one line into the session's status
@@ -66,9 +67,6 @@ export async function writeReporter(stateDir: string): Promise<string> {
   return path;
 }
 
-function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
 
 /** The hook command: a no-op unless the pane says where to report. */
 export function claudeHookCommand(reporter: string, state: ReportedState): string {

@@ -18,6 +18,7 @@ import { SessionWatcher } from '../tmux/SessionWatcher';
 import { MARKER, type LiveSession, type TmuxClient } from '../tmux/TmuxClient';
 import { ProcessLock, type TransitionLock } from './TransitionLock';
 import { copyWorktreeIncludes } from './worktreeInclude';
+import { shellQuote } from '../shell';
 
 export interface LifecycleOptions {
   readonly tmux: TmuxClient;
@@ -1108,6 +1109,3 @@ function describeLoss(branch: string, preview: DeletePreview): string {
   return `Workspace "${branch}" has ${parts.join(' and ')}; delete it with force to discard them.`;
 }
 
-function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_./=:@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}

@@ -1,5 +1,6 @@
 import { chmod, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { shellQuote } from '../shell';
 
 /** How many lines of a failed command's output are kept. */
 export const LAST_LINES = 40;
@@ -41,9 +42,6 @@ export interface PaneCommand {
   readonly statusFile: string;
 }
 
-function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

@@ -2,6 +2,7 @@ import { execa, type ExecaError } from 'execa';
 import { silentLogger, type CommandLogger } from '../commandLog';
 import { WorkspaceError } from '../errors';
 import { allowedEnvironment } from './environment';
+import { shellQuote } from '../shell';
 
 export const DEFAULT_TMUX_COMMAND: readonly string[] = ['tmux', '-L', 'tmux-workspaces'];
 
@@ -305,10 +306,6 @@ export class TmuxClient {
   }
 }
 
-/** For the shell tmux runs `pipe-pane` commands with. */
-function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
 
 function parseSessionLine(line: string): LiveSession {
   const [name, created, owner, launchId, key, attached, panePid] = line.split(FIELD_SEPARATOR);
