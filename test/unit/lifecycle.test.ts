@@ -401,6 +401,22 @@ describe('RuntimeLifecycle', () => {
   });
 
   describe('orphans', () => {
+    it('lists workspaces and orphans for one tree refresh with a single list-sessions', async () => {
+      const ws = await world.readyWorkspace();
+      await world.lifecycle.launchSession(ws.id, { kind: 'agent', command: AGENT });
+      const listings: string[] = [];
+      const counted = await world.harness.lifecycle({
+        tmuxClient: world.fixture.client({ log: (record) => record.argv.includes('list-sessions') && listings.push(record.argv.join(' ')) }),
+      });
+      await counted.start();
+      listings.length = 0;
+      await counted.reconcile();
+      const [views, orphans] = await Promise.all([counted.listWorkspaces(), counted.listOrphans()]);
+      assert.equal(views[0].sessions.length, 1);
+      assert.deepEqual(orphans, []);
+      assert.equal(listings.length, 1, listings.join('\n'));
+    });
+
     it('reaps only owner-marked, unrecorded sessions older than the grace period', async () => {
       const ws = await world.readyWorkspace();
       const recorded = await world.lifecycle.launchSession(ws.id, { kind: 'agent', command: AGENT });

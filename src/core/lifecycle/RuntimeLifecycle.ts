@@ -185,6 +185,7 @@ export class RuntimeLifecycle implements Disposable {
   private exitCheckTimer: NodeJS.Timeout | undefined;
   /** The last listing, while nothing can have changed since (see `rememberedListing`). */
   private listing: { readonly sessions: LiveSession[]; readonly mutations: number } | undefined;
+  private listingInFlight: { readonly mutations: number; readonly sessions: Promise<LiveSession[]> } | undefined;
   private ownerId: Promise<string> | undefined;
   private disposed = false;
 
@@ -236,7 +237,7 @@ export class RuntimeLifecycle implements Disposable {
 
   /** Records joined with live tmux state, from one `list-sessions` call. */
   async listWorkspaces(): Promise<WorkspaceView[]> {
-    const live = this.currentListing() ?? (await this.liveSessions());
+    const live = await this.sessionsNow();
     const byName = new Map(live.map((session) => [session.name, session]));
     const sessions = this.store.sessions();
     const resumable = this.store.resumables();
@@ -655,10 +656,7 @@ export class RuntimeLifecycle implements Disposable {
    */
   async listOrphans(): Promise<LiveSession[]> {
     if (!(await this.tmux.available())) return [];
-    const owner = await this.installId();
-    const live = await this.tmux.listSessions();
-    const recorded = this.recordedNames();
-    return live.filter((session) => session.owner === owner && isOurSessionName(session.name) && !recorded.has(session.name));
+    return this.unrecorded(await this.sessionsNow());
   }
 
   /** Records an orphaned session under a ready workspace, taking it over with a new launch id first. */
@@ -705,17 +703,14 @@ export class RuntimeLifecycle implements Disposable {
    */
   async reapOrphans(listing?: readonly LiveSession[]): Promise<string[]> {
     if (!(await this.tmux.available())) return [];
-    const owner = await this.installId();
     const graceSeconds = (this.options.orphanGraceMs ?? 60_000) / 1000;
     const nowSeconds = Date.now() / 1000;
-    const candidates = (listing ?? (await this.tmux.listSessions())).filter(
-      (session) => session.owner === owner && isOurSessionName(session.name) && nowSeconds - session.createdAt >= graceSeconds,
+    // The records are read right here, just before deciding: a launch may have recorded meanwhile.
+    const orphans = (await this.unrecorded(listing ?? (await this.tmux.listSessions()))).filter(
+      (session) => nowSeconds - session.createdAt >= graceSeconds,
     );
-    if (candidates.length === 0) return [];
-    // Read the records again right before deciding: a launch may have recorded meanwhile.
-    const recorded = this.recordedNames();
     const killed: string[] = [];
-    for (const session of candidates.filter((candidate) => !recorded.has(candidate.name))) {
+    for (const session of orphans) {
       const outcome = session.launchId
         ? await this.tmux.killSessionIfLaunch(session.name, session.launchId)
         : await this.tmux.killSession(session.name);
@@ -1042,9 +1037,23 @@ export class RuntimeLifecycle implements Disposable {
     return sessions;
   }
 
-  private currentListing(): LiveSession[] | undefined {
-    if (!this.listing || !this.watcher.running || this.listing.mutations !== this.tmux.mutations) return undefined;
-    return this.listing.sessions;
+  /**
+   * For readers (the tree): the remembered listing while it is current, else
+   * one `list-sessions` shared by the callers that ask meanwhile. The exit
+   * check never uses it: it must list after reading the records.
+   */
+  private sessionsNow(): Promise<LiveSession[]> {
+    const mutations = this.tmux.mutations;
+    if (this.listing && this.watcher.running && this.listing.mutations === mutations) return Promise.resolve(this.listing.sessions);
+    // Joining a listing that started before this window changed the server would miss the change.
+    if (this.listingInFlight?.mutations !== mutations) {
+      const flight = { mutations, sessions: this.rememberedListing() };
+      this.listingInFlight = flight;
+      void flight.sessions.finally(() => {
+        if (this.listingInFlight === flight) this.listingInFlight = undefined;
+      }).catch(() => undefined);
+    }
+    return this.listingInFlight!.sessions;
   }
 
   private async liveSessions(): Promise<LiveSession[]> {
@@ -1076,9 +1085,11 @@ export class RuntimeLifecycle implements Disposable {
     return [this.options.shell || process.env.SHELL || '/bin/sh', '-l'];
   }
 
-  /** Every tmux session name a record accounts for: runtime sessions and base terminals. */
-  private recordedNames(): Set<string> {
-    return new Set([...this.store.sessions().map((session) => session.tmuxName), ...this.store.workspaces().map((workspace) => workspace.baseSession)]);
+  /** Of `sessions`, those with our owner marker and naming scheme that no record (session or base terminal) accounts for. */
+  private async unrecorded(sessions: readonly LiveSession[]): Promise<LiveSession[]> {
+    const owner = await this.installId();
+    const recorded = new Set([...this.store.sessions().map((session) => session.tmuxName), ...this.store.workspaces().map((workspace) => workspace.baseSession)]);
+    return sessions.filter((session) => session.owner === owner && isOurSessionName(session.name) && !recorded.has(session.name));
   }
 
   /** A point between two steps of a transition, where a crash must leave a state reconcile can repair. */
