@@ -6,9 +6,9 @@ import { ActivitySampler } from './core/agents/ActivitySampler';
 import { AgentStatusMonitor, agentStatusDir } from './core/agents/AgentStatus';
 import { GitClient } from './core/git/GitClient';
 import { RuntimeLifecycle } from './core/lifecycle/RuntimeLifecycle';
+import { FileLock } from './core/lifecycle/TransitionLock';
 import { ChangeMarker } from './core/store/ChangeMarker';
 import { RecordStore } from './core/store/RecordStore';
-import { FileLock } from './core/lifecycle/TransitionLock';
 import { TmuxClient } from './core/tmux/TmuxClient';
 import { AgentNotifier } from './ui/agents/AgentNotifier';
 import { createWorkspace } from './ui/commands/createWorkspace';
@@ -122,6 +122,12 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
     register('resumeAgent', (target) => resumeAgent(commands, target)),
     register('dismissResumable', (target) => dismissResumable(commands, target)),
     register('installAgentHooks', (target) => installAgentHooks(commands, target)),
+    register('copyAttachCommand', (target) => copyAttachCommand(commands, target)),
+    register('openWorkspaceFolder', (target) => openWorkspaceFolder(commands, target)),
+    register('showSetupLog', (target) => showSetupLog(commands, target)),
+    register('refresh', refresh),
+    register('showLog', () => log.show()),
+    register('revealWorkspace', (target) => (typeof target === 'string' ? revealWorkspace(target) : undefined)),
     agentReports,
     agentStates,
     agentStates.onDidChange((changes) => {
@@ -130,12 +136,6 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
     }),
     lifecycle.onDidChange((change) => notifier.onLifecycle(change)),
     treeView.onDidChangeVisibility((event) => agentStates.setVisible(event.visible)),
-    register('copyAttachCommand', (target) => copyAttachCommand(commands, target)),
-    register('openWorkspaceFolder', (target) => openWorkspaceFolder(commands, target)),
-    register('showSetupLog', (target) => showSetupLog(commands, target)),
-    register('refresh', refresh),
-    register('showLog', () => log.show()),
-    register('revealWorkspace', (target) => (typeof target === 'string' ? revealWorkspace(target) : undefined)),
     model.onDidChange(() => updateContextKeys(model)),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void updateHasRepository(commands, git, log)),
     vscode.workspace.onDidChangeConfiguration((event) => {
@@ -148,8 +148,9 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
   );
 
   // Each step fails on its own: the context keys (and so the welcome views) are set whatever fails.
+  // Looking for repositories (the Git extension, git) runs beside it, not before the reconcile.
+  void updateHasRepository(commands, git, log);
   void (async () => {
-    await updateHasRepository(commands, git, log);
     await agentReports.start().catch((error) => log.warn(`Agent state reports are off: ${error instanceof Error ? error.message : String(error)}`));
     agentStates.setVisible(treeView.visible);
     try {
