@@ -30,11 +30,11 @@ export class Emitter<T> implements Disposable {
 }
 
 /** Resolves with the first value for which `predicate` holds. */
-export function waitForEvent<T>(event: Event<T>, predicate: (value: T) => boolean, timeoutMs: number): Promise<T> {
+export function waitForEvent<T>(event: Event<T>, predicate: (value: T) => boolean, timeoutMs: number, what = 'event'): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       subscription.dispose();
-      reject(new Error(`event not seen within ${timeoutMs} ms`));
+      reject(new Error(`${what} not seen within ${timeoutMs} ms`));
     }, timeoutMs);
     const subscription = event((value) => {
       if (!predicate(value)) return;

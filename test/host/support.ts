@@ -5,10 +5,11 @@ import { basename } from 'node:path';
 import { execa } from 'execa';
 import * as vscode from 'vscode';
 import type { SessionView, TmuxWorkspacesApi, WorkspaceView } from '../../src/api';
-import type { Event } from '../../src/core/events';
 import { DEFAULT_TMUX_COMMAND } from '../../src/core/tmux/TmuxClient';
 
 export { makeRepo, git } from '../helpers/gitRepo';
+export { eventually } from '../helpers/poll';
+export { waitForEvent } from '../../src/core/events';
 
 export const EXTENSION_ID = 'tmux-workspaces.tmux-workspaces';
 
@@ -57,38 +58,6 @@ export async function tmuxClientPids(name: string): Promise<number[]> {
   const result = await tmux('list-clients', '-t', `=${name}`, '-F', '#{client_pid}');
   if (result.exitCode !== 0) return [];
   return result.stdout.split('\n').filter(Boolean).map(Number);
-}
-
-/** Polls `check` until it returns something other than undefined/false; fails with `what` after `timeoutMs`. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 10_000,
-  intervalMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
-
-/** Resolves with the first value `predicate` accepts; subscribe before causing the event. */
-export function nextEvent<T>(event: Event<T>, predicate: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      subscription.dispose();
-      reject(new Error(`${what}: no such event within ${timeoutMs / 1000} s`));
-    }, timeoutMs);
-    const subscription = event((value) => {
-      if (!predicate(value)) return;
-      clearTimeout(timer);
-      subscription.dispose();
-      resolve(value);
-    });
-  });
 }
 
 export async function workspaceView(api: TmuxWorkspacesApi, workspaceId: string): Promise<WorkspaceView | undefined> {

@@ -14,13 +14,13 @@ import {
   extensionApi,
   git,
   makeRepo,
-  nextEvent,
   requirePrivateTmux,
   sessionView,
   terminalNamed,
   tmux,
   tmuxClientPids,
   tmuxHasSession,
+  waitForEvent,
   workspaceView,
 } from './support';
 
@@ -41,12 +41,12 @@ const STAND_IN_AGENT = ['bash', '-c', 'echo "stand-in agent ready in $PWD"; slee
 async function pageShows(what: string, selector: string, accept: (elements: PageElement[]) => boolean): Promise<void> {
   let last: PageElement[] = [];
   try {
-    await eventually(what, async () => {
+    await eventually(async () => {
       const elements = await queryPage('page-query', selector);
       if (!elements) return true;
       last = elements;
       return accept(elements);
-    }, 10_000, 250);
+    }, 10_000, what, 250);
   } catch (error) {
     throw new Error(`${(error as Error).message}; the page had:\n${last.map((element) => `  [level ${element.level}, expanded ${element.expanded}] ${element.label ?? element.text}`).join('\n')}`);
   }
@@ -135,7 +135,7 @@ describe('Tmux Workspaces in a real VS Code', function () {
     assert.equal(shell.workspaceId, workspace.id);
     assert.ok(await tmuxHasSession(shell.tmuxName));
     // attachOnLaunch (default true) opened a terminal on it.
-    await eventually('the shell is attached', async () => (await tmuxClientPids(shell.tmuxName)).length > 0);
+    await eventually(async () => (await tmuxClientPids(shell.tmuxName)).length > 0, 10_000, 'the shell is attached');
     assert.ok(terminalNamed(`shell · ${BRANCH}`), 'a terminal named after the shell and the branch');
 
     // Launching the shell again gives the one that runs.
@@ -156,15 +156,15 @@ describe('Tmux Workspaces in a real VS Code', function () {
     const name = `${agent.label} · ${BRANCH}`;
     assert.equal(terminalNamed(name), undefined, 'launching through the API attached nothing');
     await vscode.commands.executeCommand('tmuxWorkspaces.attach', agent.key);
-    const terminal = await eventually('the attach terminal opens', () => terminalNamed(name));
+    const terminal = await eventually(() => terminalNamed(name), 10_000, 'the attach terminal opens');
     const pid = await terminal.processId;
     assert.equal(typeof pid, 'number', 'the terminal runs a process');
 
     // From the tmux side: the terminal's process is the attached client (`env` execs tmux).
-    const clients = await eventually('a client on the agent session', async () => {
+    const clients = await eventually(async () => {
       const pids = await tmuxClientPids(agent.tmuxName);
       return pids.length > 0 && pids;
-    });
+    }, 10_000, 'a client on the agent session');
     assert.deepEqual(clients, [pid]);
     assert.equal((await sessionView(api, agent.key))?.attachedClients, 1);
 
@@ -209,7 +209,7 @@ describe('Tmux Workspaces in a real VS Code', function () {
     assert.equal(stopped, true);
     assert.equal(await tmuxHasSession(shell.tmuxName), false);
     assert.equal(await sessionView(api, shell.key), undefined);
-    await eventually('the shell terminal ends with its session', () => shellTerminal.exitStatus !== undefined);
+    await eventually(() => shellTerminal.exitStatus !== undefined, 10_000, 'the shell terminal ends with its session');
 
     await api.stopSession(agent.key);
     assert.equal(await tmuxHasSession(agent.tmuxName), false);
@@ -219,9 +219,10 @@ describe('Tmux Workspaces in a real VS Code', function () {
   });
 
   it('forgets a session whose process exits on its own', async () => {
-    const ended = nextEvent(
+    const ended = waitForEvent(
       api.onDidChangeWorkspaces,
       (change) => change.type === 'session-ended' && change.session.workspaceId === workspace.id,
+      15_000,
       'session-ended',
     );
     const shortLived = await api.launchSession(workspace.id, { kind: 'agent', label: 'short-lived', command: ['bash', '-c', 'sleep 1; exit 3'] });
