@@ -1,8 +1,9 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Emitter, type Disposable } from '../events';
 import { isConversationId } from './resume';
+import { privateFolder } from '../privateFolder';
 
 /** What an agent is doing, as the tree shows it. `done`: its process ended on its own. */
 export type AgentState = 'working' | 'needs-input' | 'idle' | 'done';
@@ -103,8 +104,7 @@ export class AgentStatusMonitor implements Disposable {
 
   /** Creates the folder (private to the user), reads what is there and watches for more. */
   async start(): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await chmod(this.dir, 0o700);
+    await privateFolder(this.dir);
     if (this.disposed) return;
     this.watcher = watch(this.dir, (_event, name) => this.schedule(name ? baseKey(name.toString()) : undefined));
     this.watcher.on('error', () => undefined);

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage, refused } from '../errors';
 import type { RecordStore } from '../store/RecordStore';
 import type { PromptAttempt, PromptState, SessionRecord } from '../store/records';
 import type { TmuxClient } from '../tmux/TmuxClient';
+import { privateFolder } from '../privateFolder';
 
 /** The most a first prompt may be, in UTF-8 bytes. */
 export const MAX_PROMPT_BYTES = 64 * 1024;
@@ -92,10 +93,7 @@ export class PromptDelivery {
 
   /** Stores the prompt until it is delivered; resolves to the file the pane's output goes to. */
   async prepare(launchId: string, text: string): Promise<string> {
-    this.prepared ??= (async () => {
-      await mkdir(this.options.dir, { recursive: true, mode: 0o700 });
-      await chmod(this.options.dir, 0o700);
-    })();
+    this.prepared ??= privateFolder(this.options.dir);
     await this.prepared;
     await writeFile(this.promptFile(launchId), text, { mode: 0o600 });
     return this.outputFile(launchId);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
-import { chmod, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { STATUS_FILE_VARIABLE, agentStatusDir, statusFilePath, type StatusChange } from '../agents/AgentStatus';
@@ -19,6 +19,7 @@ import { MARKER, type LiveSession, type TmuxClient } from '../tmux/TmuxClient';
 import { ProcessLock, type TransitionLock } from './TransitionLock';
 import { copyWorktreeIncludes } from './worktreeInclude';
 import { shellQuote } from '../shell';
+import { privateFolder } from '../privateFolder';
 
 export interface LifecycleOptions {
   readonly tmux: TmuxClient;
@@ -923,8 +924,7 @@ export class RuntimeLifecycle implements Disposable {
   private async runSetupCommand(record: WorkspaceRecord, command: string): Promise<string> {
     const logPath = this.setupLogPath(record.id);
     // Setup output may print tokens: the folder and the log are private.
-    await mkdir(join(logPath, '..'), { recursive: true, mode: 0o700 });
-    await chmod(join(logPath, '..'), 0o700);
+    await privateFolder(join(logPath, '..'));
     const log = createWriteStream(logPath, { flags: 'a', mode: 0o600 });
     log.write(`\n=== ${new Date().toISOString()} ${record.worktreePath}\n$ ${command}\n`);
     await this.store.update(record.id, { setupLog: logPath });

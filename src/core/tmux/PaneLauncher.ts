@@ -1,6 +1,7 @@
-import { chmod, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { shellQuote } from '../shell';
+import { privateFolder } from '../privateFolder';
 
 /** How many lines of a failed command's output are kept. */
 export const LAST_LINES = 40;
@@ -153,8 +154,7 @@ export class PaneLauncher {
 
   private startScript(): Promise<string> {
     this.prepared ??= (async () => {
-      await mkdir(this.runDir, { recursive: true, mode: 0o700 });
-      await chmod(this.runDir, 0o700);
+      await privateFolder(this.runDir);
       const script = join(this.runDir, 'start.sh');
       await writeFile(script, START_SCRIPT, { mode: 0o700 });
       return script;
