@@ -31,7 +31,10 @@ export interface LifecycleOptions {
   readonly worktreeRoot?: string;
   /** A recorded-nowhere session younger than this is a launch in progress, not an orphan. */
   readonly orphanGraceMs?: number;
-  /** Whether `reconcile` kills orphans (owner-marked, unrecorded, past the grace period). */
+  /**
+   * Whether `reconcile` kills orphans (owner-marked, unrecorded, past the grace
+   * period). Default yes; the extension passes `tmuxWorkspaces.reapOrphans`, off by default.
+   */
   readonly reapOrphans?: boolean;
   /** The safety-net reconcile period behind the session watcher; 0 disables it. */
   readonly safetyNetMs?: number;
