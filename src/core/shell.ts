@@ -1,4 +1,7 @@
-/** Quotes one word for a POSIX shell; words of only safe characters stay bare so commands read well. */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_./=:@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+/**
+ * Quotes one word for a POSIX shell. Words of only safe characters stay bare
+ * (commands a user reads or copies stay readable) unless `always` is set.
+ */
+export function shellQuote(word: string, options: { always?: boolean } = {}): string {
+  return !options.always && /^[A-Za-z0-9_./=:@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -70,7 +70,7 @@ export async function writeReporter(stateDir: string): Promise<string> {
 
 /** The hook command: a no-op unless the pane says where to report. */
 export function claudeHookCommand(reporter: string, state: ReportedState): string {
-  return `[ -z "$${STATUS_FILE_VARIABLE}" ] || /bin/sh ${shellQuote(reporter)} claude ${state}`;
+  return `[ -z "$${STATUS_FILE_VARIABLE}" ] || /bin/sh ${shellQuote(reporter, { always: true })} claude ${state}`;
 }
 
 /** Ours, from this or an earlier install: only our hooks name the variable. */

@@ -616,7 +616,7 @@ export class RuntimeLifecycle implements Disposable {
 
   /** The shell-quoted attach command, as a user would paste it into any terminal. */
   attachCommandLine(target: AttachTarget): string {
-    return target.argv.map(shellQuote).join(' ');
+    return target.argv.map((word) => shellQuote(word)).join(' ');
   }
 
   /**

@@ -77,11 +77,11 @@ export class PaneLauncher {
     const statusFile = join(this.runDir, `${launchId}.status`);
     const lines = Object.entries(environment).map(([name, value]) => {
       if (!ENV_NAME.test(name)) throw new Error(`Invalid environment variable name: ${JSON.stringify(name)}`);
-      return `export ${name}=${shellQuote(value)}`;
+      return `export ${name}=${shellQuote(value, { always: true })}`;
     });
     if (options.keepLastLines) {
       // Shell variables of the start script only: not exported, so the command never sees them.
-      lines.push(`tw_lines_file=${shellQuote(this.linesFile(launchId))}`, `tw_tmux=${shellQuote(this.tmuxProgram)}`);
+      lines.push(`tw_lines_file=${shellQuote(this.linesFile(launchId), { always: true })}`, `tw_tmux=${shellQuote(this.tmuxProgram, { always: true })}`);
     }
     await writeFile(handoffFile, `${lines.join('\n')}\n`, { mode: 0o600 });
     return { argv: ['/bin/sh', script, handoffFile, statusFile, '--', ...command], handoffFile, statusFile };

@@ -165,7 +165,7 @@ export class TmuxClient {
     }
     // A user's `remain-on-exit on` would keep a dead pane, and its session, around: no exit would be seen.
     args.push(';', 'set-option', '-w', '-t', exactPane(spec.name), 'remain-on-exit', 'off');
-    if (spec.pipeOutputTo) args.push(';', 'pipe-pane', '-O', '-t', exactPane(spec.name), formatLiteral(`cat >> ${shellQuote(spec.pipeOutputTo)}`));
+    if (spec.pipeOutputTo) args.push(';', 'pipe-pane', '-O', '-t', exactPane(spec.name), formatLiteral(`cat >> ${shellQuote(spec.pipeOutputTo, { always: true })}`));
     for (let attempt = 1; ; attempt++) {
       try {
         await this.run(args);
