@@ -1,3 +1,6 @@
+import { errorMessage } from './errors';
+import { silentLog, type Logger } from './log';
+
 /** A minimal event emitter with the shape of `vscode.Event`, usable in plain Node. */
 export interface Disposable {
   dispose(): void;
@@ -7,6 +10,9 @@ export type Event<T> = (listener: (value: T) => void) => Disposable;
 
 export class Emitter<T> implements Disposable {
   private readonly listeners = new Set<(value: T) => void>();
+
+  /** `log`: where a listener's failure goes. */
+  constructor(private readonly log: Logger = silentLog) {}
 
   readonly event: Event<T> = (listener) => {
     this.listeners.add(listener);
@@ -19,7 +25,7 @@ export class Emitter<T> implements Disposable {
         listener(value);
       } catch (error) {
         // A faulty listener must not stop the others nor the transition that fired.
-        console.error('tmux-workspaces: event listener failed', error);
+        this.log.error(`event listener failed: ${errorMessage(error)}`, error);
       }
     }
   }

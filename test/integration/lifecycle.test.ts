@@ -12,6 +12,7 @@ import { RecordStore } from '../../src/core/store/RecordStore';
 import { TmuxClient } from '../../src/core/tmux/TmuxClient';
 import { FailingTmux, interceptWrites } from '../helpers/faults';
 import { git } from '../helpers/gitRepo';
+import { orphanReaper } from '../helpers/pieces';
 import { eventually } from '../helpers/poll';
 import { useWorld } from '../helpers/world';
 
@@ -427,10 +428,10 @@ describe('RuntimeLifecycle', () => {
       await start('tw-foreign-y', 'another-install');
       await start('tw-unmarked-z');
       await start('users-own', owner);
-      const young = await world.harness.lifecycle({ orphanGraceMs: 60_000 });
-      assert.deepEqual(await young.reapOrphans(), [], 'nothing is reaped inside the grace period');
-      const reaper = await world.harness.lifecycle({ orphanGraceMs: 0 });
-      assert.deepEqual(await reaper.reapOrphans(), ['tw-orphan-x']);
+      const young = orphanReaper(world.harness, { orphanGraceMs: 60_000 });
+      assert.deepEqual(await young.reap(), [], 'nothing is reaped inside the grace period');
+      const reaper = orphanReaper(world.harness, { orphanGraceMs: 0 });
+      assert.deepEqual(await reaper.reap(), ['tw-orphan-x']);
       const names = await world.liveNames();
       for (const kept of [recorded.tmuxName, ws.baseSession, 'tw-foreign-y', 'tw-unmarked-z', 'users-own']) {
         assert.ok(names.includes(kept), `${kept} survives`);

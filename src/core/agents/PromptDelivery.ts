@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage, refused } from '../errors';
+import { logFailure, silentLog, type Logger } from '../log';
 import type { RecordStore } from '../store/RecordStore';
 import type { PromptAttempt, PromptState, SessionRecord } from '../store/records';
 import type { TmuxClient } from '../tmux/TmuxClient';
@@ -61,6 +62,8 @@ export interface PromptDeliveryOptions {
   readonly waitMs?: number;
   /** A session's prompt state changed; `detail` says why when it failed or is unknown. */
   readonly changed: (session: SessionRecord, detail?: string) => void;
+  /** Where failures that stop nothing go; default: nowhere. */
+  readonly log?: Logger;
 }
 
 type ReadyOutcome = 'ready' | 'timeout' | 'gone' | 'disposed';
@@ -79,11 +82,13 @@ export class PromptDelivery {
   private readonly running = new Map<string, Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly waitMs: number;
+  private readonly log: Logger;
   private prepared: Promise<void> | undefined;
   private disposed = false;
 
   constructor(private readonly options: PromptDeliveryOptions) {
     this.waitMs = options.waitMs ?? DEFAULT_PROMPT_WAIT_MS;
+    this.log = options.log ?? silentLog;
   }
 
   /** The file the launch pipes the pane's output to. */
@@ -108,7 +113,7 @@ export class PromptDelivery {
   begin(record: SessionRecord): void {
     if (this.disposed || this.running.has(record.key)) return;
     const run = this.deliver(record)
-      .catch(() => undefined)
+      .catch(logFailure(this.log, `delivering the first prompt of ${record.key}`))
       .finally(() => this.running.delete(record.key));
     this.running.set(record.key, run);
   }
@@ -125,7 +130,7 @@ export class PromptDelivery {
         this.begin(record);
       } else if (prompt.state === 'pending' && existsSync(this.claimedFile(record.launchId))) {
         // Claimed by a delivery that had not recorded `delivering` yet.
-        const claimedAt = (await stat(this.claimedFile(record.launchId)).catch(() => undefined))?.mtimeMs ?? 0;
+        const claimedAt = (await stat(this.claimedFile(record.launchId)).catch(logFailure(this.log, 'reading the prompt claim', 'debug')))?.mtimeMs ?? 0;
         this.settleAbandoned(record, ['pending'], claimedAt);
       } else if (prompt.state === 'pending') {
         await this.transition(record, ['pending'], { state: 'failed', at: Date.now(), detail: 'the prompt was lost before it could be sent' });
@@ -167,8 +172,9 @@ export class PromptDelivery {
     const claimed = this.claimedFile(record.launchId);
     try {
       await rename(this.promptFile(record.launchId), claimed);
-    } catch {
-      return; // Another delivery (another window) has it.
+    } catch (error) {
+      this.log.debug(`prompt of ${record.key} not claimed, another delivery has it: ${errorMessage(error)}`);
+      return;
     }
     const attempt = randomUUID();
     const text = await readFile(claimed, 'utf8');
@@ -222,7 +228,8 @@ export class PromptDelivery {
   }
 
   private async outputSize(launchId: string): Promise<number> {
-    return (await stat(this.outputFile(launchId)).catch(() => undefined))?.size ?? 0;
+    // No output file yet is no output yet.
+    return (await stat(this.outputFile(launchId)).catch(logFailure(this.log, 'reading the pane output size', 'debug')))?.size ?? 0;
   }
 
   /**
@@ -251,13 +258,14 @@ export class PromptDelivery {
       if (done) await this.cleanUp(record);
     };
     const wait = since + DELIVERING_GRACE_MS - Date.now();
+    const what = `settling the abandoned prompt of ${record.key}`;
     if (wait <= 0) {
-      void settle().catch(() => undefined);
+      void settle().catch(logFailure(this.log, what));
       return;
     }
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      void settle().catch(() => undefined);
+      void settle().catch(logFailure(this.log, what));
     }, wait);
     timer.unref();
     this.timers.add(timer);
@@ -265,7 +273,8 @@ export class PromptDelivery {
 
   /** Stops the output pipe and removes the files of one delivery. */
   private async cleanUp(record: SessionRecord): Promise<void> {
-    await this.options.tmux.stopPipe(record.tmuxName).catch(() => undefined);
+    // The session may have ended: then there is no pipe to stop.
+    await this.options.tmux.stopPipe(record.tmuxName).catch(logFailure(this.log, `stopping the output pipe of ${record.tmuxName}`, 'debug'));
     await Promise.all(
       [this.promptFile(record.launchId), this.claimedFile(record.launchId), this.outputFile(record.launchId)].map((file) => rm(file, { force: true })),
     );
@@ -284,8 +293,10 @@ async function readFrom(file: string, offset: number): Promise<Buffer> {
   let handle;
   try {
     handle = await open(file, 'r');
-  } catch {
-    return Buffer.alloc(0);
+  } catch (error) {
+    // The pane has printed nothing yet.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
+    throw error;
   }
   try {
     const { size } = await handle.stat();

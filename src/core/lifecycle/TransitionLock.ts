@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as lockfile from 'proper-lockfile';
 import { WorkspaceError } from '../errors';
+import { logFailure, silentLog, type Logger } from '../log';
 import { KeyedMutex } from './KeyedMutex';
 
 /** Serialises the transitions of one key (a workspace, a repository, the reaper). */
@@ -43,6 +44,8 @@ export interface FileLockOptions {
   /** How long to wait for another window's transition before refusing. */
   readonly waitMs?: number;
   readonly onCompromised?: (error: Error) => void;
+  /** Where a failed release goes (the lock then frees once stale); default: nowhere. */
+  readonly log?: Logger;
 }
 
 /**
@@ -101,7 +104,7 @@ export class FileLock implements TransitionLock {
     try {
       return await task();
     } finally {
-      await release().catch(() => undefined);
+      await release().catch(logFailure(this.options.log ?? silentLog, `releasing the lock of ${key}`));
     }
   }
 

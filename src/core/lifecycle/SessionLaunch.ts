@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { STATUS_FILE_VARIABLE, agentStatusDir, statusFilePath } from '../agents/AgentStatus';
+import type { PromptDelivery } from '../agents/PromptDelivery';
+import { errorMessage, failed, refused } from '../errors';
+import { runtimeSessionName } from '../naming';
+import { SCHEMA_VERSION, type SessionRecord, type WorkspaceRecord } from '../store/records';
+import type { PaneCommand } from '../tmux/PaneLauncher';
+import { MARKER } from '../tmux/TmuxClient';
+import { loginShell, requireWorkspace, statusWords, type LifecycleContext } from './context';
+import type { LaunchRequest } from './types';
+
+/** One launch between its steps: what was decided and written before tmux was asked. */
+interface Prepared {
+  readonly workspace: WorkspaceRecord;
+  readonly request: LaunchRequest;
+  readonly command: readonly string[];
+  readonly label: string;
+  readonly tmuxName: string;
+  readonly launchId: string;
+  readonly owner: string;
+  readonly pane: PaneCommand;
+  readonly promptOutput: string | undefined;
+}
+
+/** Starting sessions: prepare (handoff, prompt), start in tmux, record; the shell singleton; the base terminal. With the workspace's lock. */
+export class SessionLaunch {
+  constructor(
+    private readonly context: LifecycleContext,
+    private readonly prompts: PromptDelivery,
+  ) {}
+
+  /** `prompt`: the checked first prompt of an agent. */
+  async launch(workspaceId: string, request: LaunchRequest, prompt: string | undefined): Promise<SessionRecord> {
+    const workspace = requireWorkspace(this.context.store, workspaceId);
+    if (workspace.status !== 'ready') {
+      throw refused(`Workspace "${workspace.branch}" is ${statusWords(workspace)}; sessions launch only in a ready workspace.`);
+    }
+    if (request.kind === 'shell') {
+      const shell = await this.existingShell(workspaceId);
+      if (shell) return shell;
+    }
+    const prepared = await this.prepare(workspace, request, prompt);
+    await this.context.step('launch:handoff-written');
+    await this.start(prepared);
+    await this.context.step('launch:session-started');
+    const record = await this.record(prepared, prompt !== undefined);
+    await this.context.step('launch:recorded');
+    await this.checkAlive(record);
+    this.context.emit({ type: 'session-started', session: record });
+    if (prompt !== undefined) this.prompts.begin(record);
+    return record;
+  }
+
+  /** Starts a workspace's base terminal, the login shell in its worktree. */
+  async startBase(record: WorkspaceRecord): Promise<void> {
+    const { panes, tmux, store } = this.context;
+    const launchId = randomUUID();
+    const pane = await panes.prepare(launchId, loginShell(this.context.options), { TMUX_WORKSPACES_SESSION: record.baseSession });
+    try {
+      await tmux.launch({
+        name: record.baseSession,
+        cwd: record.worktreePath,
+        argv: pane.argv,
+        markers: { [MARKER.owner]: await this.context.ownerId(), [MARKER.launch]: launchId, [MARKER.key]: record.id },
+      });
+    } catch (error) {
+      await panes.discard(pane);
+      throw error;
+    }
+    if (record.baseNote) await store.update(record.id, { baseNote: undefined });
+    this.context.watch();
+  }
+
+  /** The one shell a workspace has, if it still runs; a recorded one that ended is forgotten. */
+  private async existingShell(workspaceId: string): Promise<SessionRecord | undefined> {
+    const { store, tmux } = this.context;
+    const shell = store.sessionsOf(workspaceId).find((session) => session.kind === 'shell');
+    if (!shell) return undefined;
+    if (await tmux.hasSession(shell.tmuxName)) return shell;
+    await store.forgetSession(shell.key, shell.createdAt);
+    this.context.emit({ type: 'session-ended', session: shell, natural: true });
+    return undefined;
+  }
+
+  /** The handoff file (and the prompt's files): nothing runs yet. */
+  private async prepare(workspace: WorkspaceRecord, request: LaunchRequest, prompt: string | undefined): Promise<Prepared> {
+    const command = request.kind === 'shell' ? loginShell(this.context.options) : request.command;
+    if (!command || command.length === 0 || !command[0]) throw refused('An agent needs a command to run.');
+    const label = request.label?.trim() || (request.kind === 'shell' ? 'shell' : command[0]);
+    const tmuxName = runtimeSessionName(workspace.id, label);
+    const launchId = randomUUID();
+    const owner = await this.context.ownerId();
+    const agent = request.kind === 'agent';
+    const statusFile = statusFilePath(agentStatusDir(this.context.options.stateDir), tmuxName);
+    const pane = await this.context.panes.prepare(
+      launchId,
+      command,
+      { ...request.environment, TMUX_WORKSPACES_SESSION: tmuxName, ...(agent ? { [STATUS_FILE_VARIABLE]: statusFile } : {}) },
+      { keepLastLines: agent },
+    );
+    const promptOutput = prompt === undefined ? undefined : await this.prompts.prepare(launchId, prompt);
+    return { workspace, request, command, label, tmuxName, launchId, owner, pane, promptOutput };
+  }
+
+  /** One tmux invocation creates the session and sets its markers. */
+  private async start(prepared: Prepared): Promise<void> {
+    const { tmuxName, launchId, owner } = prepared;
+    try {
+      await this.context.tmux.launch({
+        name: tmuxName,
+        cwd: prepared.workspace.worktreePath,
+        argv: prepared.pane.argv,
+        markers: { [MARKER.owner]: owner, [MARKER.launch]: launchId, [MARKER.key]: tmuxName },
+        pipeOutputTo: prepared.promptOutput,
+      });
+    } catch (error) {
+      await this.context.panes.discard(prepared.pane);
+      await this.prompts.discard(launchId);
+      throw error;
+    }
+    this.context.watch();
+  }
+
+  /** Writes the record; if that fails, the session is killed, but only while it is still this launch's. */
+  private async record(prepared: Prepared, withPrompt: boolean): Promise<SessionRecord> {
+    const { request, tmuxName, launchId, label } = prepared;
+    const record: SessionRecord = {
+      v: SCHEMA_VERSION,
+      key: tmuxName,
+      workspaceId: prepared.workspace.id,
+      kind: request.kind,
+      agentId: request.agentId,
+      label,
+      tmuxName,
+      launchId,
+      command: [...prepared.command],
+      createdAt: Date.now(),
+      ...(withPrompt ? { prompt: { state: 'pending', at: Date.now() } } : {}),
+      ...(request.resumeArgv ? { resumeArgv: [...request.resumeArgv] } : {}),
+      ...(request.conversationId ? { conversationId: request.conversationId } : {}),
+    };
+    try {
+      await this.context.store.putSession(record);
+    } catch (error) {
+      // No record, no process: but only our own launch, another window may have adopted it.
+      const killed = await this.context.tmux.killSessionIfLaunch(tmuxName, launchId).catch((killError) => `not stopped (${errorMessage(killError)})`);
+      await this.prompts.discard(launchId);
+      throw failed(`Could not record the ${label} session (${errorMessage(error)}); the session was ${killed === 'killed' || killed === 'gone' ? 'stopped' : killed}.`);
+    }
+    return record;
+  }
+
+  /** An agent that exited at once must not leave a record behind. */
+  private async checkAlive(record: SessionRecord): Promise<void> {
+    const { tmux, store, panes } = this.context;
+    if (await tmux.hasSession(record.tmuxName)) return;
+    await store.forgetSession(record.key, record.createdAt);
+    await this.prompts.discard(record.launchId);
+    const status = await panes.exitStatus(record.launchId);
+    throw failed(`${record.label} exited immediately${status === undefined ? '' : ` with status ${status}`}.`);
+  }
+}

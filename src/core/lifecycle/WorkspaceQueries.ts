@@ -1,0 +1,80 @@
+import { existsSync } from 'node:fs';
+import { errorMessage } from '../errors';
+import type { LiveSession } from '../tmux/TmuxClient';
+import { isSameLaunch, type LifecycleContext } from './context';
+import type { BranchChoices, WorkspaceView } from './types';
+
+/** Questions about workspaces that change nothing, so they take no lock. */
+export class WorkspaceQueries {
+  constructor(
+    private readonly context: LifecycleContext,
+    /** The current listing (kept or new). */
+    private readonly listing: () => Promise<LiveSession[]>,
+  ) {}
+
+  /** Records joined with live tmux state, from one `list-sessions` call. */
+  async views(): Promise<WorkspaceView[]> {
+    const { store } = this.context;
+    const byName = new Map((await this.listing()).map((session) => [session.name, session]));
+    const sessions = store.sessions();
+    const resumable = store.resumables();
+    return store.workspaces().map((record) => {
+      const base = byName.get(record.baseSession);
+      return {
+        record,
+        base: { name: record.baseSession, alive: base !== undefined, attachedClients: base?.attachedClients ?? 0 },
+        sessions: sessions
+          .filter((session) => session.workspaceId === record.id)
+          .map((session) => {
+            const tmuxSession = byName.get(session.tmuxName);
+            return {
+              record: session,
+              alive: tmuxSession !== undefined && isSameLaunch(tmuxSession, session),
+              attachedClients: tmuxSession?.attachedClients ?? 0,
+            };
+          }),
+        resumable: resumable.filter((agent) => agent.workspaceId === record.id),
+      };
+    });
+  }
+
+  async changedLines(workspaceId: string): Promise<{ added: number; removed: number; dirty: boolean } | undefined> {
+    const { store, git } = this.context;
+    const record = store.workspace(workspaceId);
+    if (!record || !existsSync(record.worktreePath)) return undefined;
+    const [lines, dirtyFiles] = await Promise.all([
+      git.changedLines(record.worktreePath, record.baseBranch),
+      git.dirtyFiles(record.worktreePath),
+    ]);
+    return { ...lines, dirty: dirtyFiles.length > 0 };
+  }
+
+  /** What a create dialog offers: branches to check out (not those another worktree has) and the default base. */
+  async branchChoices(repoPath: string): Promise<BranchChoices> {
+    const { git } = this.context;
+    const repo = await git.repositoryRoot(repoPath);
+    const [branches, worktrees, defaultBranch] = await Promise.all([
+      git.listBranches(repo),
+      git.listWorktrees(repo),
+      git.defaultBranch(repo),
+    ]);
+    const checkedOut = new Set(worktrees.map((worktree) => worktree.branch).filter(Boolean));
+    const local = branches.local.filter((branch) => !checkedOut.has(branch));
+    const remote = branches.remote.filter((ref) => !branches.local.includes(ref.slice(ref.indexOf('/') + 1)));
+    return { repoPath: repo, local, remote, defaultBranch };
+  }
+
+  /** Why `name` cannot be a new branch in `repoPath`, or undefined when it can. */
+  async newBranchProblem(repoPath: string, name: string): Promise<string | undefined> {
+    const { git, log } = this.context;
+    try {
+      await git.checkBranchName(repoPath, name.trim());
+    } catch (error) {
+      // The answer to the question asked, not a failure of ours.
+      log.debug(`branch name "${name.trim()}" refused: ${errorMessage(error)}`);
+      return errorMessage(error);
+    }
+    if (await git.localBranchExists(repoPath, name.trim())) return `Branch "${name.trim()}" already exists; pick it from the list instead.`;
+    return undefined;
+  }
+}

@@ -1,0 +1,207 @@
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { WorkspaceError, errorMessage, failed, refused } from '../errors';
+import { baseSessionName, defaultWorktreePath } from '../naming';
+import { privateFolder } from '../privateFolder';
+import { SCHEMA_VERSION, type SetupStage, type WorkspaceRecord } from '../store/records';
+import { StageError, requireWorkspace, type LifecycleContext } from './context';
+import { copyWorktreeIncludes } from './worktreeInclude';
+
+const NO_TMUX_NOTE = 'No base terminal: tmux is not installed. Install tmux, then attach to create it.';
+
+/** What one setup attempt made, so a failure undoes that and nothing else. */
+interface Made {
+  worktree: boolean;
+  branch: boolean;
+  base: boolean;
+}
+
+/** A new workspace's record, and its setup: stages, rollback, the setup command and its log. With the workspace's lock. */
+export class WorkspaceSetup {
+  constructor(
+    private readonly context: LifecycleContext,
+    private readonly startBase: (record: WorkspaceRecord) => Promise<void>,
+  ) {}
+
+  /** Where the setup command's output goes. */
+  logPath(workspaceId: string): string {
+    return join(this.context.options.stateDir, 'logs', `${workspaceId}.setup.log`);
+  }
+
+  /** Writes the `creating` record, or resolves to the workspace that has this branch already. With the repository's lock too. */
+  async record(id: string, repoPath: string, branch: string, source: 'new' | 'existing', requestedBase: string | undefined): Promise<WorkspaceRecord | undefined> {
+    const { store, git, options } = this.context;
+    const existing = store.workspaces().find((ws) => ws.repoPath === repoPath && ws.branch === branch);
+    if (existing) return existing;
+    if (source === 'new' && (await git.localBranchExists(repoPath, branch))) {
+      throw refused(`Branch "${branch}" already exists. Pick it as an existing branch instead.`);
+    }
+    const worktreePath = defaultWorktreePath(repoPath, branch, options.worktreeRoot);
+    if (existsSync(worktreePath)) throw refused(`The folder ${worktreePath} already exists; remove it or choose another branch name.`);
+    const base = requestedBase?.trim() || (await git.defaultBranch(repoPath));
+    const now = Date.now();
+    await store.putWorkspace({
+      v: SCHEMA_VERSION,
+      id,
+      repoPath,
+      branch,
+      baseBranch: base,
+      branchSource: source,
+      worktreePath,
+      createdBranch: false,
+      status: 'creating',
+      setupEvents: [],
+      baseSession: baseSessionName(id),
+      createdAt: now,
+      updatedAt: now,
+    });
+    this.context.changed(id);
+    return undefined;
+  }
+
+  /** From `creating`: worktree, base terminal, includes, setup command, then `ready`; on a failure `error` and a rollback. */
+  async run(workspaceId: string, setupCommand: string | undefined): Promise<WorkspaceRecord> {
+    const { store, tmux } = this.context;
+    const made: Made = { worktree: false, branch: false, base: false };
+    let record = requireWorkspace(store, workspaceId);
+    try {
+      if (!existsSync(record.worktreePath)) {
+        await this.stage(workspaceId, 'worktree', async () => {
+          record = await this.addWorktree(record, made);
+        });
+      }
+      if (await tmux.available()) {
+        await this.stage(workspaceId, 'terminal', async () => {
+          if (await tmux.hasSession(record.baseSession)) return;
+          await this.startBase(record);
+          made.base = true;
+        });
+      } else {
+        await store.addSetupEvent(workspaceId, { stage: 'terminal', outcome: 'skipped', at: Date.now(), detail: NO_TMUX_NOTE });
+        record = (await store.update(workspaceId, { baseNote: NO_TMUX_NOTE })) ?? record;
+      }
+      await this.stage(workspaceId, 'include', async () => {
+        const copied = await copyWorktreeIncludes(record.repoPath, record.worktreePath);
+        return copied.length > 0 ? `copied ${copied.join(', ')}` : undefined;
+      });
+      const command = setupCommand?.trim();
+      if (command) await this.stage(workspaceId, 'setup', () => this.runCommand(record, command));
+      const ready = await store.transition(workspaceId, ['creating'], { status: 'ready', lastError: undefined });
+      this.context.changed(workspaceId);
+      return ready;
+    } catch (error) {
+      throw await this.failed(record, made, error);
+    }
+  }
+
+  /** The worktree stage; the branch is claimed in the record before git makes it. */
+  private async addWorktree(record: WorkspaceRecord, made: Made): Promise<WorkspaceRecord> {
+    const { store, git } = this.context;
+    await mkdir(join(record.worktreePath, '..'), { recursive: true });
+    const branchExists = await git.localBranchExists(record.repoPath, record.branch);
+    // A retry after a rollback that deleted the new branch creates it again.
+    const source = record.branchSource === 'new' && !branchExists
+      ? ({ kind: 'new', branch: record.branch, base: record.baseBranch } as const)
+      : ({ kind: 'existing', branch: record.branch } as const);
+    // Claimed before git makes it, so a crash right after `worktree add` still deletes it with the workspace.
+    if (!branchExists && !record.createdBranch) {
+      record = (await store.update(record.id, { createdBranch: true })) ?? record;
+      await this.context.step('create:branch-claimed');
+    }
+    let createdBranch: boolean;
+    try {
+      ({ createdBranch } = await git.addWorktree(record.repoPath, record.worktreePath, source));
+    } catch (error) {
+      // No branch was made: a claim left behind would delete one that someone makes later.
+      if (!branchExists && record.createdBranch && !(await git.localBranchExists(record.repoPath, record.branch))) {
+        record = (await store.update(record.id, { createdBranch: false })) ?? record;
+      }
+      throw error;
+    }
+    made.worktree = true;
+    made.branch = createdBranch;
+    await this.context.step('create:worktree-added');
+    if (createdBranch && !record.createdBranch) record = (await store.update(record.id, { createdBranch: true })) ?? record;
+    return record;
+  }
+
+  /** Records `error` with the stage-prefixed message (and what the rollback could not undo); the error to throw. */
+  private async failed(record: WorkspaceRecord, made: Made, error: unknown): Promise<WorkspaceError> {
+    const rollbackProblems = await this.rollBack(record, made);
+    const message = (error instanceof StageError ? error.message : errorMessage(error)) + rollbackProblems;
+    await this.context.store.update(record.id, { status: 'error', lastError: message });
+    this.context.changed(record.id);
+    return error instanceof StageError && error.cause instanceof WorkspaceError
+      ? new WorkspaceError(error.cause.kind, message, error.cause.details)
+      : failed(message);
+  }
+
+  /** Runs one setup stage, recording its start and outcome so the UI can show progress. */
+  private async stage(workspaceId: string, stage: SetupStage, work: () => Promise<string | void>): Promise<void> {
+    const { store } = this.context;
+    await store.addSetupEvent(workspaceId, { stage, outcome: 'started', at: Date.now() });
+    this.context.changed(workspaceId);
+    try {
+      const detail = await work();
+      await this.context.step(`create:${stage}-done`);
+      await store.addSetupEvent(workspaceId, { stage, outcome: 'ok', at: Date.now(), ...(detail ? { detail } : {}) });
+      this.context.changed(workspaceId);
+      await this.context.step(`create:${stage}-recorded`);
+    } catch (error) {
+      await store.addSetupEvent(workspaceId, { stage, outcome: 'failed', at: Date.now(), detail: errorMessage(error) });
+      throw new StageError(stage, error);
+    }
+  }
+
+  /** Undoes what one create attempt made; a worktree with changes is kept, and the message says so. */
+  private async rollBack(record: WorkspaceRecord, made: Made): Promise<string> {
+    const { tmux, git, store } = this.context;
+    const problems: string[] = [];
+    if (made.base) await tmux.killSession(record.baseSession).catch((error) => problems.push(errorMessage(error)));
+    if (made.worktree) {
+      try {
+        await git.removeWorktree(record.repoPath, record.worktreePath, { force: false });
+        if (made.branch) {
+          await git.deleteBranch(record.repoPath, record.branch);
+          await store.update(record.id, { createdBranch: false });
+        }
+      } catch (error) {
+        problems.push(`the new worktree was kept (${errorMessage(error)})`);
+      }
+    }
+    return problems.length > 0 ? ` (rollback: ${problems.join('; ')})` : '';
+  }
+
+  /** The user's setup command, its output appended to a private log. */
+  private async runCommand(record: WorkspaceRecord, command: string): Promise<string> {
+    const logPath = this.logPath(record.id);
+    // Setup output may print tokens: the folder and the log are private.
+    await privateFolder(join(logPath, '..'));
+    const log = createWriteStream(logPath, { flags: 'a', mode: 0o600 });
+    log.write(`\n=== ${new Date().toISOString()} ${record.worktreePath}\n$ ${command}\n`);
+    await this.context.store.update(record.id, { setupLog: logPath });
+    try {
+      // The setup command is the user's own shell command line, so a shell runs it.
+      const child = execa('/bin/sh', ['-c', command], {
+        cwd: record.worktreePath,
+        env: this.context.options.environment ?? process.env,
+        extendEnv: false,
+        stdin: 'ignore',
+        all: true,
+        buffer: false,
+        reject: false,
+      });
+      child.all?.pipe(log, { end: false });
+      const result = await child;
+      log.write(`=== exit ${result.exitCode ?? result.signal}\n`);
+      if (result.exitCode !== 0) {
+        throw failed(`setup command exited with ${result.exitCode ?? result.signal}; see the setup log (${logPath}).`);
+      }
+      return `"${command}" succeeded`;
+    } finally {
+      await new Promise<void>((done) => log.end(done));
+    }
+  }
+}

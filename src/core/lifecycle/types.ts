@@ -1,0 +1,132 @@
+import type { StatusChange } from '../agents/AgentStatus';
+import type { Disposable, Event } from '../events';
+import type { GitClient } from '../git/GitClient';
+import type { Logger } from '../log';
+import type { RecordStore } from '../store/RecordStore';
+import type { ResumableRecord, SessionKind, SessionRecord, WorkspaceRecord } from '../store/records';
+import type { TmuxClient } from '../tmux/TmuxClient';
+import type { TransitionLock } from './TransitionLock';
+
+export interface LifecycleOptions {
+  readonly tmux: TmuxClient;
+  readonly git: GitClient;
+  readonly store: RecordStore;
+  /** A private folder for handoff files, exit statuses and setup logs. */
+  readonly stateDir: string;
+  /** Where worktrees go; default: `<repo>.worktrees/` beside each repository. */
+  readonly worktreeRoot?: string;
+  /** A recorded-nowhere session younger than this is a launch in progress, not an orphan. */
+  readonly orphanGraceMs?: number;
+  /**
+   * Whether `reconcile` kills orphans (owner-marked, unrecorded, past the grace
+   * period). Default yes; the extension passes `tmuxWorkspaces.reapOrphans`, off by default.
+   */
+  readonly reapOrphans?: boolean;
+  /** The safety-net reconcile period behind the session watcher; 0 disables it. */
+  readonly safetyNetMs?: number;
+  /** The login shell for base terminals and shell sessions. */
+  readonly shell?: string;
+  /** The environment the setup command runs with. */
+  readonly environment?: NodeJS.ProcessEnv;
+  /** Serialises a workspace's transitions; across windows with a `FileLock`. Default: this process only. */
+  readonly lock?: TransitionLock;
+  /** Tells other windows that records changed, and this one when they did. */
+  readonly marker?: ChangeSignal;
+  /**
+   * Called between the steps of every transition (after each tmux call, git
+   * call and record write) with the step's name. The crash tests end the
+   * process at each step; nothing else needs it.
+   */
+  readonly onStep?: (step: string) => void | Promise<void>;
+  /** How long an agent has to get ready for its first prompt (default 30 s). */
+  readonly promptWaitMs?: number;
+  /** Agents' hook reports (`AgentStatusMonitor`): the conversation ids they carry are recorded. */
+  readonly agentReports?: Event<StatusChange>;
+  /** Where failures that stop nothing go (a safety-net reconcile, a cleanup); default: nowhere. */
+  readonly log?: Logger;
+}
+
+/** A cross-window "records changed" signal (`ChangeMarker`). */
+export interface ChangeSignal {
+  touch(): void;
+  onDidChange(listener: () => void): Disposable;
+}
+
+export interface CreateWorkspaceRequest {
+  readonly repoPath: string;
+  readonly branch: string;
+  /** `new` (default) creates the branch from `base`; `existing` checks out a local or remote branch. */
+  readonly source?: 'new' | 'existing';
+  /** The branch a new branch starts from; default: the repository's default branch. */
+  readonly base?: string;
+  readonly setupCommand?: string;
+}
+
+export interface LaunchRequest {
+  readonly kind: SessionKind;
+  readonly label?: string;
+  readonly agentId?: string;
+  /** The agent's argv; a shell defaults to the login shell. */
+  readonly command?: readonly string[];
+  /** Extra variables for the pane, delivered through the handoff file. */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** A first prompt for the agent: pasted once it is ready for input, never put on its command line. */
+  readonly prompt?: string;
+  /** The argv that resumes the agent's conversation, `{id}` standing for the id (see `resumeTemplate`). */
+  readonly resumeArgv?: readonly string[];
+  /** The conversation this launch continues (a resume), kept so it can be resumed again. */
+  readonly conversationId?: string;
+}
+
+export interface SessionView {
+  readonly record: SessionRecord;
+  readonly alive: boolean;
+  readonly attachedClients: number;
+}
+
+export interface WorkspaceView {
+  readonly record: WorkspaceRecord;
+  readonly base: { readonly name: string; readonly alive: boolean; readonly attachedClients: number };
+  readonly sessions: readonly SessionView[];
+  /** Agents that stopped without exiting on their own (a reboot) and can be resumed. */
+  readonly resumable?: readonly ResumableRecord[];
+}
+
+export interface BranchChoices {
+  readonly repoPath: string;
+  readonly local: readonly string[];
+  readonly remote: readonly string[];
+  readonly defaultBranch: string;
+}
+
+export interface DeletePreview {
+  readonly dirtyFiles: readonly string[];
+  readonly unpushedCommits: readonly string[];
+}
+
+export interface AttachTarget {
+  readonly tmuxName: string;
+  readonly argv: readonly string[];
+}
+
+export type LifecycleChange =
+  | { readonly type: 'workspace'; readonly workspaceId: string }
+  | { readonly type: 'workspace-removed'; readonly workspaceId: string }
+  | { readonly type: 'session-started'; readonly session: SessionRecord }
+  | {
+      readonly type: 'session-ended';
+      readonly session: SessionRecord;
+      readonly natural: boolean;
+      readonly exitCode?: number;
+      /** The last lines a failed agent printed. */
+      readonly lastLines?: string;
+      /** It stopped without exiting on its own and was kept as resumable. */
+      readonly resumable?: boolean;
+    }
+  /** A first prompt changed state; `detail` says why when it failed or is unknown. */
+  | { readonly type: 'prompt'; readonly session: SessionRecord; readonly detail?: string }
+  | { readonly type: 'reconciled' }
+  /** Another window changed records; what changed is not known here. */
+  | { readonly type: 'external' }
+  /** Sessions or attached clients on the tmux server changed (any window). */
+  | { readonly type: 'tmux' };
