@@ -209,7 +209,7 @@ describe('fault injection', function () {
       const failureRecordLost = refusedStatus === 'error' || refusedStatus === 'deletion_failed';
       if (outcome && !failureRecordLost) checkFailureVisible(world, before, 'in the window that failed');
 
-      await world.harness.reload({ orphanGraceMs: 0 });
+      await world.harness.reload({ orphanGraceMs: 0, reapOrphans: true });
       if (outcome) checkFailureVisible(world, before, 'after a reload');
       await checkInvariants(world);
       return triggered;
@@ -262,7 +262,7 @@ describe('fault injection', function () {
         const orphans = (await liveSessions(fixture)).filter((s) => s.owner === owner && s.name !== ws.baseSession);
         assert.equal(orphans.length, 1, 'the unrecorded session is still running before the reload');
 
-        await world.harness.reload({ orphanGraceMs: 0 });
+        await world.harness.reload({ orphanGraceMs: 0, reapOrphans: true });
         assert.ok(!(await liveSessions(fixture)).some((s) => s.name === orphans[0].name), 'the orphan is reaped');
         await checkInvariants(world);
       } finally {

@@ -333,6 +333,7 @@ export class RuntimeLifecycle implements Disposable {
    * or `deleting` left by a window that went away becomes `error` or
    * `deletion_failed`. Records of sessions that ended are forgotten; an empty
    * tmux server (a reboot) forgets sessions but never breaks workspaces.
+   * Orphans are reaped only with `reapOrphans`.
    */
   async reconcile(options: { activation?: boolean } = {}): Promise<void> {
     // With locks shared by every window, a free lock proves the transition's window is gone,
@@ -340,7 +341,7 @@ export class RuntimeLifecycle implements Disposable {
     if (options.activation || this.lock.crossProcess) await this.markInterrupted(options.activation ?? false);
     // One list-sessions answers both passes.
     const listing = await this.exits.collect();
-    if (this.options.reapOrphans ?? true) await this.lock.tryRun(REAPER_LOCK, () => this.orphans.reap(listing));
+    if (this.options.reapOrphans ?? false) await this.lock.tryRun(REAPER_LOCK, () => this.orphans.reap(listing));
     this.changes.fire({ type: 'reconciled' });
   }
 

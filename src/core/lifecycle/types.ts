@@ -19,7 +19,7 @@ export interface LifecycleOptions {
   readonly orphanGraceMs?: number;
   /**
    * Whether `reconcile` kills orphans (owner-marked, unrecorded, past the grace
-   * period). Default yes; the extension passes `tmuxWorkspaces.reapOrphans`, off by default.
+   * period). Default no, as the `tmuxWorkspaces.reapOrphans` setting.
    */
   readonly reapOrphans?: boolean;
   /** The safety-net reconcile period behind the session watcher; 0 disables it. */
