@@ -4,8 +4,6 @@ export const SCHEMA_VERSION = 1;
 
 export type WorkspaceStatus = 'creating' | 'ready' | 'error' | 'deleting' | 'deletion_failed';
 
-export const WORKSPACE_STATUSES: readonly WorkspaceStatus[] = ['creating', 'ready', 'error', 'deleting', 'deletion_failed'];
-
 export type SetupStage = 'worktree' | 'terminal' | 'include' | 'setup' | 'delete';
 
 export interface SetupEvent {

@@ -246,11 +246,6 @@ export class TmuxClient {
     return result.trim() === 'not-ours' ? 'not-ours' : 'killed';
   }
 
-  async capturePane(name: string, lines = 50): Promise<string> {
-    const result = await this.run(['capture-pane', '-p', '-J', '-S', `-${lines}`, '-t', exactPane(name)]);
-    return result === GONE ? '' : result;
-  }
-
   async showGlobalEnvironment(): Promise<string> {
     const result = await this.run(['show-environment', '-g'], { goneIsEmpty: true });
     return result === GONE ? '' : result;
