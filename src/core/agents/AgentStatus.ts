@@ -1,7 +1,9 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { errorMessage } from '../errors';
 import { Emitter, type Disposable } from '../events';
+import { logFailure, silentLog, type Logger } from '../log';
 import { isConversationId } from './resume';
 import { privateFolder } from '../privateFolder';
 
@@ -93,21 +95,28 @@ export interface StatusChange {
  */
 export class AgentStatusMonitor implements Disposable {
   private readonly reports = new Map<string, HookReport>();
-  private readonly changed = new Emitter<StatusChange>();
-  readonly onDidReport = this.changed.event;
+  private readonly changed: Emitter<StatusChange>;
+  readonly onDidReport: Emitter<StatusChange>['event'];
   private watcher: FSWatcher | undefined;
   private readonly pending = new Set<string>();
   private flush: NodeJS.Timeout | undefined;
   private disposed = false;
 
-  constructor(readonly dir: string) {}
+  /** `log`: where failures that stop nothing go; default: nowhere. */
+  constructor(
+    readonly dir: string,
+    private readonly log: Logger = silentLog,
+  ) {
+    this.changed = new Emitter<StatusChange>(log);
+    this.onDidReport = this.changed.event;
+  }
 
   /** Creates the folder (private to the user), reads what is there and watches for more. */
   async start(): Promise<void> {
     await privateFolder(this.dir);
     if (this.disposed) return;
     this.watcher = watch(this.dir, (_event, name) => this.schedule(name ? baseKey(name.toString()) : undefined));
-    this.watcher.on('error', () => undefined);
+    this.watcher.on('error', (error) => this.log.warn(`watching ${this.dir} failed: ${errorMessage(error)}`));
     await this.rescan();
   }
 
@@ -123,7 +132,8 @@ export class AgentStatusMonitor implements Disposable {
 
   /** Reads every status file now. */
   async rescan(): Promise<void> {
-    const names = await readdir(this.dir).catch(() => [] as string[]);
+    // A folder not made yet has no reports in it.
+    const names = (await readdir(this.dir).catch(logFailure(this.log, `reading ${this.dir}`, 'debug'))) ?? [];
     await Promise.all(names.filter((name) => !name.includes('.')).map((name) => this.read(name)));
   }
 
@@ -150,7 +160,8 @@ export class AgentStatusMonitor implements Disposable {
   }
 
   private async read(sessionKey: string): Promise<void> {
-    const text = await readFile(statusFilePath(this.dir, sessionKey), 'utf8').catch(() => undefined);
+    // The file can be gone by now (the session ended and was forgotten).
+    const text = await readFile(statusFilePath(this.dir, sessionKey), 'utf8').catch(logFailure(this.log, `reading the status of ${sessionKey}`, 'debug'));
     const report = text === undefined ? undefined : parseStatusFile(text);
     if (!report || this.disposed) return;
     const known = this.reports.get(sessionKey);

@@ -22,12 +22,16 @@ export const BUILTIN_AGENTS: readonly AgentDefinition[] = [
   { id: 'aider', label: 'Aider', command: 'aider', args: [], env: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY'] },
 ];
 
+/** How the file system says "no such executable here": missing, not executable, or a PATH entry that is no folder. */
+const NOT_HERE = new Set(['ENOENT', 'EACCES', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG', 'EPERM']);
+
 async function isExecutableFile(path: string): Promise<boolean> {
   try {
     await access(path, constants.X_OK);
     return (await stat(path)).isFile();
-  } catch {
-    return false;
+  } catch (error) {
+    if (NOT_HERE.has((error as NodeJS.ErrnoException).code ?? '')) return false;
+    throw error;
   }
 }
 
@@ -57,7 +61,8 @@ export async function availableAgents(configured: readonly AgentDefinition[], pa
   const custom = new Map(configured.map((agent) => [agent.id, agent]));
   const builtins = await Promise.all(
     BUILTIN_AGENTS.filter((agent) => !custom.has(agent.id)).map(async (agent) => {
-      const found = await resolveCommand(agent.command, pathVariable).catch(() => undefined);
+      // Built-in commands are bare names, so resolving one is never refused.
+      const found = await resolveCommand(agent.command, pathVariable);
       return found ? agent : undefined;
     }),
   );
