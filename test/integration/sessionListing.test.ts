@@ -1,0 +1,53 @@
+import * as assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SessionListing } from '../../src/core/lifecycle/SessionListing';
+import { Harness } from '../helpers/harness';
+import { pieceContext } from '../helpers/pieces';
+import { useTmuxServer } from '../helpers/world';
+
+describe('SessionListing', () => {
+  const world = useTmuxServer();
+  let stateDir: string;
+  beforeEach(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'tw-state-'));
+  });
+  afterEach(async () => {
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  /** A listing over a client that counts its list-sessions calls; `watching` stands for the session watcher. */
+  function counted(watching: { running: boolean }): { listing: SessionListing; calls: () => number; context: ReturnType<typeof pieceContext> } {
+    let calls = 0;
+    const tmux = world.fixture.client({ log: (record) => void (record.argv.includes('list-sessions') && (calls += 1)) });
+    const context = pieceContext(new Harness(world.fixture), { tmux, stateDir });
+    return { listing: new SessionListing(context, () => watching.running), calls: () => calls, context };
+  }
+
+  it('answers readers from one listing while the watcher runs and this window changed nothing', async () => {
+    await world.fixture.tmux('new-session', '-d', '-s', 'tw-kept', '--', 'sleep', '600');
+    const { listing, calls } = counted({ running: true });
+    const [first, second] = await Promise.all([listing.current(), listing.current()]);
+    assert.deepEqual(await listing.current(), first);
+    assert.equal(second, first);
+    assert.equal(calls(), 1);
+  });
+
+  it('asks tmux again after this window changed the server, after a watcher notification, and whenever the watcher is off', async () => {
+    await world.fixture.tmux('new-session', '-d', '-s', 'tw-gone', '--', 'sleep', '600');
+    const watcher = { running: true };
+    const { listing, calls, context } = counted(watcher);
+    assert.ok((await listing.current()).some((session) => session.name === 'tw-gone'));
+    await context.tmux.killSession('tw-gone');
+    assert.ok(!(await listing.current()).some((session) => session.name === 'tw-gone'), 'the kill is seen');
+    assert.equal(calls(), 2);
+    listing.invalidate();
+    await listing.current();
+    assert.equal(calls(), 3);
+    watcher.running = false;
+    await listing.current();
+    await listing.current();
+    assert.equal(calls(), 5, 'nothing is kept without the watcher');
+  });
+});
