@@ -1,23 +1,19 @@
 import * as assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChangeMarker } from '../../src/core/store/ChangeMarker';
 import { eventually } from '../helpers/poll';
+import { useTempDir } from '../helpers/tempDir';
 
 describe('ChangeMarker', () => {
-  let dir: string;
   const markers: ChangeMarker[] = [];
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tw-marker-'));
-  });
-  afterEach(async () => {
+  // Registered first, so the watchers close before the folder goes.
+  afterEach(() => {
     for (const marker of markers.splice(0)) marker.dispose();
-    await rm(dir, { recursive: true, force: true });
   });
+  const folder = useTempDir('tw-marker-');
 
   function marker(): { marker: ChangeMarker; seen: () => number } {
-    const made = new ChangeMarker(join(dir, 'sub', 'changes'));
+    const made = new ChangeMarker(join(folder(), 'sub', 'changes'));
     markers.push(made);
     let count = 0;
     made.onDidChange(() => (count += 1));

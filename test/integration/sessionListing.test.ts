@@ -1,27 +1,19 @@
 import * as assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SessionListing } from '../../src/core/lifecycle/SessionListing';
 import { Harness } from '../helpers/harness';
 import { pieceContext } from '../helpers/pieces';
+import { useTempDir } from '../helpers/tempDir';
 import { useTmuxServer } from '../helpers/world';
 
 describe('SessionListing', () => {
   const world = useTmuxServer();
-  let stateDir: string;
-  beforeEach(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'tw-state-'));
-  });
-  afterEach(async () => {
-    await rm(stateDir, { recursive: true, force: true });
-  });
+  const stateDir = useTempDir('tw-state-');
 
   /** A listing over a client that counts its list-sessions calls; `watching` stands for the session watcher. */
   function counted(watching: { running: boolean }): { listing: SessionListing; calls: () => number; context: ReturnType<typeof pieceContext> } {
     let calls = 0;
     const tmux = world.fixture.client({ log: (record) => void (record.argv.includes('list-sessions') && (calls += 1)) });
-    const context = pieceContext(new Harness(world.fixture), { tmux, stateDir });
+    const context = pieceContext(new Harness(world.fixture), { tmux, stateDir: stateDir() });
     return { listing: new SessionListing(context, () => watching.running), calls: () => calls, context };
   }
 

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, utimes } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileLock, ProcessLock } from '../../src/core/lifecycle/TransitionLock';
 import { gate } from '../helpers/gate';
 import { eventually } from '../helpers/poll';
+import { useTempDir } from '../helpers/tempDir';
 
 describe('TransitionLock', () => {
   describe('ProcessLock', () => {
@@ -26,17 +26,11 @@ describe('TransitionLock', () => {
   });
 
   describe('FileLock', () => {
-    let dir: string;
-    beforeEach(async () => {
-      dir = await mkdtemp(join(tmpdir(), 'tw-locks-'));
-    });
-    afterEach(async () => {
-      await rm(dir, { recursive: true, force: true });
-    });
+    const folder = useTempDir('tw-locks-');
 
     it('keeps a second window out while the first holds the key, and lets it in after', async () => {
-      const first = new FileLock(dir);
-      const second = new FileLock(dir, { waitMs: 200 });
+      const first = new FileLock(folder());
+      const second = new FileLock(folder(), { waitMs: 200 });
       assert.equal(first.crossProcess, true);
       const held = gate();
       let entered!: () => void;
@@ -56,18 +50,18 @@ describe('TransitionLock', () => {
 
     it('takes over the lock of a window that died, once it is stale', async () => {
       // A dead holder leaves proper-lockfile's folder behind and stops renewing it.
-      const target = join(dir, `${createHash('sha1').update('ws').digest('hex').slice(0, 16)}.lock-target`);
+      const target = join(folder(), `${createHash('sha1').update('ws').digest('hex').slice(0, 16)}.lock-target`);
       await mkdir(`${target}.lock`);
       const old = new Date(Date.now() - 60_000);
       await utimes(`${target}.lock`, old, old);
-      const lock = new FileLock(dir, { staleMs: 2000, waitMs: 0 });
+      const lock = new FileLock(folder(), { staleMs: 2000, waitMs: 0 });
       assert.equal(await lock.tryRun('ws', async () => 'ran'), 'ran');
     });
 
     it('refuses while a live holder keeps its lock fresh', async () => {
-      const target = join(dir, `${createHash('sha1').update('ws').digest('hex').slice(0, 16)}.lock-target`);
+      const target = join(folder(), `${createHash('sha1').update('ws').digest('hex').slice(0, 16)}.lock-target`);
       await mkdir(`${target}.lock`);
-      const lock = new FileLock(dir, { staleMs: 60_000, waitMs: 0 });
+      const lock = new FileLock(folder(), { staleMs: 60_000, waitMs: 0 });
       assert.equal(await lock.tryRun('ws', async () => 'ran'), undefined);
     });
   });
