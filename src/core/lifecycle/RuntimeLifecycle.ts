@@ -8,6 +8,7 @@ import { PromptDelivery, checkPrompt } from '../agents/PromptDelivery';
 import { resumeCommand } from '../agents/resume';
 import { WorkspaceError, errorMessage, failed, refused } from '../errors';
 import { Emitter, type Disposable, type Event } from '../events';
+import type { Logger } from '../log';
 import type { GitClient } from '../git/GitClient';
 import { SESSION_PREFIX, baseSessionName, defaultWorktreePath, isOurSessionName, newWorkspaceId, runtimeSessionName } from '../naming';
 import type { RecordStore } from '../store/RecordStore';
@@ -52,6 +53,8 @@ export interface LifecycleOptions {
    * process at each step; nothing else needs it.
    */
   readonly onStep?: (step: string) => void | Promise<void>;
+  /** Where the lifecycle writes what it does and what failed; default: nowhere. */
+  readonly log?: Logger;
   /** How long an agent has to get ready for its first prompt (default 30 s). */
   readonly promptWaitMs?: number;
   /** Agents' hook reports (`AgentStatusMonitor`): the conversation ids they carry are recorded. */
