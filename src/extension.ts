@@ -140,7 +140,9 @@ function agentNotifier(core: Core, view: View, commands: CommandContext, entries
     log: commands.log,
     enabled: () => core.settings.notifications(),
     terminalFocused: focusedTerminal,
-    attach: (sessionKey) => runCommand(attachEntry, commands, sessionKey),
+    attach: async (sessionKey) => {
+      await runCommand(attachEntry, commands, sessionKey);
+    },
     branchOf: (workspaceId) => core.lifecycle.workspace(workspaceId)?.branch,
   });
 }

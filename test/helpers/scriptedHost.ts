@@ -145,7 +145,7 @@ export class ScriptedHost implements UiHost {
 }
 
 /** Runs a contributed command the way the editor does: through the one guard that reports its failure. */
-export function runGuarded(context: CommandContext, id: CommandId, target?: CommandTarget): Promise<void> {
+export function runGuarded(context: CommandContext, id: CommandId, target?: CommandTarget): Promise<unknown> {
   const entry = commandEntries({ refresh: async () => undefined, revealWorkspace: async () => undefined }).find((candidate) => candidate.id === id);
   if (!entry) throw new Error(`no command ${id}`);
   return runCommand(entry, context, target);

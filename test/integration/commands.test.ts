@@ -7,7 +7,7 @@ import { deleteWorkspace } from '../../src/ui/commands/deleteWorkspace';
 import { launchShell } from '../../src/ui/commands/launchSession';
 import type { RuntimeLifecycle } from '../../src/core/lifecycle/RuntimeLifecycle';
 import { Cancelled } from '../../src/ui/commands/failures';
-import { copyAttachCommand, stopSession } from '../../src/ui/commands/sessionCommands';
+import { copyAttachCommand } from '../../src/ui/commands/sessionCommands';
 import type { CommandContext, Settings } from '../../src/ui/host';
 import { CommandId } from '../../src/ui/ids';
 import { TmuxClient } from '../../src/core/tmux/TmuxClient';
@@ -91,7 +91,7 @@ describe('commands against the real lifecycle', () => {
     assert.match(cancelled.shown[0].detail!, /1 uncommitted or untracked file:\n {2}draft\.md/);
 
     const confirmed = new ScriptedHost(['Delete Anyway']);
-    await deleteWorkspace(context(confirmed), record.id);
+    assert.equal(await deleteWorkspace(context(confirmed), record.id), true);
     assert.ok(!existsSync(record.worktreePath));
     assert.deepEqual(await world.lifecycle.listWorkspaces(), []);
   });
@@ -99,7 +99,7 @@ describe('commands against the real lifecycle', () => {
   it('delete of a clean workspace asks once and removes it', async () => {
     const { record } = await created();
     const host = new ScriptedHost(['Delete']);
-    await deleteWorkspace(context(host), record.id);
+    assert.equal(await deleteWorkspace(context(host), record.id), true);
     assert.match(host.shown[0].message, /Delete workspace "feature\/login"\?/);
     assert.match(host.shown[0].detail!, /branch "feature\/login"/);
     assert.equal(await git(world.repo.repo, 'branch', '--list', 'feature/login'), '');
@@ -113,7 +113,7 @@ describe('commands against the real lifecycle', () => {
     assert.equal(host.terminals.at(-1)?.tmuxName, shell.tmuxName);
     const line = await copyAttachCommand(context(host), shell.key);
     assert.equal(line, `env -u TMUX ${world.fixture.command.join(' ')} -u attach-session -E -t =${shell.tmuxName}`);
-    await stopSession(context(host), shell.key);
+    assert.equal(await runGuarded(context(host), CommandId.stopSession, shell.key), true, 'the guard passes the result on, as executeCommand does');
     assert.equal(world.lifecycle.session(shell.key), undefined);
   });
 

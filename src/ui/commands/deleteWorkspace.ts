@@ -10,16 +10,17 @@ const SHOWN_FILES = 8;
  * Delete Workspace: a modal that says what goes (worktree, branch, sessions).
  * When the worktree has uncommitted or untracked files or unpushed commits,
  * it lists the first of them with a count and offers Delete Anyway, which is
- * the only way to the force path. Answering Cancel throws `Cancelled`.
+ * the only way to the force path. Resolves to whether it deleted the
+ * workspace; answering Cancel throws `Cancelled`.
  */
 export async function deleteWorkspace(
   context: CommandContext,
   target: CommandTarget,
   statuses: readonly WorkspaceStatus[] = ['ready', 'error', 'deletion_failed'],
-): Promise<void> {
+): Promise<boolean> {
   const { host, lifecycle } = context;
   const view = await resolveWorkspace(context, target, statuses.length === 1 && statuses[0] === 'deletion_failed' ? 'Retry Delete' : 'Delete Workspace', statuses);
-  if (!view) return;
+  if (!view) return false;
   const { record } = view;
   const action = `Delete workspace "${record.branch}"`;
   const preview = await during(action, () => lifecycle.previewDelete(record.id), record.branch);
@@ -54,4 +55,5 @@ export async function deleteWorkspace(
   }
 
   await during(action, () => host.withProgress(`Deleting workspace ${record.branch}`, () => lifecycle.deleteWorkspace(record.id, { force })), record.branch);
+  return true;
 }

@@ -29,19 +29,21 @@ export async function attachOrphan(context: CommandContext, target: TreeNode | s
 }
 
 /** Kill: the orphan's process ends; asked first, since it may be an agent's work in progress. */
-export async function killOrphan(context: CommandContext, target: TreeNode | string | undefined): Promise<void> {
+export async function killOrphan(context: CommandContext, target: TreeNode | string | undefined): Promise<boolean> {
   const name = await resolveOrphan(context, target, 'Kill Orphaned Session');
-  if (!name) return;
+  if (!name) return false;
   const choice = await context.host.confirm(`Kill orphaned session ${name}?`, 'Its process ends; anything it has not saved is lost.', 'Kill');
   if (choice !== 'Kill') throw new Cancelled();
   await during(`Kill ${name}`, () => context.lifecycle.killOrphan(name));
+  return true;
 }
 
 /** Adopt into workspace: the session is recorded under a chosen ready workspace and shows in the tree there. */
-export async function adoptOrphan(context: CommandContext, target: TreeNode | string | undefined): Promise<void> {
+export async function adoptOrphan(context: CommandContext, target: TreeNode | string | undefined): Promise<boolean> {
   const name = await resolveOrphan(context, target, 'Adopt Orphaned Session');
-  if (!name) return;
+  if (!name) return false;
   const workspace = await resolveWorkspace(context, undefined, `Adopt ${name} into workspace`, ['ready']);
-  if (!workspace) return;
+  if (!workspace) return false;
   await during(`Adopt ${name}`, () => context.lifecycle.adoptSession(name, workspace.record.id), workspace.record.branch);
+  return true;
 }

@@ -61,14 +61,17 @@ export function commandEntries(extras: CommandExtras): readonly CommandEntry[] {
  * failure is logged with its context and shown the way its kind deserves
  * (see `reportFailure`); a cancellation shows nothing. Warnings and errors
  * a handler shows itself reach the log too, tagged with the command.
+ * Resolves to the handler's result (`executeCommand` gives it to callers such
+ * as the in-editor tests), or undefined when it failed or was cancelled.
  */
-export async function runCommand(entry: CommandEntry, context: CommandContext, target: CommandTarget): Promise<void> {
+export async function runCommand(entry: CommandEntry, context: CommandContext, target: CommandTarget): Promise<unknown> {
   const log = context.log;
   log.debug(`[${entry.title}] run${typeof target === 'string' ? ` on ${target}` : target ? ` on ${target.id}` : ''}`);
   try {
-    await entry.run({ ...context, host: loggingHost(context.host, log, entry.title) }, target);
+    return await entry.run({ ...context, host: loggingHost(context.host, log, entry.title) }, target);
   } catch (error) {
     await reportFailure({ host: context.host, log }, entry.title, error);
+    return undefined;
   }
 }
 

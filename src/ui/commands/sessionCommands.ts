@@ -18,16 +18,17 @@ export async function attach(context: CommandContext, target: CommandTarget): Pr
   }, workspace.record.branch);
 }
 
-/** Stop Session: an agent is asked about first (its work in progress ends with it); a shell stops at once. */
-export async function stopSession(context: CommandContext, target: CommandTarget): Promise<void> {
+/** Stop Session: an agent is asked about first (its work in progress ends with it); a shell stops at once. Resolves to whether it stopped one. */
+export async function stopSession(context: CommandContext, target: CommandTarget): Promise<boolean> {
   const chosen = await resolveSessionOrBase(context, target, 'Stop Session', { includeBase: false });
-  if (!chosen?.session) return;
+  if (!chosen?.session) return false;
   const { record } = chosen.session;
   if (record.kind === 'agent') {
     const choice = await context.host.confirm(`Stop ${record.label} in "${chosen.workspace.record.branch}"?`, 'The agent process ends; anything it has not saved is lost.', 'Stop');
     if (choice !== 'Stop') throw new Cancelled();
   }
   await during(`Stop ${record.label}`, () => context.lifecycle.stopSession(record.key), chosen.workspace.record.branch);
+  return true;
 }
 
 /** Copy Attach Command: the exact command to attach from any terminal. */
