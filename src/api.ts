@@ -6,6 +6,7 @@ import type {
   SessionView,
   WorkspaceView,
 } from './core/lifecycle/RuntimeLifecycle';
+import type { RuntimeLifecycle } from './core/lifecycle/RuntimeLifecycle';
 import type { SessionRecord, WorkspaceRecord } from './core/store/records';
 
 export type { CreateWorkspaceRequest, LaunchRequest, LifecycleChange, SessionRecord, SessionView, WorkspaceRecord, WorkspaceView };
@@ -26,4 +27,18 @@ export interface TmuxWorkspacesApi {
   deleteWorkspace(workspaceId: string, options?: { force?: boolean }): Promise<void>;
   reconcile(): Promise<void>;
   readonly onDidChangeWorkspaces: Event<LifecycleChange>;
+}
+
+/** The API over one lifecycle. */
+export function workspacesApi(lifecycle: RuntimeLifecycle): TmuxWorkspacesApi {
+  return {
+    version: 1,
+    listWorkspaces: () => lifecycle.listWorkspaces(),
+    createWorkspace: (request) => lifecycle.createWorkspace(request),
+    launchSession: (workspaceId, request) => lifecycle.launchSession(workspaceId, request),
+    stopSession: (key) => lifecycle.stopSession(key),
+    deleteWorkspace: (workspaceId, options) => lifecycle.deleteWorkspace(workspaceId, options),
+    reconcile: () => lifecycle.reconcile(),
+    onDidChangeWorkspaces: lifecycle.onDidChange,
+  };
 }

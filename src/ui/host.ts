@@ -1,11 +1,8 @@
 import type { AgentDefinition } from '../core/agents/catalog';
 import type { RuntimeLifecycle } from '../core/lifecycle/RuntimeLifecycle';
+import type { Logger } from '../core/log';
 
-/**
- * The editor as the commands see it. `extension.ts` implements it with the
- * VS Code API; command tests drive it with scripted answers while the
- * lifecycle, tmux and git underneath are real.
- */
+/** One row of a quick pick; a `separator` row only groups the rows after it. */
 export interface PickItem {
   readonly label: string;
   readonly description?: string;
@@ -13,6 +10,7 @@ export interface PickItem {
   readonly kind?: 'separator';
 }
 
+/** An input box: its texts, and a validator run as the user types. */
 export interface InputOptions {
   readonly title: string;
   readonly prompt?: string;
@@ -23,6 +21,11 @@ export interface InputOptions {
   readonly multiline?: boolean;
 }
 
+/**
+ * The editor as the commands see it. `VsCodeHost` implements it with the
+ * VS Code API; command tests drive it with scripted answers while the
+ * lifecycle, tmux and git underneath are real.
+ */
 export interface UiHost {
   pick<T extends PickItem>(items: readonly T[], options: { title: string; placeHolder?: string }): Promise<T | undefined>;
   input(options: InputOptions): Promise<string | undefined>;
@@ -38,6 +41,8 @@ export interface UiHost {
   copyToClipboard(text: string): Promise<void>;
   openFolderInNewWindow(path: string): Promise<void>;
   openFile(path: string): Promise<void>;
+  /** Opens a web page in the browser (a missing tool's install page). */
+  openExternal(url: string): Promise<void>;
   reveal(workspaceId: string): Promise<void>;
   showLog(): void;
   /** The text of the active editor when it is an untitled one (a long first prompt is written there). */
@@ -46,6 +51,7 @@ export interface UiHost {
   showText(title: string, text: string): Promise<void>;
 }
 
+/** The settings commands read, each at the moment it is needed. */
 export interface Settings {
   /** The setup command for a repository, unless it comes from settings an untrusted workspace may not use. */
   setupCommand(repoPath: string): { command?: string; blockedByTrust: boolean };
@@ -54,6 +60,7 @@ export interface Settings {
   branchPrefix(): string;
 }
 
+/** Where Create Workspace finds repositories to offer. */
 export interface RepositorySource {
   /** Repositories to offer: the ones the Git extension has open, plus configured ones. */
   repositories(): Promise<string[]>;
@@ -71,9 +78,12 @@ export async function anyGitRepository(paths: readonly string[], git: { reposito
   return false;
 }
 
+/** What every command handler is given. */
 export interface CommandContext {
   readonly lifecycle: RuntimeLifecycle;
   readonly host: UiHost;
+  /** The log behind Show Log. */
+  readonly log: Logger;
   readonly settings: Settings;
   readonly repositories: RepositorySource;
   /** The environment agent variables are taken from. */
@@ -82,6 +92,7 @@ export interface CommandContext {
   readonly hooks?: HookSetup;
 }
 
+/** What Install Agent Hooks writes with. */
 export interface HookSetup {
   /** The extension's private folder; the hook reporter script is written there. */
   readonly stateDir: string;

@@ -1,4 +1,38 @@
-import type { InputOptions, PickItem, UiHost } from '../../src/ui/host';
+import type { Logger, LogLevel } from '../../src/core/log';
+import { commandEntries, runCommand } from '../../src/ui/commands/registry';
+import type { CommandTarget } from '../../src/ui/commands/targets';
+import type { CommandContext, InputOptions, PickItem, UiHost } from '../../src/ui/host';
+import type { CommandId } from '../../src/ui/ids';
+
+/** A log that keeps every line with its level, like the LogOutputChannel would show it. */
+export class RecordingLog implements Logger {
+  readonly lines: { level: LogLevel; message: string }[] = [];
+
+  trace(message: string): void {
+    this.lines.push({ level: 'trace', message });
+  }
+
+  debug(message: string): void {
+    this.lines.push({ level: 'debug', message });
+  }
+
+  info(message: string): void {
+    this.lines.push({ level: 'info', message });
+  }
+
+  warn(message: string): void {
+    this.lines.push({ level: 'warn', message });
+  }
+
+  error(message: string | Error): void {
+    this.lines.push({ level: 'error', message: message instanceof Error ? message.message : message });
+  }
+
+  /** The lines a LogOutputChannel at its default level (info) shows. */
+  shown(): { level: LogLevel; message: string }[] {
+    return this.lines.filter((line) => line.level === 'info' || line.level === 'warn' || line.level === 'error');
+  }
+}
 
 type Answer = string | undefined;
 
@@ -16,6 +50,9 @@ export class ScriptedHost implements UiHost {
   readonly clipboard: string[] = [];
   readonly revealed: string[] = [];
   readonly texts: { title: string; text: string }[] = [];
+  readonly opened: string[] = [];
+  /** How many times Show Log was clicked through to the log. */
+  logShown = 0;
   /** What `activeUntitledText` answers: the text of an untitled editor the user has open. */
   untitledText: string | undefined;
 
@@ -86,11 +123,17 @@ export class ScriptedHost implements UiHost {
 
   async openFile(): Promise<void> {}
 
+  async openExternal(url: string): Promise<void> {
+    this.opened.push(url);
+  }
+
   async reveal(workspaceId: string): Promise<void> {
     this.revealed.push(workspaceId);
   }
 
-  showLog(): void {}
+  showLog(): void {
+    this.logShown += 1;
+  }
 
   activeUntitledText(): string | undefined {
     return this.untitledText;
@@ -99,4 +142,11 @@ export class ScriptedHost implements UiHost {
   async showText(title: string, text: string): Promise<void> {
     this.texts.push({ title, text });
   }
+}
+
+/** Runs a contributed command the way the editor does: through the one guard that reports its failure. */
+export function runGuarded(context: CommandContext, id: CommandId, target?: CommandTarget): Promise<unknown> {
+  const entry = commandEntries({ refresh: async () => undefined, revealWorkspace: async () => undefined }).find((candidate) => candidate.id === id);
+  if (!entry) throw new Error(`no command ${id}`);
+  return runCommand(entry, context, target);
 }

@@ -9,9 +9,11 @@ import { RecordStore } from '../../src/core/store/RecordStore';
 import { installAgentHooks } from '../../src/ui/commands/installAgentHooks';
 import { launchAgentIn } from '../../src/ui/commands/launchSession';
 import { dismissResumable, resumeAgent } from '../../src/ui/commands/resumeCommands';
+import { Cancelled } from '../../src/ui/commands/failures';
 import type { CommandContext, Settings } from '../../src/ui/host';
+import { CommandId } from '../../src/ui/ids';
 import { eventually } from '../helpers/poll';
-import { ScriptedHost } from '../helpers/scriptedHost';
+import { RecordingLog, ScriptedHost, runGuarded } from '../helpers/scriptedHost';
 import { useWorld } from '../helpers/world';
 
 /** A stand-in agent: switches on bracketed paste and appends what it is typed to the file it is given. */
@@ -51,6 +53,7 @@ describe('agent commands', () => {
     return {
       lifecycle: world.lifecycle,
       host,
+      log: new RecordingLog(),
       settings,
       repositories: { repositories: async () => [world.repo.repo] },
       environment: { PATH: process.env.PATH },
@@ -74,7 +77,8 @@ describe('agent commands', () => {
     const ws = await world.readyWorkspace();
     const host = new ScriptedHost(['Stand-in', 'Use the active untitled editor\'s text']);
     host.untitledText = 'step one\n\u0007step two';
-    assert.equal(await launchAgentIn(context(host), ws.id), undefined);
+    await runGuarded(context(host), CommandId.launchAgent, ws.id);
+    assert.equal(host.shown.at(-1)?.kind, 'warn');
     assert.match(host.shown.at(-1)?.message ?? '', /cannot be the first prompt\. .*U\+0007, line 2.*Nothing was launched/);
     assert.deepEqual(new RecordStore(world.harness.memento).sessions(), []);
   });
@@ -94,7 +98,7 @@ describe('agent commands', () => {
     await mkdir(join(home, '.claude'));
     await writeFile(path, '{ "model": "opus" }\n');
     const declined = new ScriptedHost(['Claude Code everywhere', undefined]);
-    assert.equal(await installAgentHooks(context(declined), undefined), false);
+    await assert.rejects(installAgentHooks(context(declined), undefined), Cancelled);
     assert.equal(await readFile(path, 'utf8'), '{ "model": "opus" }\n');
     assert.match(declined.shown[0].detail ?? '', /do nothing anywhere else/);
 

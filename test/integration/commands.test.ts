@@ -5,10 +5,15 @@ import { join } from 'node:path';
 import { createWorkspace } from '../../src/ui/commands/createWorkspace';
 import { deleteWorkspace } from '../../src/ui/commands/deleteWorkspace';
 import { launchShell } from '../../src/ui/commands/launchSession';
-import { copyAttachCommand, stopSession } from '../../src/ui/commands/sessionCommands';
+import type { RuntimeLifecycle } from '../../src/core/lifecycle/RuntimeLifecycle';
+import { Cancelled } from '../../src/ui/commands/failures';
+import { copyAttachCommand } from '../../src/ui/commands/sessionCommands';
 import type { CommandContext, Settings } from '../../src/ui/host';
+import { CommandId } from '../../src/ui/ids';
+import { TmuxClient } from '../../src/core/tmux/TmuxClient';
+import { FailingTmux } from '../helpers/faults';
 import { git } from '../helpers/gitRepo';
-import { ScriptedHost } from '../helpers/scriptedHost';
+import { RecordingLog, ScriptedHost, runGuarded } from '../helpers/scriptedHost';
 import { useWorld } from '../helpers/world';
 
 const settings = (overrides: Partial<Settings> = {}): Settings => ({
@@ -22,8 +27,8 @@ const settings = (overrides: Partial<Settings> = {}): Settings => ({
 describe('commands against the real lifecycle', () => {
   const world = useWorld({ repoFolder: 'my repo' });
 
-  function context(host: ScriptedHost, overrides: Partial<Settings> = {}): CommandContext {
-    return { lifecycle: world.lifecycle, host, settings: settings(overrides), repositories: { repositories: async () => [world.repo.repo] }, environment: process.env };
+  function context(host: ScriptedHost, overrides: Partial<Settings> = {}, lifecycle: RuntimeLifecycle = world.lifecycle, log = new RecordingLog()): CommandContext {
+    return { lifecycle, host, log, settings: settings(overrides), repositories: { repositories: async () => [world.repo.repo] }, environment: process.env };
   }
 
   async function created(branch = 'feature/login') {
@@ -78,7 +83,7 @@ describe('commands against the real lifecycle', () => {
     await writeFile(join(record.worktreePath, 'draft.md'), 'unsaved thoughts\n');
 
     const cancelled = new ScriptedHost([undefined]);
-    assert.equal(await deleteWorkspace(context(cancelled), record.id), false);
+    await assert.rejects(deleteWorkspace(context(cancelled), record.id), Cancelled);
     assert.ok(existsSync(join(record.worktreePath, 'draft.md')), 'Cancel keeps the work');
     assert.equal(world.lifecycle.workspace(record.id)?.status, 'ready');
     assert.equal(cancelled.shown[0].kind, 'confirm');
@@ -108,7 +113,7 @@ describe('commands against the real lifecycle', () => {
     assert.equal(host.terminals.at(-1)?.tmuxName, shell.tmuxName);
     const line = await copyAttachCommand(context(host), shell.key);
     assert.equal(line, `env -u TMUX ${world.fixture.command.join(' ')} -u attach-session -E -t =${shell.tmuxName}`);
-    assert.equal(await stopSession(context(host), shell.key), true);
+    assert.equal(await runGuarded(context(host), CommandId.stopSession, shell.key), true, 'the guard passes the result on, as executeCommand does');
     assert.equal(world.lifecycle.session(shell.key), undefined);
   });
 
@@ -126,14 +131,65 @@ describe('commands against the real lifecycle', () => {
     assert.ok(host.shown.some((shown) => shown.kind === 'warn' && /not trusted/.test(shown.message)));
   });
 
-  it('reports a failed setup with the stage and leaves the workspace in error', async () => {
+  it('reports a failed setup with the stage, offers a retry, and leaves the workspace in error', async () => {
     const host = new ScriptedHost(['New branch…', 'feature/broken']);
-    const record = await createWorkspace(context(host, { setupCommand: () => ({ command: 'exit 4', blockedByTrust: false }) }), { attach: true });
-    assert.equal(record, undefined);
+    await runGuarded(context(host, { setupCommand: () => ({ command: 'exit 4', blockedByTrust: false }) }), CommandId.createWorkspace);
     const error = host.shown.find((shown) => shown.kind === 'error');
     assert.match(error?.message ?? '', /feature\/broken.*setup: setup command exited with 4/);
+    assert.deepEqual(error?.actions, ['Show Setup Log', 'Retry Setup', 'Show Log']);
     const [view] = await world.lifecycle.listWorkspaces();
     assert.equal(view.record.status, 'error');
     assert.deepEqual(host.terminals, []);
+  });
+
+  describe('the command guard', () => {
+    it('turns a failing tmux listing in Attach into a clear error with Show Log, and logs it with its command', async () => {
+      await created();
+      const broken = await world.harness.lifecycle({ tmuxClient: new FailingTmux(world.fixture, 'list-sessions') });
+      const host = new ScriptedHost();
+      host.clickAction = 'Show Log';
+      const log = new RecordingLog();
+      await runGuarded(context(host, {}, broken, log), CommandId.attach);
+      assert.deepEqual(host.shown, [{ kind: 'error', message: 'Attach: tmux list-sessions failed: injected failure', actions: ['Show Log'] }]);
+      assert.equal(host.logShown, 1, 'Show Log opens the log');
+      assert.deepEqual(log.shown(), [{ level: 'error', message: '[Attach] Attach: tmux list-sessions failed: injected failure' }]);
+    });
+
+    it('shows a refusal as a warning, also in the log at warn level with the command and workspace', async () => {
+      const { record } = await created();
+      const host = new ScriptedHost();
+      const log = new RecordingLog();
+      await runGuarded(context(host, {}, world.lifecycle, log), CommandId.retrySetup, record.id);
+      assert.equal(host.shown.length, 1);
+      assert.equal(host.shown[0].kind, 'warn');
+      assert.match(host.shown[0].message, /^Retry setup of "feature\/login": /);
+      assert.deepEqual(log.shown(), [{ level: 'warn', message: `[Retry Setup] [workspace feature/login] ${host.shown[0].message}` }]);
+      assert.equal(world.lifecycle.workspace(record.id)?.status, 'ready', 'the refusal changed nothing');
+    });
+
+    it('shows nothing for a cancellation and keeps only a debug line', async () => {
+      const { record } = await created();
+      const host = new ScriptedHost([undefined]);
+      const log = new RecordingLog();
+      await runGuarded(context(host, {}, world.lifecycle, log), CommandId.deleteWorkspace, record.id);
+      assert.deepEqual(host.shown.map((shown) => shown.kind), ['confirm']);
+      assert.deepEqual(log.shown(), []);
+      assert.ok(log.lines.some((line) => line.level === 'debug' && /Delete Workspace.*cancelled/.test(line.message)));
+      assert.equal(world.lifecycle.workspace(record.id)?.status, 'ready');
+    });
+
+    it('offers the install page when tmux is not installed', async () => {
+      const { record } = await created();
+      const missing = await world.harness.lifecycle({ tmuxClient: new TmuxClient({ command: ['/nonexistent/tmux'] }) });
+      const host = new ScriptedHost();
+      host.clickAction = 'How to Install';
+      const log = new RecordingLog();
+      await runGuarded(context(host, {}, missing, log), CommandId.launchShell, record.id);
+      const warning = host.shown.find((shown) => shown.kind === 'warn');
+      assert.match(warning?.message ?? '', /^Launch shell: tmux is not installed/);
+      assert.deepEqual(warning?.actions, ['How to Install']);
+      assert.deepEqual(host.opened, ['https://github.com/tmux/tmux/wiki/Installing']);
+      assert.ok(log.shown().some((line) => line.level === 'warn' && line.message.includes('[workspace feature/login]')));
+    });
   });
 });

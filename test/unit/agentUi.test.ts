@@ -8,7 +8,7 @@ import { AgentStateModel } from '../../src/ui/tree/AgentStateModel';
 import { buildTree, type SessionNode, type WorkspaceNode } from '../../src/ui/tree/nodes';
 import { WorkspaceTreeModel, type WorkspaceSource } from '../../src/ui/tree/WorkspaceTreeModel';
 import { eventually } from '../helpers/poll';
-import { ScriptedHost } from '../helpers/scriptedHost';
+import { RecordingLog, ScriptedHost } from '../helpers/scriptedHost';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 
@@ -158,8 +158,10 @@ describe('agent notifications', () => {
   function setup(options: { enabled?: boolean; focused?: boolean; attachFails?: Error } = {}) {
     const host = new ScriptedHost();
     const attached: string[] = [];
+    const log = new RecordingLog();
     const notifier = new AgentNotifier({
       host,
+      log,
       enabled: () => options.enabled ?? true,
       terminalFocused: () => options.focused ?? false,
       attach: async (key) => {
@@ -168,7 +170,7 @@ describe('agent notifications', () => {
       },
       branchOf: () => 'feature/login',
     });
-    return { host, notifier, attached };
+    return { host, log, notifier, attached };
   }
   const needsInput = (session: SessionRecord, from: 'working' | 'needs-input' | undefined = 'working') => [{ session, from, to: 'needs-input' as const }];
 

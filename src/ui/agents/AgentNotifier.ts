@@ -1,11 +1,15 @@
 import type { LifecycleChange } from '../../core/lifecycle/RuntimeLifecycle';
 import type { SessionRecord } from '../../core/store/records';
-import { reporting } from '../commands/report';
+import type { Logger } from '../../core/log';
+import { reporting } from '../commands/failures';
+import { loggingHost } from '../commands/registry';
 import type { UiHost } from '../host';
 import type { AgentStateChange } from '../tree/AgentStateModel';
 
 export interface AgentNotifierOptions {
   readonly host: UiHost;
+  /** Where every warning and error it shows is written too. */
+  readonly log: Logger;
   /** The `tmuxWorkspaces.notifications` setting (opt-in). */
   readonly enabled: () => boolean;
   /** Whether the user is looking at this session's terminal right now. */
@@ -27,7 +31,11 @@ export class AgentNotifier {
   /** Agents already notified about for their current spell of needing input. */
   private readonly notified = new Set<string>();
 
-  constructor(private readonly options: AgentNotifierOptions) {}
+  private readonly host: UiHost;
+
+  constructor(private readonly options: AgentNotifierOptions) {
+    this.host = loggingHost(options.host, options.log, 'Agents');
+  }
 
   onStates(changes: readonly AgentStateChange[]): void {
     for (const change of changes) {
@@ -38,8 +46,8 @@ export class AgentNotifier {
       }
       if (this.notified.has(key) || !this.options.enabled() || this.options.terminalFocused(change.session.tmuxName)) continue;
       this.notified.add(key);
-      void reporting(this.options.host, 'Attach', async () => {
-        if ((await this.options.host.info(`${this.name(change.session)} needs your input.`, 'Attach')) === 'Attach') await this.options.attach(key);
+      void reporting({ host: this.options.host, log: this.options.log }, 'Attach', async () => {
+        if ((await this.host.info(`${this.name(change.session)} needs your input.`, 'Attach')) === 'Attach') await this.options.attach(key);
       });
     }
   }
@@ -48,7 +56,7 @@ export class AgentNotifier {
     if (change.type === 'prompt') {
       const prompt = change.session.prompt;
       if (prompt && (prompt.state === 'failed' || prompt.state === 'unknown')) {
-        void this.options.host.warn(`First prompt for ${this.name(change.session)}: ${change.detail ?? (prompt.state === 'failed' ? 'not sent' : 'it may not have arrived')}.`);
+        void this.host.warn(`First prompt for ${this.name(change.session)}: ${change.detail ?? (prompt.state === 'failed' ? 'not sent' : 'it may not have arrived')}.`);
       }
       return;
     }
@@ -57,16 +65,16 @@ export class AgentNotifier {
     if (change.exitCode !== undefined && change.exitCode !== 0) {
       void this.reportFailure(change.session, change.exitCode, change.lastLines);
     } else if (change.exitCode === 0 && this.options.enabled() && !this.options.terminalFocused(change.session.tmuxName)) {
-      void this.options.host.info(`${this.name(change.session)} is done.`);
+      void this.host.info(`${this.name(change.session)} is done.`);
     }
   }
 
   private async reportFailure(session: SessionRecord, exitCode: number, lastLines: string | undefined): Promise<void> {
     const tail = (lastLines ?? '').split('\n').map((line) => line.trimEnd()).filter(Boolean).slice(-LINES_IN_MESSAGE);
     const message = `${this.name(session)} exited with status ${exitCode}.${tail.length > 0 ? ` Last output: ${tail.join(' ⏎ ')}` : ''}`;
-    const choice = lastLines ? await this.options.host.error(message, 'Show Output') : await this.options.host.error(message);
+    const choice = lastLines ? await this.host.error(message, 'Show Output') : await this.host.error(message);
     if (choice === 'Show Output' && lastLines) {
-      await this.options.host.showText(`${this.name(session)} exited with status ${exitCode}; its last lines:`, lastLines);
+      await this.host.showText(`${this.name(session)} exited with status ${exitCode}; its last lines:`, lastLines);
     }
   }
 

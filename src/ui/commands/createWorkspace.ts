@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import type { WorkspaceRecord } from '../../core/store/records';
-import { WorkspaceError } from '../../core/errors';
+import { WorkspaceError, errorMessage, failed, refused } from '../../core/errors';
 import type { CommandContext, PickItem } from '../host';
-import { reportFailure } from './report';
+import { ActionFailure, Cancelled, answered, type Remedy } from './failures';
 
 interface BranchPick extends PickItem {
   readonly branch?: string;
@@ -11,23 +11,16 @@ interface BranchPick extends PickItem {
 
 /**
  * Create Workspace: pick the repository, then a new branch (validated as you
- * type) or an existing local or remote one; the base is the repository's
- * default branch. The same repository and branch again reveals the workspace
- * that exists. Resolves to the workspace, or undefined when cancelled or failed.
+ * type) or an existing local or remote one; the base branch is the
+ * repository's default branch. The same repository and branch again reveals
+ * the workspace that exists. Resolves to the workspace; throws `Cancelled`
+ * when the user backs out, and a failure naming the branch otherwise.
  */
-export async function createWorkspace(context: CommandContext, options: { attach: boolean }): Promise<WorkspaceRecord | undefined> {
+export async function createWorkspace(context: CommandContext, options: { attach: boolean }): Promise<WorkspaceRecord> {
   const { host, lifecycle } = context;
   const title = 'Create Workspace';
   const repoPath = await pickRepository(context, title);
-  if (!repoPath) return undefined;
-
-  let choices;
-  try {
-    choices = await lifecycle.branchChoices(repoPath);
-  } catch (error) {
-    await reportFailure(host, title, error);
-    return undefined;
-  }
+  const choices = await lifecycle.branchChoices(repoPath);
   const workspaces = (await lifecycle.listWorkspaces()).filter((view) => view.record.repoPath === choices.repoPath);
   const workspaceFor = (branch: string) => workspaces.find((view) => view.record.branch === branch.trim());
   const picks: BranchPick[] = [{ label: '$(add) New branch…', description: `from ${choices.defaultBranch}`, source: 'new' }];
@@ -36,21 +29,21 @@ export async function createWorkspace(context: CommandContext, options: { attach
   if (workspaces.length > 0) {
     picks.push({ label: 'Existing workspaces', kind: 'separator' }, ...workspaces.map((view) => ({ label: `$(terminal-tmux) ${view.record.branch}`, description: 'show workspace', branch: view.record.branch, source: 'existing' as const })));
   }
-  const picked = await host.pick(picks, { title: `${title} in ${basename(choices.repoPath)}`, placeHolder: 'A new branch, or an existing one to check out' });
-  if (!picked?.source) return undefined;
+  const picked = answered(await host.pick(picks, { title: `${title} in ${basename(choices.repoPath)}`, placeHolder: 'A new branch, or an existing one to check out' }));
+  if (!picked.source) throw new Cancelled();
 
   let branch = picked.branch;
   if (picked.source === 'new') {
-    branch = await host.input({
+    branch = answered(await host.input({
       title: `${title}: new branch from ${choices.defaultBranch}`,
       prompt: 'Name of the new branch',
       value: context.settings.branchPrefix(),
       // A branch that already has a workspace is accepted: creating it again reveals that workspace.
       validate: (value) => (workspaceFor(value) ? undefined : lifecycle.newBranchProblem(choices.repoPath, value)),
-    });
+    }));
   }
   branch = branch?.trim();
-  if (!branch) return undefined;
+  if (!branch) throw new Cancelled();
 
   const existing = workspaceFor(branch);
   if (existing) {
@@ -74,42 +67,48 @@ export async function createWorkspace(context: CommandContext, options: { attach
     }
     return record;
   } catch (error) {
-    await reportCreateFailure(context, choices.repoPath, branch, error);
-    return undefined;
+    throw await setupFailure(context, choices.repoPath, branch, error);
   }
 }
 
-async function pickRepository(context: CommandContext, title: string): Promise<string | undefined> {
+async function pickRepository(context: CommandContext, title: string): Promise<string> {
   const repositories = await context.repositories.repositories();
   if (repositories.length === 0) {
-    void context.host.warn('No git repository is open. Open a folder that is a git repository, or list one in the "tmuxWorkspaces.repositories" setting.');
-    return undefined;
+    throw refused('No git repository is open. Open a folder that is a git repository, or list one in the "tmuxWorkspaces.repositories" setting.');
   }
   if (repositories.length === 1) return repositories[0];
   const picked = await context.host.pick(
     repositories.map((path) => ({ label: basename(path), description: path, path })),
     { title, placeHolder: 'Pick the repository' },
   );
-  return picked?.path;
+  return answered(picked).path;
 }
 
-/** A failed setup leaves an `error` workspace: offer its log and a retry right away. */
-export async function reportCreateFailure(context: CommandContext, repoPath: string, branch: string, error: unknown): Promise<void> {
+/**
+ * The failure to throw when creating or retrying setup failed. A failed setup
+ * leaves an `error` workspace: it is revealed, and the failure offers its
+ * setup log and a retry right away.
+ */
+export async function setupFailure(context: CommandContext, repoPath: string, branch: string, error: unknown, action = `Create workspace "${branch}"`): Promise<ActionFailure> {
   const failedView = (await context.lifecycle.listWorkspaces()).find(
     (view) => view.record.repoPath === repoPath && view.record.branch === branch && view.record.status === 'error',
   );
-  if (!failedView || (error instanceof WorkspaceError && error.kind === 'refused')) {
-    await reportFailure(context.host, `Create workspace "${branch}"`, error);
-    return;
-  }
-  await context.host.reveal(failedView.record.id);
-  const actions = failedView.record.setupLog ? (['Show Setup Log', 'Retry Setup'] as const) : (['Retry Setup'] as const);
-  const choice = await context.host.error(`Workspace "${branch}": ${failedView.record.lastError ?? 'setup failed'}`, ...actions);
-  if (choice === 'Show Setup Log' && failedView.record.setupLog) await context.host.openFile(failedView.record.setupLog);
-  if (choice === 'Retry Setup') {
-    const setup = context.settings.setupCommand(failedView.record.repoPath);
-    await context.host
-      .withProgress(`Retrying setup of ${branch}`, () => context.lifecycle.retrySetup(failedView.record.id, { setupCommand: setup.command }))
-      .catch((retryError) => reportCreateFailure(context, repoPath, branch, retryError));
-  }
+  if (!failedView || (error instanceof WorkspaceError && error.kind === 'refused')) return new ActionFailure(action, error, branch);
+  const { record } = failedView;
+  await context.host.reveal(record.id);
+  const remedies: Remedy[] = [];
+  const setupLog = record.setupLog;
+  if (setupLog) remedies.push({ label: 'Show Setup Log', run: () => context.host.openFile(setupLog) });
+  remedies.push({
+    label: 'Retry Setup',
+    run: async () => {
+      const setup = context.settings.setupCommand(record.repoPath);
+      await context.host
+        .withProgress(`Retrying setup of ${branch}`, () => context.lifecycle.retrySetup(record.id, { setupCommand: setup.command }))
+        .catch(async (retryError) => {
+          throw await setupFailure(context, repoPath, branch, retryError, `Retry setup of "${branch}"`);
+        });
+    },
+  });
+  return new ActionFailure(`Workspace "${branch}"`, failed(record.lastError ?? errorMessage(error)), branch, remedies);
 }

@@ -1,6 +1,7 @@
 import type { WorkspaceStatus } from '../../core/store/records';
 import type { CommandContext } from '../host';
-import { reportFailure } from './report';
+import { count } from '../words';
+import { Cancelled, during } from './failures';
 import { resolveWorkspace, type CommandTarget } from './targets';
 
 const SHOWN_FILES = 8;
@@ -9,7 +10,8 @@ const SHOWN_FILES = 8;
  * Delete Workspace: a modal that says what goes (worktree, branch, sessions).
  * When the worktree has uncommitted or untracked files or unpushed commits,
  * it lists the first of them with a count and offers Delete Anyway, which is
- * the only way to the force path. Resolves to whether the workspace was deleted.
+ * the only way to the force path. Resolves to whether it deleted the
+ * workspace; answering Cancel throws `Cancelled`.
  */
 export async function deleteWorkspace(
   context: CommandContext,
@@ -20,19 +22,13 @@ export async function deleteWorkspace(
   const view = await resolveWorkspace(context, target, statuses.length === 1 && statuses[0] === 'deletion_failed' ? 'Retry Delete' : 'Delete Workspace', statuses);
   if (!view) return false;
   const { record } = view;
-
-  let preview;
-  try {
-    preview = await lifecycle.previewDelete(record.id);
-  } catch (error) {
-    await reportFailure(host, `Delete workspace "${record.branch}"`, error);
-    return false;
-  }
+  const action = `Delete workspace "${record.branch}"`;
+  const preview = await during(action, () => lifecycle.previewDelete(record.id), record.branch);
   const sessions = view.sessions.filter((session) => session.alive).length;
   const goes = [
     `the worktree folder ${record.worktreePath}`,
     record.createdBranch ? `the branch "${record.branch}"` : undefined,
-    sessions > 0 ? `${sessions} running session${sessions === 1 ? '' : 's'} and the base terminal` : 'the base terminal',
+    sessions > 0 ? `${count(sessions, 'running session')} and the base terminal` : 'the base terminal',
   ].filter(Boolean);
   const atRisk = preview.dirtyFiles.length > 0 || preview.unpushedCommits.length > 0;
 
@@ -40,29 +36,24 @@ export async function deleteWorkspace(
   if (atRisk) {
     const lines: string[] = [];
     if (preview.dirtyFiles.length > 0) {
-      lines.push(`${preview.dirtyFiles.length} uncommitted or untracked file${preview.dirtyFiles.length === 1 ? '' : 's'}:`);
+      lines.push(`${count(preview.dirtyFiles.length, 'uncommitted or untracked file')}:`);
       lines.push(...preview.dirtyFiles.slice(0, SHOWN_FILES).map((file) => `  ${file}`));
       if (preview.dirtyFiles.length > SHOWN_FILES) lines.push(`  …and ${preview.dirtyFiles.length - SHOWN_FILES} more`);
     }
     if (preview.unpushedCommits.length > 0) {
-      lines.push(`${preview.unpushedCommits.length} unpushed commit${preview.unpushedCommits.length === 1 ? '' : 's'}:`);
+      lines.push(`${count(preview.unpushedCommits.length, 'unpushed commit')}:`);
       lines.push(...preview.unpushedCommits.slice(0, SHOWN_FILES).map((commit) => `  ${commit}`));
       if (preview.unpushedCommits.length > SHOWN_FILES) lines.push(`  …and ${preview.unpushedCommits.length - SHOWN_FILES} more`);
     }
     lines.push('', `Deleting also removes ${goes.join(', ')}. This cannot be undone.`);
     const choice = await host.confirm(`Workspace "${record.branch}" has work that would be lost.`, lines.join('\n'), 'Delete Anyway');
-    if (choice !== 'Delete Anyway') return false;
+    if (choice !== 'Delete Anyway') throw new Cancelled();
     force = true;
   } else {
     const choice = await host.confirm(`Delete workspace "${record.branch}"?`, `This removes ${goes.join(', ')}.`, 'Delete');
-    if (choice !== 'Delete') return false;
+    if (choice !== 'Delete') throw new Cancelled();
   }
 
-  try {
-    await host.withProgress(`Deleting workspace ${record.branch}`, () => lifecycle.deleteWorkspace(record.id, { force }));
-    return true;
-  } catch (error) {
-    await reportFailure(host, `Delete workspace "${record.branch}"`, error);
-    return false;
-  }
+  await during(action, () => host.withProgress(`Deleting workspace ${record.branch}`, () => lifecycle.deleteWorkspace(record.id, { force })), record.branch);
+  return true;
 }

@@ -1,9 +1,11 @@
+import { refused } from '../../core/errors';
 import { agentArgv, agentEnvironment, availableAgents, type AgentDefinition } from '../../core/agents/catalog';
 import { normalizePrompt, promptProblem } from '../../core/agents/PromptDelivery';
 import { resumeTemplate } from '../../core/agents/resume';
 import type { SessionRecord } from '../../core/store/records';
 import type { CommandContext, PickItem } from '../host';
-import { reporting } from './report';
+import { count } from '../words';
+import { Cancelled, answered, during } from './failures';
 import { resolveWorkspace, type CommandTarget } from './targets';
 
 interface AgentPick extends PickItem {
@@ -35,11 +37,9 @@ export async function launchAgentIn(context: CommandContext, workspaceId: string
     agents.map((agent) => ({ label: agent.label, description: [agent.command, ...agent.args].join(' '), agent })),
     { title: 'Launch Agent', placeHolder: 'Pick the agent to run in this workspace' },
   );
-  if (!picked) return undefined;
-  const { agent } = picked;
+  const { agent } = answered(picked);
   const prompt = await askFirstPrompt(context, agent);
-  if (prompt === CANCELLED) return undefined;
-  return reporting(host, `Launch ${agent.label}`, async () => {
+  return during(`Launch ${agent.label}`, async () => {
     const command = await agentArgv(agent, context.environment.PATH);
     const session = await context.lifecycle.launchSession(workspaceId, {
       kind: 'agent',
@@ -52,18 +52,16 @@ export async function launchAgentIn(context: CommandContext, workspaceId: string
     });
     await attachIfWanted(context, session);
     return session;
-  });
+  }, context.lifecycle.workspace(workspaceId)?.branch);
 }
-
-const CANCELLED = Symbol('cancelled');
 
 /**
  * The optional first prompt: none, typed into an input box, or the text of
  * the active untitled editor (for long ones). A prompt that cannot be sent is
- * refused here, before anything is launched. Resolves to `CANCELLED` when the
- * user backs out or the text is refused.
+ * refused here, before anything is launched. Throws `Cancelled` when the
+ * user backs out.
  */
-async function askFirstPrompt(context: CommandContext, agent: AgentDefinition): Promise<string | undefined | typeof CANCELLED> {
+async function askFirstPrompt(context: CommandContext, agent: AgentDefinition): Promise<string | undefined> {
   const { host } = context;
   const untitled = host.activeUntitledText();
   const picks: PromptPick[] = [
@@ -72,18 +70,14 @@ async function askFirstPrompt(context: CommandContext, agent: AgentDefinition): 
   ];
   if (untitled?.trim()) {
     const lines = untitled.split('\n').length;
-    picks.push({ label: '$(file) Use the active untitled editor\'s text', description: `${lines} line${lines === 1 ? '' : 's'}`, source: 'untitled' });
+    picks.push({ label: '$(file) Use the active untitled editor\'s text', description: count(lines, 'line'), source: 'untitled' });
   }
-  const picked = await host.pick(picks, { title: `Launch ${agent.label}: first prompt`, placeHolder: 'Give the agent a first prompt?' });
-  if (!picked) return CANCELLED;
+  const picked = answered(await host.pick(picks, { title: `Launch ${agent.label}: first prompt`, placeHolder: 'Give the agent a first prompt?' }));
   if (picked.source === 'none') return undefined;
   if (picked.source === 'untitled') {
     const text = normalizePrompt(untitled ?? '');
     const problem = promptProblem(text);
-    if (problem) {
-      void host.warn(`Launch ${agent.label}: the untitled editor's text cannot be the first prompt. ${problem} Nothing was launched.`);
-      return CANCELLED;
-    }
+    if (problem) throw refused(`The untitled editor's text cannot be the first prompt. ${problem} Nothing was launched.`);
     return text;
   }
   const typed = await host.input({
@@ -92,7 +86,7 @@ async function askFirstPrompt(context: CommandContext, agent: AgentDefinition): 
     multiline: true,
     validate: (value) => (value.trim() === '' ? undefined : promptProblem(normalizePrompt(value))),
   });
-  if (typed === undefined) return CANCELLED;
+  if (typed === undefined) throw new Cancelled();
   return typed.trim() === '' ? undefined : normalizePrompt(typed);
 }
 
@@ -100,11 +94,11 @@ async function askFirstPrompt(context: CommandContext, agent: AgentDefinition): 
 export async function launchShell(context: CommandContext, target: CommandTarget): Promise<SessionRecord | undefined> {
   const view = await resolveWorkspace(context, target, 'Launch Shell', ['ready']);
   if (!view) return undefined;
-  return reporting(context.host, 'Launch shell', async () => {
+  return during('Launch shell', async () => {
     const session = await context.lifecycle.launchSession(view.record.id, { kind: 'shell', label: 'shell' });
     await attachIfWanted(context, session);
     return session;
-  });
+  }, view.record.branch);
 }
 
 export async function attachIfWanted(context: CommandContext, session: SessionRecord): Promise<void> {

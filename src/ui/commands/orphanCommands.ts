@@ -1,6 +1,6 @@
 import type { CommandContext, PickItem } from '../host';
 import type { TreeNode } from '../tree/nodes';
-import { reporting } from './report';
+import { Cancelled, answered, during } from './failures';
 import { resolveWorkspace } from './targets';
 
 /** An orphan from the tree, or a pick among the current orphans. */
@@ -16,13 +16,13 @@ async function resolveOrphan(context: CommandContext, target: TreeNode | string 
     orphans.map((session) => ({ label: session.name, description: session.attachedClients > 0 ? 'attached' : undefined, name: session.name })),
     { title, placeHolder: 'Pick an orphaned session' },
   );
-  return picked?.name;
+  return answered(picked).name;
 }
 
 export async function attachOrphan(context: CommandContext, target: TreeNode | string | undefined): Promise<void> {
   const name = await resolveOrphan(context, target, 'Attach to Orphaned Session');
   if (!name) return;
-  await reporting(context.host, 'Attach', async () => {
+  await during('Attach', async () => {
     const attachTarget = await context.lifecycle.attachTarget({ orphan: name });
     context.host.attachTerminal({ tmuxName: name, title: name, argv: attachTarget.argv });
   });
@@ -33,11 +33,9 @@ export async function killOrphan(context: CommandContext, target: TreeNode | str
   const name = await resolveOrphan(context, target, 'Kill Orphaned Session');
   if (!name) return false;
   const choice = await context.host.confirm(`Kill orphaned session ${name}?`, 'Its process ends; anything it has not saved is lost.', 'Kill');
-  if (choice !== 'Kill') return false;
-  return (await reporting(context.host, `Kill ${name}`, async () => {
-    await context.lifecycle.killOrphan(name);
-    return true;
-  })) ?? false;
+  if (choice !== 'Kill') throw new Cancelled();
+  await during(`Kill ${name}`, () => context.lifecycle.killOrphan(name));
+  return true;
 }
 
 /** Adopt into workspace: the session is recorded under a chosen ready workspace and shows in the tree there. */
@@ -46,8 +44,6 @@ export async function adoptOrphan(context: CommandContext, target: TreeNode | st
   if (!name) return false;
   const workspace = await resolveWorkspace(context, undefined, `Adopt ${name} into workspace`, ['ready']);
   if (!workspace) return false;
-  return (await reporting(context.host, `Adopt ${name}`, async () => {
-    await context.lifecycle.adoptSession(name, workspace.record.id);
-    return true;
-  })) ?? false;
+  await during(`Adopt ${name}`, () => context.lifecycle.adoptSession(name, workspace.record.id), workspace.record.branch);
+  return true;
 }

@@ -2,7 +2,8 @@ import { BUILTIN_AGENTS, agentEnvironment } from '../../core/agents/catalog';
 import type { ResumableRecord, SessionRecord } from '../../core/store/records';
 import type { CommandContext, PickItem } from '../host';
 import { attachIfWanted } from './launchSession';
-import { reporting } from './report';
+import { WorkspaceError } from '../../core/errors';
+import { answered, during } from './failures';
 import type { CommandTarget } from './targets';
 
 interface ResumablePick extends PickItem {
@@ -18,25 +19,25 @@ export async function resumeAgent(context: CommandContext, target: CommandTarget
   const resumable = await resolveResumable(context, target, 'Resume Agent');
   if (!resumable) return undefined;
   const agent = resumable.agentId ? [...context.settings.agents().agents, ...BUILTIN_AGENTS].find((entry) => entry.id === resumable.agentId) : undefined;
-  return reporting(context.host, `Resume ${resumable.label}`, async () => {
+  return during(`Resume ${resumable.label}`, async () => {
     const session = await context.lifecycle.resumeAgent(resumable.key, { environment: agent ? agentEnvironment(agent, context.environment) : undefined });
     await attachIfWanted(context, session);
     return session;
-  });
+  }, context.lifecycle.workspace(resumable.workspaceId)?.branch);
 }
 
 /** Dismiss: forgets a resumable agent's row. */
 export async function dismissResumable(context: CommandContext, target: CommandTarget): Promise<void> {
   const resumable = await resolveResumable(context, target, 'Dismiss Resumable Agent');
   if (!resumable) return;
-  await reporting(context.host, `Dismiss ${resumable.label}`, () => context.lifecycle.dismissResumable(resumable.key));
+  await during(`Dismiss ${resumable.label}`, () => context.lifecycle.dismissResumable(resumable.key));
 }
 
 async function resolveResumable(context: CommandContext, target: CommandTarget, title: string): Promise<ResumableRecord | undefined> {
   const key = typeof target === 'string' ? target : target?.kind === 'resumable' ? target.resumableKey : undefined;
   if (key) {
     const found = context.lifecycle.resumable(key);
-    if (!found) void context.host.warn('That agent is no longer resumable.');
+    if (!found) throw new WorkspaceError('gone', 'That agent is no longer resumable.');
     return found;
   }
   const views = await context.lifecycle.listWorkspaces();
@@ -47,5 +48,5 @@ async function resolveResumable(context: CommandContext, target: CommandTarget, 
     void context.host.info('No agent is waiting to be resumed.');
     return undefined;
   }
-  return (await context.host.pick(picks, { title, placeHolder: 'Pick the agent' }))?.resumable;
+  return answered(await context.host.pick(picks, { title, placeHolder: 'Pick the agent' })).resumable;
 }

@@ -1,7 +1,10 @@
+import { WorkspaceError } from '../../core/errors';
 import type { SessionView, WorkspaceView } from '../../core/lifecycle/RuntimeLifecycle';
 import type { WorkspaceStatus } from '../../core/store/records';
 import type { CommandContext, PickItem } from '../host';
 import type { TreeNode } from '../tree/nodes';
+import { statusWords } from '../words';
+import { answered } from './failures';
 
 /**
  * What a command was invoked on: a tree node, an id (from the API or a
@@ -35,24 +38,24 @@ export async function resolveWorkspace(
   const id = targetWorkspaceId(target);
   if (id) {
     const view = views.find((candidate) => candidate.record.id === id);
-    if (!view) void context.host.warn('That workspace no longer exists.');
+    if (!view) throw new WorkspaceError('gone', 'That workspace no longer exists.');
     return view;
   }
   const candidates = views.filter((view) => !statuses || statuses.includes(view.record.status));
   if (candidates.length === 0) {
-    void context.host.info(statuses ? `No workspace is ${statuses.join(' or ').replace(/_/g, ' ')}.` : 'There are no workspaces yet.');
+    void context.host.info(statuses ? `No workspace is ${statuses.map(statusWords).join(' or ')}.` : 'There are no workspaces yet.');
     return undefined;
   }
   const picked = await context.host.pick<WorkspacePick>(
     candidates.map((view) => ({
       label: view.record.branch,
-      description: `${view.record.repoPath.split('/').pop()} · ${view.record.status.replace('_', ' ')}`,
+      description: `${view.record.repoPath.split('/').pop()} · ${statusWords(view.record.status)}`,
       detail: view.record.worktreePath,
       view,
     })),
     { title, placeHolder: 'Pick a workspace' },
   );
-  return picked?.view;
+  return answered(picked).view;
 }
 
 /**
@@ -69,10 +72,7 @@ export async function resolveSessionOrBase(
   if (target && typeof target !== 'string' && target.kind === 'session') {
     const workspace = views.find((view) => view.record.id === target.workspaceId);
     const session = workspace?.sessions.find((candidate) => candidate.record.key === target.sessionKey);
-    if (!workspace || !session) {
-      void context.host.warn('That session has ended.');
-      return undefined;
-    }
+    if (!workspace || !session) throw new WorkspaceError('gone', 'That session has ended.');
     return { workspace, session };
   }
   if (typeof target === 'string') {
@@ -84,7 +84,8 @@ export async function resolveSessionOrBase(
   const id = targetWorkspaceId(target);
   if (id && options.includeBase) {
     const workspace = views.find((view) => view.record.id === id);
-    return workspace ? { workspace } : undefined;
+    if (!workspace) throw new WorkspaceError('gone', 'That workspace no longer exists.');
+    return { workspace };
   }
   const picks: SessionPick[] = [];
   for (const workspace of views.filter((view) => !id || view.record.id === id)) {
@@ -99,6 +100,6 @@ export async function resolveSessionOrBase(
     void context.host.info(options.includeBase ? 'There is nothing to attach to yet.' : 'No session is running.');
     return undefined;
   }
-  const picked = await context.host.pick(picks, { title, placeHolder: 'Pick a terminal' });
-  return picked && { workspace: picked.workspace, session: picked.session };
+  const picked = answered(await context.host.pick(picks, { title, placeHolder: 'Pick a terminal' }));
+  return { workspace: picked.workspace, session: picked.session };
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
+import { WorkspaceError } from '../../core/errors';
 import type { CommandContext } from '../host';
-import { reportCreateFailure } from './createWorkspace';
+import { setupFailure } from './createWorkspace';
 import { resolveWorkspace, type CommandTarget } from './targets';
 
 /** Retry Setup: only offered for workspaces whose setup failed or was interrupted. */
@@ -12,7 +13,7 @@ export async function retrySetup(context: CommandContext, target: CommandTarget)
   try {
     await context.host.withProgress(`Retrying setup of ${view.record.branch}`, () => context.lifecycle.retrySetup(view.record.id, { setupCommand: setup.command }));
   } catch (error) {
-    await reportCreateFailure(context, view.record.repoPath, view.record.branch, error);
+    throw await setupFailure(context, view.record.repoPath, view.record.branch, error, `Retry setup of "${view.record.branch}"`);
   }
 }
 
@@ -20,8 +21,7 @@ export async function openWorkspaceFolder(context: CommandContext, target: Comma
   const view = await resolveWorkspace(context, target, 'Open Workspace Folder', ['ready', 'error', 'deletion_failed']);
   if (!view) return;
   if (!existsSync(view.record.worktreePath)) {
-    void context.host.warn(`The worktree folder ${view.record.worktreePath} does not exist; retry setup or delete the workspace.`);
-    return;
+    throw new WorkspaceError('gone', `The worktree folder ${view.record.worktreePath} does not exist; retry setup or delete the workspace.`);
   }
   await context.host.openFolderInNewWindow(view.record.worktreePath);
 }

@@ -3,11 +3,9 @@ import type { AgentState } from '../../core/agents/AgentStatus';
 import type { SessionView, WorkspaceView } from '../../core/lifecycle/RuntimeLifecycle';
 import type { LiveSession } from '../../core/tmux/TmuxClient';
 import type { PromptState, ResumableRecord, SetupEvent, WorkspaceStatus } from '../../core/store/records';
+import { count, statusWords } from '../words';
 
-/**
- * The tree as plain data, free of the editor API so it is unit-tested in Node.
- * `WorkspaceTreeProvider` turns each node into a `vscode.TreeItem`.
- */
+/** A codicon with an optional theme colour. */
 export interface NodeIcon {
   /** A codicon id, e.g. `sync~spin`. */
   readonly id: string;
@@ -71,6 +69,10 @@ export interface OrphanNode extends NodeBase {
   readonly tmuxName: string;
 }
 
+/**
+ * The tree as plain data, free of the editor API so it is unit-tested in Node.
+ * `WorkspaceTreeProvider` turns each node into a `vscode.TreeItem`.
+ */
 export type TreeNode = RepositoryNode | WorkspaceNode | BaseTerminalNode | SessionNode | ResumableNode | MessageNode | OrphansNode | OrphanNode;
 
 export interface WorkspaceStats {
@@ -96,14 +98,6 @@ const STATUS_ICONS: Record<WorkspaceStatus, NodeIcon> = {
   error: { id: 'error', color: 'errorForeground' },
   deleting: { id: 'loading~spin' },
   deletion_failed: { id: 'warning', color: 'list.errorForeground' },
-};
-
-const STATUS_WORDS: Record<WorkspaceStatus, string> = {
-  creating: 'creating',
-  ready: 'ready',
-  error: 'setup failed',
-  deleting: 'deleting',
-  deletion_failed: 'deletion failed',
 };
 
 /** How an agent's state looks: icon, words in the description, and its `contextValue` flag. */
@@ -145,7 +139,7 @@ export function buildTree(input: TreeInput): TreeNode[] {
       kind: 'repository',
       id: `repo:${repoPath}`,
       label: basename(repoPath),
-      description: `${members.length} workspace${members.length === 1 ? '' : 's'}`,
+      description: count(members.length, 'workspace'),
       tooltip: repoPath,
       icon: { id: 'repo' },
       contextValue: 'repository',
@@ -201,7 +195,7 @@ export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats
     if (stats?.dirty) description.push('●');
   } else {
     const stage = currentStage(record.setupEvents);
-    description.push(record.status === 'creating' && stage ? `${STATUS_WORDS.creating}: ${STAGE_WORDS[stage]}…` : STATUS_WORDS[record.status]);
+    description.push(record.status === 'creating' && stage ? `${statusWords('creating')}: ${STAGE_WORDS[stage]}…` : statusWords(record.status));
   }
   const flags = ['workspace', record.status];
   if (stats?.dirty) flags.push('dirty');
@@ -300,7 +294,7 @@ function resumableNode(resumable: ResumableRecord, now: number): ResumableNode {
 function workspaceTooltip(view: WorkspaceView, stats: WorkspaceStats | undefined): string {
   const { record } = view;
   const lines = [
-    `**${record.branch}** — ${STATUS_WORDS[record.status]}`,
+    `**${record.branch}** — ${statusWords(record.status)}`,
     `Path: \`${record.worktreePath}\``,
     `Base branch: \`${record.baseBranch}\``,
   ];

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { InputOptions, PickItem, UiHost } from '../host';
 import type { AttachTerminals } from './AttachTerminals';
-import { VIEW_ID } from './WorkspaceTreeProvider';
+import { VIEW_ID } from '../ids';
 
 /** The editor behind `UiHost`. */
 export class VsCodeHost implements UiHost {
@@ -71,6 +71,10 @@ export class VsCodeHost implements UiHost {
 
   async openFile(path: string): Promise<void> {
     await vscode.window.showTextDocument(vscode.Uri.file(path), { preview: true });
+  }
+
+  async openExternal(url: string): Promise<void> {
+    await vscode.env.openExternal(vscode.Uri.parse(url));
   }
 
   reveal(workspaceId: string): Promise<void> {

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { WorkspaceTreeModel } from '../tree/WorkspaceTreeModel';
+import { CommandId } from '../ids';
+import { count, statusWords } from '../words';
 
 /** While an open folder is a workspace's worktree: its branch and session count; a click reveals it in the tree. */
 export class WorkspaceStatusBar implements vscode.Disposable {
@@ -20,9 +22,9 @@ export class WorkspaceStatusBar implements vscode.Disposable {
       return;
     }
     const running = view.sessions.filter((session) => session.alive).length;
-    this.item.text = `$(terminal-tmux) ${view.record.branch} · ${running} session${running === 1 ? '' : 's'}`;
-    this.item.tooltip = `Tmux workspace ${view.record.branch} (${view.record.status.replace('_', ' ')}): show it in the Workspaces view`;
-    this.item.command = { command: 'tmuxWorkspaces.revealWorkspace', title: 'Reveal Workspace', arguments: [view.record.id] };
+    this.item.text = `$(terminal-tmux) ${view.record.branch} · ${count(running, 'session')}`;
+    this.item.tooltip = `Tmux workspace ${view.record.branch} (${statusWords(view.record.status)}): show it in the Workspaces view`;
+    this.item.command = { command: CommandId.revealWorkspace, title: 'Reveal Workspace', arguments: [view.record.id] };
     this.item.show();
   }
 

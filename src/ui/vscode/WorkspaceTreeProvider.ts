@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
 import type { TreeNode } from '../tree/nodes';
 import type { WorkspaceTreeModel } from '../tree/WorkspaceTreeModel';
-
-export const VIEW_ID = 'tmuxWorkspaces.workspaces';
+import { CommandId } from '../ids';
 
 /** Renders the model's nodes; all state and wording live in the model. */
 export class WorkspaceTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
@@ -29,7 +28,7 @@ export class WorkspaceTreeProvider implements vscode.TreeDataProvider<TreeNode>,
     item.iconPath = new vscode.ThemeIcon(node.icon.id, node.icon.color ? new vscode.ThemeColor(node.icon.color) : undefined);
     if (node.tooltip) item.tooltip = new vscode.MarkdownString(node.tooltip);
     if ((node.kind === 'session' && /\balive\b/.test(node.contextValue)) || (node.kind === 'base' && /\btmux\b/.test(node.contextValue)) || node.kind === 'orphan') {
-      item.command = { command: 'tmuxWorkspaces.attach', title: 'Attach', arguments: [node] };
+      item.command = { command: CommandId.attach, title: 'Attach', arguments: [node] };
     }
     return item;
   }

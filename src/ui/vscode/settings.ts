@@ -2,8 +2,8 @@ import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { parseAgentSettings } from '../../core/agents/catalog';
 import type { Settings } from '../host';
+import { SECTION, SettingKey } from '../ids';
 
-export const SECTION = 'tmuxWorkspaces';
 
 function expandHome(path: string): string {
   return path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path;
@@ -17,44 +17,44 @@ function blockedByTrust(inspect: { workspaceValue?: unknown; workspaceFolderValu
 export class VsCodeSettings implements Settings {
   setupCommand(repoPath: string): { command?: string; blockedByTrust: boolean } {
     const config = vscode.workspace.getConfiguration(SECTION, vscode.Uri.file(repoPath));
-    const command = config.get<string>('setupCommand')?.trim();
-    return { command: command || undefined, blockedByTrust: blockedByTrust(config.inspect('setupCommand')) };
+    const command = config.get<string>(SettingKey.setupCommand)?.trim();
+    return { command: command || undefined, blockedByTrust: blockedByTrust(config.inspect(SettingKey.setupCommand)) };
   }
 
   agents() {
     const config = vscode.workspace.getConfiguration(SECTION);
-    return { ...parseAgentSettings(config.get('agents')), blockedByTrust: blockedByTrust(config.inspect('agents')) };
+    return { ...parseAgentSettings(config.get(SettingKey.agents)), blockedByTrust: blockedByTrust(config.inspect(SettingKey.agents)) };
   }
 
   attachOnLaunch(): boolean {
-    return vscode.workspace.getConfiguration(SECTION).get<boolean>('attachOnLaunch', true);
+    return vscode.workspace.getConfiguration(SECTION).get<boolean>(SettingKey.attachOnLaunch, true);
   }
 
   branchPrefix(): string {
-    return vscode.workspace.getConfiguration(SECTION).get<string>('branchPrefix', '');
+    return vscode.workspace.getConfiguration(SECTION).get<string>(SettingKey.branchPrefix, '');
   }
 
   /** The tmux command as argv; the setting is split on white space (no shell is involved). */
   tmuxCommand(): string[] | undefined {
-    const value = vscode.workspace.getConfiguration(SECTION).get<string>('tmuxCommand', '').trim();
+    const value = vscode.workspace.getConfiguration(SECTION).get<string>(SettingKey.tmuxCommand, '').trim();
     return value ? value.split(/\s+/) : undefined;
   }
 
   worktreeRoot(): string | undefined {
-    const value = vscode.workspace.getConfiguration(SECTION).get<string>('worktreeRoot', '').trim();
+    const value = vscode.workspace.getConfiguration(SECTION).get<string>(SettingKey.worktreeRoot, '').trim();
     return value ? expandHome(value) : undefined;
   }
 
   repositories(): string[] {
-    return vscode.workspace.getConfiguration(SECTION).get<string[]>('repositories', []).filter(Boolean).map(expandHome);
+    return vscode.workspace.getConfiguration(SECTION).get<string[]>(SettingKey.repositories, []).filter(Boolean).map(expandHome);
   }
 
   /** Opt-in: tell the user when an agent needs input or is done. */
   notifications(): boolean {
-    return vscode.workspace.getConfiguration(SECTION).get<boolean>('notifications', false);
+    return vscode.workspace.getConfiguration(SECTION).get<boolean>(SettingKey.notifications, false);
   }
 
   reapOrphans(): boolean {
-    return vscode.workspace.getConfiguration(SECTION).get<boolean>('reapOrphans', false);
+    return vscode.workspace.getConfiguration(SECTION).get<boolean>(SettingKey.reapOrphans, false);
   }
 }

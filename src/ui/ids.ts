@@ -1,0 +1,61 @@
+/**
+ * Every name the extension shares with package.json: command ids, setting
+ * keys, the view and the context keys its `when` clauses read. A unit test
+ * holds package.json to this file.
+ */
+export const SECTION = 'tmuxWorkspaces';
+
+export const VIEW_ID = `${SECTION}.workspaces`;
+
+const command = <N extends string>(name: N) => `${SECTION}.${name}` as const;
+
+export const CommandId = {
+  createWorkspace: command('createWorkspace'),
+  createWorkspaceAndLaunchAgent: command('createWorkspaceAndLaunchAgent'),
+  retrySetup: command('retrySetup'),
+  deleteWorkspace: command('deleteWorkspace'),
+  retryDelete: command('retryDelete'),
+  launchAgent: command('launchAgent'),
+  launchShell: command('launchShell'),
+  attach: command('attach'),
+  stopSession: command('stopSession'),
+  resumeAgent: command('resumeAgent'),
+  dismissResumable: command('dismissResumable'),
+  copyAttachCommand: command('copyAttachCommand'),
+  openWorkspaceFolder: command('openWorkspaceFolder'),
+  showSetupLog: command('showSetupLog'),
+  installAgentHooks: command('installAgentHooks'),
+  refresh: command('refresh'),
+  showLog: command('showLog'),
+  revealWorkspace: command('revealWorkspace'),
+  killOrphan: command('killOrphan'),
+  adoptOrphan: command('adoptOrphan'),
+} as const;
+
+export type CommandId = (typeof CommandId)[keyof typeof CommandId];
+
+/** Setting keys inside the `tmuxWorkspaces` section. */
+export const SettingKey = {
+  tmuxCommand: 'tmuxCommand',
+  worktreeRoot: 'worktreeRoot',
+  branchPrefix: 'branchPrefix',
+  repositories: 'repositories',
+  setupCommand: 'setupCommand',
+  agents: 'agents',
+  attachOnLaunch: 'attachOnLaunch',
+  notifications: 'notifications',
+  reapOrphans: 'reapOrphans',
+} as const;
+
+export type SettingKey = (typeof SettingKey)[keyof typeof SettingKey];
+
+/** Settings read once at activation: changing them asks for a reload. */
+export const RELOAD_SETTINGS: readonly SettingKey[] = [SettingKey.tmuxCommand, SettingKey.worktreeRoot, SettingKey.reapOrphans];
+
+/** Context keys the welcome views and menus depend on. */
+export const ContextKey = {
+  loaded: `${SECTION}.loaded`,
+  tmuxMissing: `${SECTION}.tmuxMissing`,
+  empty: `${SECTION}.empty`,
+  hasRepository: `${SECTION}.hasRepository`,
+} as const;

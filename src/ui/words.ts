@@ -1,0 +1,25 @@
+import type { WorkspaceStatus } from '../core/store/records';
+
+/**
+ * The words for things the UI shows in more than one place, so the tree,
+ * the pickers, the status bar and the messages speak one vocabulary. In UI
+ * strings "base" is always qualified: the *base branch* is what a new branch
+ * starts from; the *base terminal* is the workspace's durable tmux session.
+ */
+const STATUS_WORDS: Record<WorkspaceStatus, string> = {
+  creating: 'creating',
+  ready: 'ready',
+  error: 'setup failed',
+  deleting: 'deleting',
+  deletion_failed: 'deletion failed',
+};
+
+/** A workspace status as the user reads it: `setup failed`, not `error`; `deletion failed`, not `deletion_failed`. */
+export function statusWords(status: WorkspaceStatus): string {
+  return STATUS_WORDS[status];
+}
+
+/** `1 session`, `3 sessions`; `plural` for words that do not just take an "s". */
+export function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}

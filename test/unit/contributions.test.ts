@@ -1,0 +1,54 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { commandEntries } from '../../src/ui/commands/registry';
+import { CommandId, ContextKey, SECTION, SettingKey, VIEW_ID } from '../../src/ui/ids';
+
+interface Manifest {
+  contributes: {
+    commands: { command: string; title: string }[];
+    menus: Record<string, { command: string; when?: string }[]>;
+    views: Record<string, { id: string }[]>;
+    viewsWelcome: { view: string; when: string }[];
+    configuration: { properties: Record<string, unknown> };
+  };
+}
+
+const manifest: Manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
+const entries = commandEntries({ refresh: async () => undefined, revealWorkspace: async () => undefined });
+
+describe('package.json contributions match the code', () => {
+  it('contributes exactly the commands that have a registered handler', () => {
+    const contributed = manifest.contributes.commands.map((command) => command.command).sort();
+    assert.deepEqual(entries.map((entry) => entry.id).sort(), contributed);
+    assert.deepEqual(Object.values(CommandId).sort(), contributed, 'every command id constant is contributed');
+  });
+
+  it('reports each command\'s failures under the title the palette shows', () => {
+    for (const entry of entries) {
+      const contributed = manifest.contributes.commands.find((command) => command.command === entry.id);
+      assert.equal(contributed?.title.replace(/…$/, ''), entry.title, entry.id);
+    }
+  });
+
+  it('names only contributed commands in menus', () => {
+    const ids = new Set<string>(Object.values(CommandId));
+    for (const [menu, items] of Object.entries(manifest.contributes.menus)) {
+      for (const item of items) assert.ok(ids.has(item.command), `${menu}: ${item.command}`);
+    }
+  });
+
+  it('has every setting key constant in its configuration, and no setting without one', () => {
+    const properties = Object.keys(manifest.contributes.configuration.properties).sort();
+    assert.deepEqual(Object.values(SettingKey).map((key) => `${SECTION}.${key}`).sort(), properties);
+  });
+
+  it('reads in its when clauses only the context keys the code sets, and the view the code names', () => {
+    const keys = new Set<string>(Object.values(ContextKey));
+    for (const welcome of manifest.contributes.viewsWelcome) {
+      assert.equal(welcome.view, VIEW_ID);
+      for (const key of welcome.when.match(/tmuxWorkspaces\.\w+/g) ?? []) assert.ok(keys.has(key), `${key} in "${welcome.when}"`);
+    }
+    assert.deepEqual(manifest.contributes.views[SECTION].map((view) => view.id), [VIEW_ID]);
+  });
+});
