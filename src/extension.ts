@@ -74,7 +74,7 @@ function coreServices(context: vscode.ExtensionContext, log: Log) {
   const tmux = new TmuxClient({ command: settings.tmuxCommand(), log: commandLog });
   const git = new GitClient({ log: commandLog });
   // Agents' hooks report into one file per session under global storage.
-  const agentReports = new AgentStatusMonitor(agentStatusDir(stateDir));
+  const agentReports = new AgentStatusMonitor(agentStatusDir(stateDir), log);
   const lifecycle = new RuntimeLifecycle({
     tmux,
     git,
@@ -84,7 +84,7 @@ function coreServices(context: vscode.ExtensionContext, log: Log) {
     stateDir,
     worktreeRoot: settings.worktreeRoot(),
     reapOrphans: settings.reapOrphans(),
-    lock: new FileLock(join(stateDir, 'locks'), { onCompromised: (error) => log.warn(`A workspace lock was lost: ${error.message}`) }),
+    lock: new FileLock(join(stateDir, 'locks'), { log, onCompromised: (error) => log.warn(`A workspace lock was lost: ${error.message}`) }),
     marker,
   });
   return { settings, stateDir, marker, tmux, git, agentReports, lifecycle };
