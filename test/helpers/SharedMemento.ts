@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { MementoLike } from '../../src/core/store/RecordStore';
 
@@ -7,7 +7,8 @@ type Values = Record<string, unknown>;
 
 /** What the shared file holds: the main process's copy of the extension's one object, and who wrote it last. */
 interface Stored {
-  readonly writer: string;
+  /** Names one write: the writing window and its count. */
+  readonly write: string;
   readonly values: Values;
 }
 
@@ -38,8 +39,12 @@ export class SharedMemento implements MementoLike {
   private readonly id = `${process.pid}-${randomBytes(4).toString('hex')}`;
   private value: Values;
   private scheduled: { promise: Promise<void>; resolve(): void; reject(error: unknown): void } | undefined;
+  private writes = 0;
+  /** The last write this window has taken in (its own or another's), so each reaches it once. */
   private seen: string | undefined;
-  private lastDelivery = 0;
+  /** Writes on their way to this copy, in the order they were written, each with the time it arrives. */
+  private readonly inbox: { readonly at: number; readonly values: Values }[] = [];
+  private timer: NodeJS.Timeout | undefined;
   private readonly poller: NodeJS.Timeout;
   private readonly maxDelayMs: number;
 
@@ -48,8 +53,9 @@ export class SharedMemento implements MementoLike {
     options: SharedMementoOptions = {},
   ) {
     this.maxDelayMs = options.maxDelayMs ?? 300;
-    this.seen = stamp(file);
-    this.value = readStored(file)?.values ?? {};
+    const stored = readStored(file);
+    this.seen = stored?.write;
+    this.value = stored?.values ?? {};
     // The main process pushes changes to every other window; polling the file stands in for that push.
     this.poller = setInterval(() => this.notice(), 10);
     this.poller.unref();
@@ -90,13 +96,14 @@ export class SharedMemento implements MementoLike {
 
   /** Resolves once every write this window has seen has reached its copy (for a test's setup, not for the store). */
   async settled(): Promise<void> {
-    while (stamp(this.file) !== this.seen || Date.now() <= this.lastDelivery) {
+    while (readStored(this.file)?.write !== this.seen || this.inbox.length > 0) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
 
   dispose(): void {
     clearInterval(this.poller);
+    if (this.timer) clearTimeout(this.timer);
   }
 
   private flush(): void {
@@ -105,10 +112,11 @@ export class SharedMemento implements MementoLike {
     try {
       mkdirSync(dirname(this.file), { recursive: true });
       const temporary = `${this.file}.${this.id}.tmp`;
+      const write = `${this.id}#${++this.writes}`;
       // JSON.stringify drops the undefined values, as the main process's storage does.
-      writeFileSync(temporary, JSON.stringify({ writer: this.id, values: this.value } satisfies Stored));
+      writeFileSync(temporary, JSON.stringify({ write, values: this.value } satisfies Stored));
       renameSync(temporary, this.file);
-      this.seen = stamp(this.file);
+      this.seen = write;
       pending.resolve();
     } catch (error) {
       pending.reject(error);
@@ -117,24 +125,24 @@ export class SharedMemento implements MementoLike {
 
   /** Another window wrote: its whole object replaces this copy after a random delay, in order. */
   private notice(): void {
-    const now = stamp(this.file);
-    if (now === this.seen) return;
-    this.seen = now;
     const stored = readStored(this.file);
-    if (!stored || stored.writer === this.id) return;
-    const at = Math.max(this.lastDelivery, Date.now() + Math.random() * this.maxDelayMs);
-    this.lastDelivery = at;
-    setTimeout(() => (this.value = stored.values), at - Date.now()).unref();
+    if (!stored || stored.write === this.seen) return;
+    this.seen = stored.write;
+    if (stored.write.startsWith(`${this.id}#`)) return;
+    const last = this.inbox.at(-1)?.at ?? 0;
+    this.inbox.push({ at: Math.max(last, Date.now() + Math.random() * this.maxDelayMs), values: stored.values });
+    this.deliver();
   }
-}
 
-function stamp(file: string): string | undefined {
-  try {
-    const stat = statSync(file, { bigint: true });
-    return `${stat.ino}:${stat.size}:${stat.mtimeNs}`;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+  /** Hands over, strictly in order, every write whose time has come; timers alone could reorder them. */
+  private deliver(): void {
+    while (this.inbox.length > 0 && this.inbox[0].at <= Date.now()) this.value = this.inbox.shift()!.values;
+    if (this.timer || this.inbox.length === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.deliver();
+    }, Math.max(1, this.inbox[0].at - Date.now()));
+    this.timer.unref();
   }
 }
 

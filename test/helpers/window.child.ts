@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { WorkspaceError, errorMessage } from '../../src/core/errors';
 import { GitClient } from '../../src/core/git/GitClient';
 import { RuntimeLifecycle } from '../../src/core/lifecycle/RuntimeLifecycle';
-import { FileLock } from '../../src/core/lifecycle/TransitionLock';
+import { FileLock, type TransitionLock } from '../../src/core/lifecycle/TransitionLock';
 import { ChangeMarker } from '../../src/core/store/ChangeMarker';
+import { currentUnder } from '../../src/core/store/CurrentLock';
 import { RecordStore } from '../../src/core/store/RecordStore';
 import { SCHEMA_VERSION, type WorkspaceRecord } from '../../src/core/store/records';
 import { TmuxClient } from '../../src/core/tmux/TmuxClient';
@@ -18,10 +19,7 @@ import { SharedMemento } from './SharedMemento';
 import type { WindowConfig, WindowMessage, WindowRequest } from './windowProtocol';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WindowConfig;
-// This window's copy of globalState: one object, replaced wholesale when another window writes.
-const memento = new SharedMemento(config.storeFile);
 const marker = new ChangeMarker(join(config.stateDir, 'records-changed'));
-const store = new RecordStore(memento);
 let steps: string[] = [];
 const reached = new Map<string, number>();
 
@@ -36,9 +34,20 @@ function onStep(step: string): void | Promise<void> {
   }
 }
 
-function newWindow(): { lifecycle: RuntimeLifecycle; lock: FileLock } {
-  // A reload is a new extension host: a new lock instance, nothing kept in memory.
-  const lock = new FileLock(join(config.stateDir, 'locks'), { staleMs: config.lockStaleMs });
+interface Window {
+  readonly lifecycle: RuntimeLifecycle;
+  readonly lock: TransitionLock;
+  readonly store: RecordStore;
+  readonly memento: SharedMemento;
+}
+
+function newWindow(): Window {
+  // A reload is a new extension host: a fresh copy of globalState, new lock instances, nothing kept in memory.
+  // This window's copy of globalState: one object, replaced wholesale when another window writes.
+  const memento = new SharedMemento(config.storeFile);
+  // As src/extension.ts wires it: the record lock under the global storage folder.
+  const store = new RecordStore(memento, { lockDir: config.stateDir });
+  const lock = currentUnder(new FileLock(join(config.stateDir, 'locks'), { staleMs: config.lockStaleMs }), store);
   const lifecycle = new RuntimeLifecycle({
     tmux: new TmuxClient({ command: config.tmuxCommand, environment: config.tmuxEnvironment }),
     git: new GitClient(),
@@ -52,18 +61,19 @@ function newWindow(): { lifecycle: RuntimeLifecycle; lock: FileLock } {
     marker,
     onStep,
   });
-  return { lifecycle, lock };
+  return { lifecycle, lock, store, memento };
 }
 
 let current = newWindow();
 
 async function handle(request: WindowRequest): Promise<unknown> {
-  const { lifecycle, lock } = current;
+  const { lifecycle, lock, store, memento } = current;
   switch (request.op) {
     case 'start':
       return lifecycle.start();
     case 'reload':
       lifecycle.dispose();
+      memento.dispose();
       current = newWindow();
       return current.lifecycle.start();
     case 'create':

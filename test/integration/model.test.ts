@@ -421,9 +421,13 @@ describe('two windows, one truth (model-based)', function () {
   /** A fresh start for one sequence: no tmux server, no records (the install id stays), a new repository. */
   async function freshSequence(): Promise<{ real: Real; cleanup(): Promise<void> }> {
     await fixture.killServer();
-    // Nothing runs between sequences, so a copy opened now is current; the windows wait until the reset reached them.
+    // The reset is one more window writing through the store's protocol; the windows wait until it reached them.
     const memento = new SharedMemento(shared.storeFile);
-    for (const key of memento.keys()) if (!key.endsWith('installId')) await memento.update(key, undefined);
+    const store = new RecordStore(memento, { lockDir: shared.stateDir });
+    await store.whenCurrent();
+    for (const ws of store.workspaces()) await store.forgetWorkspace(ws.id);
+    for (const session of store.sessions()) await store.forgetSession(session.key);
+    for (const resumable of store.resumables()) await store.forgetResumable(resumable.key);
     memento.dispose();
     await Promise.all(windows.map((window) => window.call({ op: 'settle' })));
     const repo = await makeRepo();

@@ -49,7 +49,7 @@ describe('records across windows (two processes, real globalState semantics)', f
   async function everyWindowHas(expected: readonly string[]): Promise<void> {
     for (const window of windows) {
       await window.call({ op: 'settle' });
-      assert.deepEqual((await window.call<string[]>({ op: 'workspaceIds' })).sort(), [...expected].sort(), 'each window\'s copy has them too');
+      assert.deepEqual((await window.call<string[]>({ op: 'workspaceIds' })).sort(), [...expected].sort(), `window ${windows.indexOf(window)}'s copy has them too`);
     }
   }
 
