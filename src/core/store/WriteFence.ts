@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as lockfile from 'proper-lockfile';
 import { failed } from '../errors';
@@ -90,16 +90,24 @@ export class WriteFence {
     if (!this.options.lockDir) return this.write(change);
     const target = await this.prepare();
     const staleMs = this.options.staleMs ?? 10_000;
-    const release = await lockfile.lock(target, {
-      stale: staleMs,
-      update: Math.max(1000, Math.floor(staleMs / 3)),
-      realpath: false,
-      retries: { retries: 600, minTimeout: 1, maxTimeout: 25, factor: 1.3 },
-      onCompromised: (error) => this.log.error(`the record lock was taken over while held: ${error.message}`),
-    });
+    const release = await lockfile
+      .lock(target, {
+        stale: staleMs,
+        update: Math.max(1000, Math.floor(staleMs / 3)),
+        realpath: false,
+        // About 15 s of retries: longer than any record write, shorter than a stale lock's takeover plus one.
+        retries: { retries: 600, minTimeout: 1, maxTimeout: 25, factor: 1.3 },
+        onCompromised: (error) => this.log.error(`the record lock was taken over while held: ${error.message}`),
+      })
+      .catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ELOCKED') throw error;
+        const message = 'Another window has been writing records for too long, so nothing was written. Try again.';
+        this.log.error(`${message} (${target}.lock)`);
+        throw failed(message);
+      });
     try {
       await this.catchUp(await this.published(target));
-      return await this.write(change, (seq, state) => writeFile(this.seqFile(target), `${seq} ${state}\n`));
+      return await this.write(change, (seq, state) => this.publish(target, seq, state));
     } finally {
       await release().catch((error: unknown) => this.log.warn(`releasing the record lock failed: ${String(error)}`));
     }
@@ -144,6 +152,13 @@ export class WriteFence {
     }
     const [seq, state] = text.trim().split(' ');
     return { seq: Number(seq) || 0, written: state !== 'writing' };
+  }
+
+  /** A temporary file, then a rename: `whenCurrent` reads the number without the lock, and must never see half of it. */
+  private async publish(target: string, seq: number, state: 'writing' | 'written'): Promise<void> {
+    const temporary = `${this.seqFile(target)}.${process.pid}.tmp`;
+    await writeFile(temporary, `${seq} ${state}\n`);
+    await rename(temporary, this.seqFile(target));
   }
 
   private seqFile(target: string): string {
