@@ -116,11 +116,16 @@ export class WriteFence {
   private async write<T>(change: () => Change<T>, publish?: (seq: number, state: 'writing' | 'written') => Promise<void>): Promise<T> {
     const { updates, result } = change();
     if (updates.length === 0) return result;
+    // One window alone (no lock folder): nobody waits for a number, so none is written.
+    if (!publish) {
+      await Promise.all(updates.map(([key, value]) => this.memento.update(key, value)));
+      return result;
+    }
     const seq = this.seq() + 1;
-    await publish?.(seq, 'writing');
+    await publish(seq, 'writing');
     // No await between these: one tick, so one whole-object write carries the records and their number.
     await Promise.all([...updates.map(([key, value]) => this.memento.update(key, value)), this.memento.update(SEQ_KEY, seq)]);
-    await publish?.(seq, 'written');
+    await publish(seq, 'written');
     return result;
   }
 
