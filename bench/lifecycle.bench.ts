@@ -8,6 +8,9 @@
  * 2. The median time from SIGKILL of a session's pane process to the
  *    lifecycle's `session-ended` event, with the lifecycle started (control-mode
  *    watcher running). Target: < 250 ms.
+ * 3. The median time of one record write under the cross-window protocol
+ *    while a second window (process) writes too, beside a plain write
+ *    (see recordWrites.ts). Target: < 15 ms.
  *
  * Everything lives under fresh temporary folders and `tmux -L tw-bench`; the
  * server is killed and the folders removed on the way out, error or not.
@@ -28,6 +31,7 @@ import { RecordStore } from '../src/core/store/RecordStore';
 import { SCHEMA_VERSION, type SessionRecord, type WorkspaceRecord } from '../src/core/store/records';
 import { MARKER, TmuxClient } from '../src/core/tmux/TmuxClient';
 import { makeRepo } from '../test/helpers/gitRepo';
+import { RECORD_WRITE_TARGET_MS, RECORD_WRITER_FLAG, benchRecordWrites, runRecordWriter } from './recordWrites';
 
 const SESSIONS = 500;
 const WORKSPACES = 5;
@@ -341,6 +345,21 @@ async function main(): Promise<void> {
   for (const failure of exitFailures) console.log(`   no event: ${failure}`);
   console.log(`   median ${ms(exitMedian)} (target < ${EXIT_TARGET_MS} ms)  ${verdict(exitMedian < EXIT_TARGET_MS && exitFailures.length === 0)}`);
   console.log('');
+  checkAborted();
+  const writes = await benchRecordWrites(await mkdtemp(join(resources.stateDir!, 'records-')), __filename);
+  const writeMedian = median(writes.contended);
+  console.log(`3. one record write (putWorkspace), ${writes.contended.length} writes; globalState copies reached 0-${writes.deliveryMs} ms after a write`);
+  console.log(
+    table([
+      ['', 'median', 'p90', 'max'],
+      ['plain (one window, no lock)', ms(median(writes.plain)), ms(percentile(writes.plain, 90)), ms(Math.max(...writes.plain))],
+      ['cross-window protocol, alone', ms(median(writes.alone)), ms(percentile(writes.alone, 90)), ms(Math.max(...writes.alone))],
+      ['cross-window, 2nd window writing', ms(writeMedian), ms(percentile(writes.contended, 90)), ms(Math.max(...writes.contended))],
+    ]),
+  );
+  console.log(`   the second window wrote ${writes.otherWrites} records meanwhile (one every ${writes.writerPauseMs} ms plus its own write)`);
+  console.log(`   median ${ms(writeMedian)} (target < ${RECORD_WRITE_TARGET_MS} ms)  ${verdict(writeMedian < RECORD_WRITE_TARGET_MS)}`);
+  console.log('');
   console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
@@ -387,7 +406,8 @@ async function createDirectly(tmux: TmuxClient, store: RecordStore, workspaces: 
   return made;
 }
 
-const run = main()
+// The same bundle is the second window of measurement 3.
+const run = (process.argv[2] === RECORD_WRITER_FLAG ? runRecordWriter(process.argv[3], process.argv[4]) : main())
   .catch((error: unknown) => {
     if (aborted && error instanceof Error && error.message.startsWith('aborted:')) console.error(`benchmark stopped (${aborted})`);
     else console.error('benchmark failed:', error instanceof Error ? (error.stack ?? error.message) : error);

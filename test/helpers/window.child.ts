@@ -1,23 +1,24 @@
 /**
  * One VS Code "window" in a process of its own: a RuntimeLifecycle wired as
  * the extension wires it (real tmux and git, lock files and the change marker
- * under the shared storage folder), over a record store file that every
- * window shares. It runs the requests the test sends over IPC and answers
+ * under the shared storage folder), over its own copy of the one globalState
+ * object every window shares (`SharedMemento`). It runs the requests the test sends over IPC and answers
  * each with `{ ok, value }` or `{ ok: false, kind, message }`.
  */
 import { join } from 'node:path';
 import { WorkspaceError, errorMessage } from '../../src/core/errors';
 import { GitClient } from '../../src/core/git/GitClient';
 import { RuntimeLifecycle } from '../../src/core/lifecycle/RuntimeLifecycle';
-import { FileLock } from '../../src/core/lifecycle/TransitionLock';
+import { FileLock, type TransitionLock } from '../../src/core/lifecycle/TransitionLock';
 import { ChangeMarker } from '../../src/core/store/ChangeMarker';
+import { currentUnder } from '../../src/core/store/CurrentLock';
 import { RecordStore } from '../../src/core/store/RecordStore';
+import { SCHEMA_VERSION, type WorkspaceRecord } from '../../src/core/store/records';
 import { TmuxClient } from '../../src/core/tmux/TmuxClient';
-import { FileMemento } from './FileMemento';
+import { SharedMemento } from './SharedMemento';
 import type { WindowConfig, WindowMessage, WindowRequest } from './windowProtocol';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WindowConfig;
-const memento = new FileMemento(config.storeFile);
 const marker = new ChangeMarker(join(config.stateDir, 'records-changed'));
 let steps: string[] = [];
 const reached = new Map<string, number>();
@@ -33,13 +34,24 @@ function onStep(step: string): void | Promise<void> {
   }
 }
 
-function newWindow(): { lifecycle: RuntimeLifecycle; lock: FileLock } {
-  // A reload is a new extension host: a new lock instance, nothing kept in memory.
-  const lock = new FileLock(join(config.stateDir, 'locks'), { staleMs: config.lockStaleMs });
+interface Window {
+  readonly lifecycle: RuntimeLifecycle;
+  readonly lock: TransitionLock;
+  readonly store: RecordStore;
+  readonly memento: SharedMemento;
+}
+
+function newWindow(): Window {
+  // A reload is a new extension host: a fresh copy of globalState, new lock instances, nothing kept in memory.
+  // This window's copy of globalState: one object, replaced wholesale when another window writes.
+  const memento = new SharedMemento(config.storeFile);
+  // As src/extension.ts wires it: the record lock under the global storage folder.
+  const store = new RecordStore(memento, { lockDir: config.stateDir });
+  const lock = currentUnder(new FileLock(join(config.stateDir, 'locks'), { staleMs: config.lockStaleMs }), store);
   const lifecycle = new RuntimeLifecycle({
     tmux: new TmuxClient({ command: config.tmuxCommand, environment: config.tmuxEnvironment }),
     git: new GitClient(),
-    store: new RecordStore(memento),
+    store,
     stateDir: config.stateDir,
     orphanGraceMs: config.orphanGraceMs,
     reapOrphans: config.reapOrphans,
@@ -49,18 +61,19 @@ function newWindow(): { lifecycle: RuntimeLifecycle; lock: FileLock } {
     marker,
     onStep,
   });
-  return { lifecycle, lock };
+  return { lifecycle, lock, store, memento };
 }
 
 let current = newWindow();
 
 async function handle(request: WindowRequest): Promise<unknown> {
-  const { lifecycle, lock } = current;
+  const { lifecycle, lock, store, memento } = current;
   switch (request.op) {
     case 'start':
       return lifecycle.start();
     case 'reload':
       lifecycle.dispose();
+      memento.dispose();
       current = newWindow();
       return current.lifecycle.start();
     case 'create':
@@ -77,6 +90,16 @@ async function handle(request: WindowRequest): Promise<unknown> {
       return lifecycle.reconcile({ activation: request.activation });
     case 'listOrphans':
       return lifecycle.listOrphans();
+    case 'putWorkspaces':
+      return timed(request.ids, (id) => store.putWorkspace(minimalWorkspace(id)));
+    case 'forgetWorkspaces':
+      return timed(request.ids, (id) => store.forgetWorkspace(id));
+    case 'workspaceIds':
+      return store.workspaces().map((record) => record.id);
+    case 'installId':
+      return store.installId();
+    case 'settle':
+      return memento.settled();
     case 'steps': {
       const passed = steps;
       steps = [];
@@ -92,6 +115,24 @@ async function handle(request: WindowRequest): Promise<unknown> {
       setImmediate(() => process.exit(0));
       return undefined;
   }
+}
+
+async function timed(ids: readonly string[], write: (id: string) => Promise<void>): Promise<number[]> {
+  const durations: number[] = [];
+  for (const id of ids) {
+    const started = performance.now();
+    await write(id);
+    durations.push(performance.now() - started);
+  }
+  return durations;
+}
+
+function minimalWorkspace(id: string): WorkspaceRecord {
+  const now = Date.now();
+  return {
+    v: SCHEMA_VERSION, id, repoPath: '/repo', branch: id, baseBranch: 'main', worktreePath: `/repo.worktrees/${id}`,
+    branchSource: 'new', createdBranch: true, status: 'ready', setupEvents: [], baseSession: `tw-${id}-base`, createdAt: now, updatedAt: now,
+  };
 }
 
 function send(message: WindowMessage): void {

@@ -4,7 +4,7 @@ import type { LaunchRequest } from '../../src/core/lifecycle/RuntimeLifecycle';
 export interface WindowConfig {
   readonly tmuxCommand: readonly string[];
   readonly tmuxEnvironment: Readonly<Record<string, string>>;
-  /** The shared record store (a `FileMemento`), standing in for `globalState`. */
+  /** The main process's copy of `globalState`, shared by every window's `SharedMemento`. */
   readonly storeFile: string;
   /** The shared global storage: lock files, handoff files, setup logs. */
   readonly stateDir: string;
@@ -26,6 +26,14 @@ export type WindowRequest =
   | { readonly op: 'delete'; readonly workspaceId: string; readonly force: boolean }
   | { readonly op: 'reconcile'; readonly activation?: boolean }
   | { readonly op: 'listOrphans' }
+  /** Writes one minimal workspace record per id through the window's store, one after another; resolves to each write's milliseconds. */
+  | { readonly op: 'putWorkspaces'; readonly ids: readonly string[] }
+  | { readonly op: 'forgetWorkspaces'; readonly ids: readonly string[] }
+  /** The workspace ids this window's copy of globalState holds. */
+  | { readonly op: 'workspaceIds' }
+  | { readonly op: 'installId' }
+  /** Resolves once every globalState write this window has seen has reached its copy. */
+  | { readonly op: 'settle' }
   /** The transition steps passed since the last `steps`, in order. */
   | { readonly op: 'steps' }
   /** Takes and releases one lock key; resolves to the milliseconds it waited. */

@@ -1,16 +1,16 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RecordStore } from '../../src/core/store/RecordStore';
-import { FileMemento } from './FileMemento';
 import { makeRepo } from './gitRepo';
 import { checkInvariants, type DirtyMark } from './invariants';
+import { SharedMemento } from './SharedMemento';
 import type { TmuxFixture } from './tmuxFixture';
 import { WindowProcess } from './windows';
 import type { WindowConfig } from './windowProtocol';
 
 /**
- * What several window processes share, as the windows of one VS Code do: a
- * record store file (globalState), a storage folder (lock files, handoff
+ * What several window processes share, as the windows of one VS Code do: the
+ * main process's globalState (a file every window's `SharedMemento` copies), a storage folder (lock files, handoff
  * files) and the tmux server. Each world has its own repository and store,
  * so its install id, and with it the owner marker, is its own.
  */
@@ -27,7 +27,8 @@ export class WindowWorld {
     readonly stateDir: string,
     private readonly defaults: Partial<WindowConfig>,
   ) {
-    this.store = new RecordStore(new FileMemento(storeFile));
+    // What the main process holds: every window's copy once the writes have reached it.
+    this.store = new RecordStore(SharedMemento.main(storeFile));
   }
 
   static async create(tmux: TmuxFixture, defaults: Partial<WindowConfig> = {}): Promise<WindowWorld> {

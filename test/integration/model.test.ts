@@ -4,19 +4,19 @@ import { join } from 'node:path';
 import * as fc from 'fast-check';
 import { RecordStore } from '../../src/core/store/RecordStore';
 import type { SessionRecord, WorkspaceRecord, WorkspaceStatus } from '../../src/core/store/records';
-import { FileMemento } from '../helpers/FileMemento';
 import { makeRepo } from '../helpers/gitRepo';
 import { checkInvariants, liveSessions } from '../helpers/invariants';
 import { eventually } from '../helpers/poll';
+import { SharedMemento } from '../helpers/SharedMemento';
 import { TmuxFixture } from '../helpers/tmuxFixture';
 import { WindowWorld } from '../helpers/windowWorld';
 import { WindowError, type WindowProcess } from '../helpers/windows';
 
 /**
  * Model-based randomized test: random sequences of user actions and outside
- * events, each sent to one of two window processes that share one record
- * store file, one storage folder (lock files) and one tmux server, checked
- * after every step against a small model and the invariants of
+ * events, each sent to one of two window processes that share one
+ * globalState (each its own copy, replaced wholesale, as VS Code does), one
+ * storage folder (lock files) and one tmux server, checked after every step against a small model and the invariants of
  * `checkInvariants`. A failure prints fast-check's seed, replay path and
  * the shrunk sequence; replay with TW_MODEL_SEED, TW_MODEL_PATH.
  * TW_MODEL_RUNS sets the number of sequences (default 200).
@@ -96,13 +96,15 @@ function expectRefused(outcome: Outcome, what: string, kinds: readonly string[] 
 // ---------------------------------------------------------------- checks
 
 /**
- * After every step: no window sees an orphan; then one window reconciles
- * (reaping on, grace 0) and the store must equal the model and every
- * invariant must hold.
+ * After every step, once its writes have reached both windows' copies of
+ * globalState: no window sees an orphan; then one window reconciles (reaping
+ * on, grace 0) and the store must equal the model and every invariant must hold.
  */
 async function verify(model: Model, real: Real): Promise<void> {
   real.step += 1;
   const window = real.windows[real.step % 2];
+  // "A moment later": every write has reached both windows' copies of globalState before they are checked.
+  await Promise.all(real.windows.map((each) => each.call({ op: 'settle' })));
   // Nothing here crashes, so no step may leave an orphan even before the reaper has had a look.
   assert.deepEqual((await window.listOrphans()).map((session) => session.name), [], 'no session of ours runs without a record');
   await window.call({ op: 'reconcile' });
@@ -419,8 +421,15 @@ describe('two windows, one truth (model-based)', function () {
   /** A fresh start for one sequence: no tmux server, no records (the install id stays), a new repository. */
   async function freshSequence(): Promise<{ real: Real; cleanup(): Promise<void> }> {
     await fixture.killServer();
-    const memento = new FileMemento(shared.storeFile);
-    for (const key of memento.keys()) if (!key.endsWith('installId')) await memento.update(key, undefined);
+    // The reset is one more window writing through the store's protocol; the windows wait until it reached them.
+    const memento = new SharedMemento(shared.storeFile);
+    const store = new RecordStore(memento, { lockDir: shared.stateDir });
+    await store.whenCurrent();
+    for (const ws of store.workspaces()) await store.forgetWorkspace(ws.id);
+    for (const session of store.sessions()) await store.forgetSession(session.key);
+    for (const resumable of store.resumables()) await store.forgetResumable(resumable.key);
+    memento.dispose();
+    await Promise.all(windows.map((window) => window.call({ op: 'settle' })));
     const repo = await makeRepo();
     await Promise.all(windows.map((window) => window.call({ op: 'reload' })));
     return {

@@ -1,8 +1,13 @@
 import * as assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WorkspaceError } from '../../src/core/errors';
 import { MemoryMemento } from '../../src/core/store/MemoryMemento';
 import { RecordStore, type MementoLike } from '../../src/core/store/RecordStore';
 import { SCHEMA_VERSION, type SessionRecord, type WorkspaceRecord } from '../../src/core/store/records';
+import { SEQ_KEY } from '../../src/core/store/WriteFence';
+import { SharedMemento } from '../helpers/SharedMemento';
 
 function workspace(id: string, overrides: Partial<WorkspaceRecord> = {}): WorkspaceRecord {
   return {
@@ -48,62 +53,66 @@ class CountingMemento extends MemoryMemento {
   }
 }
 
-/**
- * One window's `globalState`: it reads the snapshot it opened with plus its own
- * writes, and writes through key by key. Another window's writes stay invisible.
- */
-class WindowMemento implements MementoLike {
-  private readonly view: Map<string, unknown>;
-
-  constructor(private readonly storage: Map<string, unknown>) {
-    this.view = new Map(storage);
-  }
-
-  keys(): readonly string[] {
-    return [...this.view.keys()];
-  }
-
-  get<T>(key: string): T | undefined {
-    const value = this.view.get(key);
-    return value === undefined ? undefined : (structuredClone(value) as T);
-  }
-
-  async update(key: string, value: unknown): Promise<void> {
-    for (const map of [this.view, this.storage]) {
-      if (value === undefined) map.delete(key);
-      else map.set(key, structuredClone(value));
-    }
-  }
-}
-
 /** The store's own key for a record, found by writing it once (keys are the store's business). */
 async function keyOf(memento: MementoLike, write: () => Promise<void>): Promise<string> {
   const before = new Set(memento.keys());
   await write();
-  const added = memento.keys().filter((key) => !before.has(key));
+  const added = memento.keys().filter((key) => !before.has(key) && key !== SEQ_KEY);
   assert.equal(added.length, 1, 'one record, one key');
   return added[0];
 }
 
 describe('RecordStore', () => {
-  describe('one key per record', () => {
-    it('keeps both records when two windows, each with its own view of the storage, write different records', async () => {
-      const storage = new Map<string, unknown>();
-      const windowA = new RecordStore(new WindowMemento(storage));
-      const windowB = new RecordStore(new WindowMemento(storage));
-      await Promise.all([windowA.putWorkspace(workspace('a')), windowB.putWorkspace(workspace('b'))]);
-      await Promise.all([
-        windowA.update('a', { status: 'error', lastError: 'a failed' }),
-        windowB.update('b', { status: 'deleting' }),
-        windowA.putSession(session('tw-a-agent', 1, { workspaceId: 'a' })),
-        windowB.putSession(session('tw-b-agent', 2, { workspaceId: 'b' })),
-      ]);
-      assert.deepEqual(windowA.workspaces().map((ws) => ws.id), ['a'], 'window A never saw B\'s record');
-      const reopened = new RecordStore(new WindowMemento(storage));
-      assert.deepEqual(reopened.workspaces().map((ws) => [ws.id, ws.status]), [['a', 'error'], ['b', 'deleting']]);
-      assert.deepEqual(reopened.sessions().map((s) => s.key), ['tw-a-agent', 'tw-b-agent']);
+  describe('two windows (in-process, with SharedMemento copies and one lock folder)', () => {
+    let root: string;
+    const windows: SharedMemento[] = [];
+    beforeEach(async () => (root = await mkdtemp(join(tmpdir(), 'tw-store-'))));
+    afterEach(async () => {
+      windows.splice(0).forEach((memento) => memento.dispose());
+      await rm(root, { recursive: true, force: true });
     });
 
+    function window(catchUpMs?: number): { store: RecordStore; memento: SharedMemento } {
+      const memento = new SharedMemento(join(root, 'globalState.json'));
+      windows.push(memento);
+      return { store: new RecordStore(memento, { lockDir: join(root, 'globalStorage'), catchUpMs }), memento };
+    }
+
+    it('lets exactly one of two windows move a workspace out of ready, the other refused on the winner\'s status', async () => {
+      const a = window();
+      await a.store.putWorkspace(workspace('w'));
+      const b = window();
+      const outcomes = await Promise.allSettled([
+        a.store.transition('w', ['ready'], { status: 'deleting' }),
+        b.store.transition('w', ['ready'], { status: 'error', lastError: 'b' }),
+      ]);
+      assert.equal(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 1, 'one wins');
+      const lost = outcomes.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult;
+      assert.equal((lost.reason as WorkspaceError).kind, 'refused');
+    });
+
+    it('reads its own write at once, before it has reached any other window', async () => {
+      const { store } = window();
+      await store.putWorkspace(workspace('mine'));
+      assert.deepEqual(store.workspaces().map((record) => record.id), ['mine']);
+    });
+
+    it('refuses to write, saying why and writing nothing, when another window\'s write never reaches its copy', async () => {
+      const a = window();
+      const b = window(200);
+      // A copy that stops receiving other windows' writes: B's copy is frozen.
+      b.memento.dispose();
+      await a.store.putWorkspace(workspace('from-a'));
+      await assert.rejects(b.store.putWorkspace(workspace('from-b')), (error: WorkspaceError) => {
+        assert.equal(error.kind, 'failed');
+        assert.match(error.message, /not reached this window within 200 ms.*nothing was written/);
+        return true;
+      });
+      assert.deepEqual(new RecordStore(SharedMemento.main(join(root, 'globalState.json'))).workspaces().map((record) => record.id), ['from-a']);
+    });
+  });
+
+  describe('one key per record', () => {
     it('writes each record under its own key, touching no other', async () => {
       const memento = new CountingMemento();
       const store = new RecordStore(memento);
@@ -114,7 +123,7 @@ describe('RecordStore', () => {
       const snapshotB = memento.get(keyB);
       const writes = memento.writes;
       await store.update('a', { status: 'error' });
-      assert.equal(memento.writes, writes + 1, 'one write per record update');
+      assert.equal(memento.writes, writes + 1, 'one write per record update (one window: no write counter)');
       assert.deepEqual(memento.get(keyB), snapshotB, 'the other record is untouched');
     });
   });
@@ -228,8 +237,8 @@ describe('RecordStore', () => {
   });
   it('keeps each host to its own records: a remote window neither sees nor forgets the local ones', async () => {
     const memento = new MemoryMemento();
-    const local = new RecordStore(memento, 'laptop');
-    const remote = new RecordStore(memento, 'devbox');
+    const local = new RecordStore(memento, { host: 'laptop' });
+    const remote = new RecordStore(memento, { host: 'devbox' });
     await local.putWorkspace(workspace('a'));
     await local.putSession(session('tw-a-agent-1', 5, { workspaceId: 'a' }));
     await remote.putWorkspace(workspace('b'));
@@ -244,6 +253,6 @@ describe('RecordStore', () => {
   it('treats records written before hosts were recorded as every host\'s', async () => {
     const memento = new MemoryMemento();
     await memento.update('tmuxWorkspaces.workspace/legacy', { ...workspace('legacy') });
-    assert.deepEqual(new RecordStore(memento, 'anywhere').workspaces().map((record) => record.id), ['legacy']);
+    assert.deepEqual(new RecordStore(memento, { host: 'anywhere' }).workspaces().map((record) => record.id), ['legacy']);
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { refused } from '../errors';
+import type { Logger } from '../log';
 import {
   MAX_SETUP_EVENTS,
   SCHEMA_VERSION,
@@ -10,6 +11,7 @@ import {
   type WorkspaceRecord,
   type WorkspaceStatus,
 } from './records';
+import { WriteFence, type Change } from './WriteFence';
 
 /** The part of `vscode.Memento` the store needs; `globalState` satisfies it. */
 export interface MementoLike {
@@ -49,30 +51,63 @@ export function migrate<T>(raw: unknown): T | undefined {
   return record as T;
 }
 
+export interface RecordStoreOptions {
+  /**
+   * The machine these records belong to. A Remote (SSH, WSL, container)
+   * window shares `globalState` with local windows but runs its own tmux and
+   * git on another machine, so each host sees and keeps only its own records
+   * (those written before hosts were recorded count as everyone's).
+   */
+  readonly host?: string;
+  /**
+   * The extension's global storage folder: where the cross-window record lock
+   * lives (see `WriteFence`). Without it writes are ordered in this window
+   * only, which is right for one window and for single-process tests.
+   */
+  readonly lockDir?: string;
+  readonly log?: Logger;
+  /** How long a write waits for another window's write to reach this window's copy of globalState. */
+  readonly catchUpMs?: number;
+}
+
+const none = <T>(result: T): Change<T> => ({ updates: [], result });
+
 /**
- * Ownership records over a Memento, one key per record, so two windows that
- * write different records never overwrite each other. Read-modify-write of
- * one record is done by the lifecycle while it holds that workspace's lock.
+ * Ownership records in `globalState`, one key per record inside its one
+ * object. Reads are synchronous, from this window's copy (which has this
+ * window's own writes at once, and other windows' a moment after them). Every
+ * write goes through a `WriteFence`: alone across windows, computed from a
+ * copy that has every earlier write, so no window writes back a stale copy.
+ * Compare-and-swap checks (`transition`, generations) run inside the fence.
  */
 export class RecordStore {
-  /**
-   * `host`: the machine these records belong to. A Remote (SSH, WSL,
-   * container) window shares `globalState` with local windows but runs its own
-   * tmux and git on another machine, so each host sees and keeps only its own
-   * records (those written before hosts were recorded count as everyone's).
-   */
+  private readonly host: string;
+  private readonly fence: WriteFence;
+
   constructor(
     private readonly memento: MementoLike,
-    private readonly host: string = hostname(),
-  ) {}
+    options: RecordStoreOptions = {},
+  ) {
+    this.host = options.host ?? hostname();
+    this.fence = new WriteFence(memento, { lockDir: options.lockDir, log: options.log, catchUpMs: options.catchUpMs });
+  }
+
+  /** Resolves once this window's copy has every record write any window has finished. */
+  whenCurrent(): Promise<void> {
+    return this.fence.whenCurrent();
+  }
 
   /** A random id for this installation; the owner marker on every tmux session we create. */
   async installId(): Promise<string> {
     const existing = this.memento.get<string>(INSTALL_KEY);
     if (existing) return existing;
-    const id = randomUUID();
-    await this.memento.update(INSTALL_KEY, id);
-    return id;
+    // Two windows starting at once: the second one in finds the first one's id.
+    return this.fence.run(() => {
+      const current = this.memento.get<string>(INSTALL_KEY);
+      if (current) return none(current);
+      const id = randomUUID();
+      return { updates: [[INSTALL_KEY, id]], result: id };
+    });
   }
 
   workspaces(): WorkspaceRecord[] {
@@ -84,46 +119,43 @@ export class RecordStore {
   }
 
   async putWorkspace(record: WorkspaceRecord): Promise<void> {
-    await this.memento.update(WORKSPACE_PREFIX + record.id, { ...record, host: this.host, v: SCHEMA_VERSION });
+    await this.fence.run(() => this.putting(WORKSPACE_PREFIX + record.id, record, undefined));
   }
 
   async forgetWorkspace(id: string): Promise<void> {
-    await this.memento.update(WORKSPACE_PREFIX + id, undefined);
+    await this.fence.run(() => ({ updates: [[WORKSPACE_PREFIX + id, undefined]], result: undefined }));
   }
 
   /**
    * Compare-and-swap on the status: writes `changes` only when the record is
    * in one of `from`; otherwise refuses and writes nothing.
    */
-  async transition(
-    id: string,
-    from: readonly WorkspaceStatus[],
-    changes: Partial<Omit<WorkspaceRecord, 'id' | 'v'>>,
-  ): Promise<WorkspaceRecord> {
-    const current = this.workspace(id);
-    if (!current) throw refused(`Workspace ${id} no longer exists.`);
-    if (!from.includes(current.status)) {
-      throw refused(`Workspace "${current.branch}" is ${current.status.replace('_', ' ')}; expected ${from.join(' or ')}.`, {
-        status: current.status,
-      });
-    }
-    const next: WorkspaceRecord = { ...current, ...changes, updatedAt: Date.now() };
-    await this.putWorkspace(next);
-    return next;
+  transition(id: string, from: readonly WorkspaceStatus[], changes: Partial<Omit<WorkspaceRecord, 'id' | 'v'>>): Promise<WorkspaceRecord> {
+    return this.fence.run(() => {
+      const current = this.workspace(id);
+      if (!current) throw refused(`Workspace ${id} no longer exists.`);
+      if (!from.includes(current.status)) {
+        throw refused(`Workspace "${current.branch}" is ${current.status.replace('_', ' ')}; expected ${from.join(' or ')}.`, {
+          status: current.status,
+        });
+      }
+      return this.changingWorkspace(current, changes);
+    });
   }
 
-  async update(id: string, changes: Partial<Omit<WorkspaceRecord, 'id' | 'v'>>): Promise<WorkspaceRecord | undefined> {
-    const current = this.workspace(id);
-    if (!current) return undefined;
-    const next: WorkspaceRecord = { ...current, ...changes, updatedAt: Date.now() };
-    await this.putWorkspace(next);
-    return next;
+  update(id: string, changes: Partial<Omit<WorkspaceRecord, 'id' | 'v'>>): Promise<WorkspaceRecord | undefined> {
+    return this.fence.run(() => {
+      const current = this.workspace(id);
+      return current ? this.changingWorkspace(current, changes) : none(undefined);
+    });
   }
 
-  async addSetupEvent(id: string, event: SetupEvent): Promise<WorkspaceRecord | undefined> {
-    const current = this.workspace(id);
-    if (!current) return undefined;
-    return this.update(id, { setupEvents: [...current.setupEvents, event].slice(-MAX_SETUP_EVENTS) });
+  addSetupEvent(id: string, event: SetupEvent): Promise<WorkspaceRecord | undefined> {
+    return this.fence.run(() => {
+      const current = this.workspace(id);
+      if (!current) return none(undefined);
+      return this.changingWorkspace(current, { setupEvents: [...current.setupEvents, event].slice(-MAX_SETUP_EVENTS) });
+    });
   }
 
   sessions(): SessionRecord[] {
@@ -139,7 +171,7 @@ export class RecordStore {
   }
 
   async putSession(record: SessionRecord): Promise<void> {
-    await this.memento.update(SESSION_PREFIX + record.key, { ...record, host: this.host, v: SCHEMA_VERSION });
+    await this.fence.run(() => this.putting(SESSION_PREFIX + record.key, record, undefined));
   }
 
   /**
@@ -147,28 +179,29 @@ export class RecordStore {
    * rewritten since (same key, newer `createdAt`) is kept. Resolves to whether
    * it forgot anything.
    */
-  async forgetSession(key: string, createdAt?: number): Promise<boolean> {
-    const current = this.session(key);
-    if (!current) return false;
-    if (createdAt !== undefined && current.createdAt !== createdAt) return false;
-    await this.memento.update(SESSION_PREFIX + key, undefined);
-    return true;
+  forgetSession(key: string, createdAt?: number): Promise<boolean> {
+    return this.fence.run((): Change<boolean> => {
+      const current = this.session(key);
+      if (!current || (createdAt !== undefined && current.createdAt !== createdAt)) return none(false);
+      return { updates: [[SESSION_PREFIX + key, undefined]], result: true };
+    });
   }
 
   /**
    * Changes a session record, but only the generation the caller saw (same
    * `createdAt`). Resolves to the new record, or undefined when it is gone or newer.
    */
-  async updateSession(
+  updateSession(
     key: string,
     createdAt: number,
     changes: Partial<Omit<SessionRecord, 'key' | 'v' | 'createdAt'>>,
   ): Promise<SessionRecord | undefined> {
-    const current = this.session(key);
-    if (!current || current.createdAt !== createdAt) return undefined;
-    const next: SessionRecord = { ...current, ...changes };
-    await this.putSession(next);
-    return next;
+    return this.fence.run((): Change<SessionRecord | undefined> => {
+      const current = this.session(key);
+      if (!current || current.createdAt !== createdAt) return none(undefined);
+      const next: SessionRecord = { ...current, ...changes };
+      return this.putting(SESSION_PREFIX + key, next, next);
+    });
   }
 
   resumables(): ResumableRecord[] {
@@ -180,13 +213,24 @@ export class RecordStore {
   }
 
   async putResumable(record: ResumableRecord): Promise<void> {
-    await this.memento.update(RESUMABLE_PREFIX + record.key, { ...record, host: this.host, v: SCHEMA_VERSION });
+    await this.fence.run(() => this.putting(RESUMABLE_PREFIX + record.key, record, undefined));
   }
 
-  async forgetResumable(key: string): Promise<boolean> {
-    if (!this.resumable(key)) return false;
-    await this.memento.update(RESUMABLE_PREFIX + key, undefined);
-    return true;
+  forgetResumable(key: string): Promise<boolean> {
+    return this.fence.run((): Change<boolean> => {
+      if (!this.resumable(key)) return none(false);
+      return { updates: [[RESUMABLE_PREFIX + key, undefined]], result: true };
+    });
+  }
+
+  private changingWorkspace(current: WorkspaceRecord, changes: Partial<Omit<WorkspaceRecord, 'id' | 'v'>>): Change<WorkspaceRecord> {
+    const next: WorkspaceRecord = { ...current, ...changes, updatedAt: Date.now() };
+    return this.putting(WORKSPACE_PREFIX + next.id, next, next);
+  }
+
+  /** A record written as this host's, at the current schema version. */
+  private putting<T>(key: string, record: object, result: T): Change<T> {
+    return { updates: [[key, { ...record, host: this.host, v: SCHEMA_VERSION }]], result };
   }
 
   private read<T>(prefix: string): T[] {
