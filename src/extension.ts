@@ -7,8 +7,9 @@ import { AgentStatusMonitor, agentStatusDir } from './core/agents/AgentStatus';
 import { GitClient } from './core/git/GitClient';
 import { RuntimeLifecycle } from './core/lifecycle/RuntimeLifecycle';
 import { FileLock } from './core/lifecycle/TransitionLock';
-import { logFailure } from './core/log';
+import { componentLog, logFailure } from './core/log';
 import { ChangeMarker } from './core/store/ChangeMarker';
+import { currentUnder } from './core/store/CurrentLock';
 import { RecordStore } from './core/store/RecordStore';
 import { TmuxClient } from './core/tmux/TmuxClient';
 import { AgentNotifier } from './ui/agents/AgentNotifier';
@@ -75,16 +76,18 @@ function coreServices(context: vscode.ExtensionContext, log: Log) {
   const git = new GitClient({ log: commandLog });
   // Agents' hooks report into one file per session under global storage.
   const agentReports = new AgentStatusMonitor(agentStatusDir(stateDir), log);
+  // Every record write is fenced across windows (docs/adr/0004-records-across-windows.md).
+  const store = new RecordStore(context.globalState, { lockDir: stateDir, log: componentLog(log, 'RecordStore') });
   const lifecycle = new RuntimeLifecycle({
     tmux,
     git,
     log,
     agentReports: agentReports.onDidReport,
-    store: new RecordStore(context.globalState),
+    store,
     stateDir,
     worktreeRoot: settings.worktreeRoot(),
     reapOrphans: settings.reapOrphans(),
-    lock: new FileLock(join(stateDir, 'locks'), { log, onCompromised: (error) => log.warn(`A workspace lock was lost: ${error.message}`) }),
+    lock: currentUnder(new FileLock(join(stateDir, 'locks'), { log, onCompromised: (error) => log.warn(`A workspace lock was lost: ${error.message}`) }), store),
     marker,
   });
   return { settings, stateDir, marker, tmux, git, agentReports, lifecycle };
