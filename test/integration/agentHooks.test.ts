@@ -91,6 +91,30 @@ describe('agent hook reports', () => {
       assert.ok(Math.abs(parsed!.at - Date.now()) < 5000);
     });
 
+    it('takes the top-level session_id only, whatever a tool input or message contains', async () => {
+      const statusFile = join(dir, 'tw-ws-claude-hostile');
+      const payloads: Record<string, string> = {
+        'a nested session_id after the real one': JSON.stringify({ session_id: 'real-1', tool_input: { session_id: 'evil-1' } }),
+        'a nested session_id before the real one': JSON.stringify({ tool_input: { session_id: 'evil-2', list: [{ session_id: 'evil-3' }] }, session_id: 'real-1' }),
+        'escaped quotes spelling a session_id in a string': JSON.stringify({ session_id: 'real-1', message: 'x\\", "session_id": "evil-4' }),
+        'whitespace and new lines around the colon': `{\n  "tool_input" : { "session_id" : "evil-5" } ,\n  "session_id"\n :\t "real-1"\n}`,
+        'braces inside strings': JSON.stringify({ message: '}}}', session_id: 'real-1', tool_input: { command: '{ "session_id": "evil-6"' } }),
+      };
+      for (const [what, payload] of Object.entries(payloads)) {
+        await runHook(claudeHookCommand(reporter, 'working'), { TMUX_WORKSPACES_STATUS_FILE: statusFile }, payload);
+        assert.equal(parseStatusFile(await readFile(statusFile, 'utf8'))?.conversationId, 'real-1', what);
+      }
+      await runHook(claudeHookCommand(reporter, 'working'), { TMUX_WORKSPACES_STATUS_FILE: statusFile }, JSON.stringify({ tool_input: { session_id: 'evil-7' } }));
+      assert.equal(parseStatusFile(await readFile(statusFile, 'utf8'))?.conversationId, undefined, 'only a nested one: no id at all');
+    });
+
+    it('takes Codex\'s top-level thread-id only', async () => {
+      const statusFile = join(dir, 'tw-ws-codex-hostile');
+      const payload = JSON.stringify({ 'thread-id': '019a-real', 'input-messages': ['"thread-id": "evil"'], 'last-assistant-message': { 'thread-id': 'evil' } });
+      await execa('/bin/sh', [reporter, 'codex', payload], { env: { PATH: process.env.PATH ?? '', TMUX_WORKSPACES_STATUS_FILE: statusFile }, extendEnv: false, stdin: 'ignore' });
+      assert.equal(parseStatusFile(await readFile(statusFile, 'utf8'))?.conversationId, '019a-real');
+    });
+
     it('does nothing at all outside a Tmux Workspaces session', async () => {
       const before = await readdirSafe(dir);
       const result = await runHook(claudeHookCommand(reporter, 'working'), {}, '{"session_id":"x"}');

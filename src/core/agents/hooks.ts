@@ -7,6 +7,33 @@ import { STATUS_FILE_VARIABLE } from './AgentStatus';
 import { shellQuote } from '../shell';
 
 /**
+ * Prints the value of one top-level string field (awk's `key`) of the JSON on
+ * stdin, if it looks like an id. Only POSIX awk is assumed (Claude Code may be
+ * a native binary, Codex is one: no node or python is promised). Records are
+ * split at quotes, so braces are counted only outside strings and a field
+ * nested in a tool input, or spelled inside a string, is never taken.
+ */
+const TOP_FIELD_AWK = String.raw`BEGIN { RS = "\""; depth = 0; instr = 0; cand = 0; want = 0; found = "" }
+instr {
+  if (length(buf) <= 256) buf = buf $0
+  if (match($0, /\\+$/) && RLENGTH % 2 == 1) { buf = buf "\""; next }
+  instr = 0
+  if (length(buf) > 256) buf = "\\"
+  if (want) { if (found == "") found = buf; want = 0 } else cand = (depth == 1 && buf == key)
+  next
+}
+{
+  want = cand && $0 ~ /^[ \t\r\n]*:[ \t\r\n]*$/
+  cand = 0
+  outside = $0
+  depth += gsub(/[{[]/, "", outside)
+  depth -= gsub(/[]}]/, "", outside)
+  instr = 1
+  buf = ""
+}
+END { if (found ~ /^[A-Za-z0-9._:-]+$/) print found }`;
+
+/**
  * The script every hook runs. It writes one line into the session's status
  * file (replaced whole by a rename): time, agent, state and the conversation
  * id it found. Outside our sessions the variable is unset and it does nothing.
@@ -17,13 +44,17 @@ export const REPORTER_SCRIPT = `#!/bin/sh
 #   report.sh codex JSON     Codex's notify program (its JSON as the argument)
 # Outside sessions launched by Tmux Workspaces (${STATUS_FILE_VARIABLE} unset) it does nothing.
 [ -n "$${STATUS_FILE_VARIABLE}" ] || exit 0
+top_field() {
+  LC_ALL=C awk -v key="$1" '
+${TOP_FIELD_AWK}'
+}
 case "$1" in
   claude)
     state=$2
-    id=$(sed -n 's/.*"session_id"[[:space:]]*:[[:space:]]*"\\([A-Za-z0-9._:-]*\\)".*/\\1/p' | head -n 1) ;;
+    id=$(top_field session_id) ;;
   codex)
     state=idle
-    id=$(printf '%s\\n' "$2" | sed -n 's/.*"thread-id"[[:space:]]*:[[:space:]]*"\\([A-Za-z0-9._:-]*\\)".*/\\1/p' | head -n 1) ;;
+    id=$(printf '%s' "$2" | top_field thread-id) ;;
   *) exit 0 ;;
 esac
 case "$state" in working|needs-input|idle) ;; *) exit 0 ;; esac
