@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { AgentStatusMonitor, isFresh, liveState, parseStatusFile, statusFilePath, type HookReport } from '../../src/core/agents/AgentStatus';
 import { agentArgv, agentEnvironment, availableAgents, parseAgentSettings, resolveCommand } from '../../src/core/agents/catalog';
@@ -10,6 +10,8 @@ import {
   CLAUDE_HOOK_EVENTS,
   applyEdit,
   claudeHookCommand,
+  claudeUserSettingsPath,
+  planClaudeHooks,
   planCodexNotify,
   withClaudeHooks,
   withCodexNotify,
@@ -221,6 +223,30 @@ describe('installing agent hooks', () => {
       assert.equal(await readFile(path, 'utf8'), 'model = "changed"\n');
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('installing agent hooks into dotfiles', () => {
+  it('writes through a symlinked ~/.claude/settings.json and keeps the link', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'tw-home-'));
+    try {
+      const dotfile = join(home, 'dotfiles', 'claude', 'settings.json');
+      await mkdir(dirname(dotfile), { recursive: true });
+      await writeFile(dotfile, '{ "model": "opus" }\n', { mode: 0o600 });
+      const settings = claudeUserSettingsPath(home);
+      await mkdir(dirname(settings), { recursive: true });
+      await symlink(join('..', 'dotfiles', 'claude', 'settings.json'), settings);
+      assert.equal(await applyEdit(await planClaudeHooks(settings, '/state/hooks/report.sh'), { backup: true }), true);
+      assert.ok((await lstat(settings)).isSymbolicLink(), 'the link is still a link');
+      assert.equal(await readlink(settings), join('..', 'dotfiles', 'claude', 'settings.json'));
+      const written = JSON.parse(await readFile(dotfile, 'utf8'));
+      assert.equal(written.model, 'opus');
+      assert.ok(written.hooks.Stop, 'the hooks landed in the dotfiles copy');
+      assert.equal((await stat(dotfile)).mode & 0o777, 0o600);
+      assert.deepEqual((await readdir(dirname(dotfile))).sort(), ['settings.json'], 'nothing left beside the dotfile');
+    } finally {
+      await rm(home, { recursive: true, force: true });
     }
   });
 });

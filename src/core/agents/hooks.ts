@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, realpath, rename, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { refused } from '../errors';
@@ -227,22 +227,25 @@ export async function planCodexNotify(configPath: string, reporter: string): Pro
 /**
  * Writes an edit (atomically, by a rename) unless it changes nothing; the
  * first time a file is changed, its original is kept beside it as `.bak`.
- * A file that changed since the edit was planned is refused.
+ * A file that changed since the edit was planned is refused. A symlinked
+ * file (dotfiles) is written through its link, which is kept.
  */
 export async function applyEdit(edit: SettingsEdit, options: { backup?: boolean } = {}): Promise<boolean> {
   if (edit.before === edit.after) return false;
   if ((await readIfExists(edit.path)) !== edit.before) throw refused(`${edit.path} changed meanwhile; nothing was written. Try again.`);
   await mkdir(dirname(edit.path), { recursive: true });
+  // A settings file kept in dotfiles is a symlink: the rename goes onto the file it points at, so the link stays.
+  const target = edit.before === undefined ? edit.path : await realpath(edit.path);
   // The file keeps its permissions (a settings file may hold tokens and be 0600), and so does its backup.
-  const mode = edit.before === undefined ? 0o600 : (await stat(edit.path)).mode & 0o777;
+  const mode = edit.before === undefined ? 0o600 : (await stat(target)).mode & 0o777;
   const backup = `${edit.path}.tmux-workspaces.bak`;
   if (options.backup && edit.before !== undefined && !existsSync(backup)) {
     await writeFile(backup, edit.before, { mode });
     await chmod(backup, mode);
   }
-  const temporary = `${edit.path}.tmux-workspaces.tmp`;
+  const temporary = `${target}.tmux-workspaces.tmp`;
   await writeFile(temporary, edit.after, { mode });
   await chmod(temporary, mode);
-  await rename(temporary, edit.path);
+  await rename(temporary, target);
   return true;
 }
