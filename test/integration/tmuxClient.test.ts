@@ -190,9 +190,9 @@ describe('TmuxClient', () => {
     });
   });
 
-  it('builds the attach command as env -u TMUX <tmux> -u attach-session -E -t =<name>', () => {
+  it('builds the attach command as env -u TMUX <tmux> -N -u attach-session -E -t =<name>', () => {
     const client = new TmuxClient({ command: ['/opt/tmux', '-L', 'mine'] });
-    assert.deepEqual(client.attachArgv('tw-x-base'), ['env', '-u', 'TMUX', '/opt/tmux', '-L', 'mine', '-u', 'attach-session', '-E', '-t', '=tw-x-base']);
+    assert.deepEqual(client.attachArgv('tw-x-base'), ['env', '-u', 'TMUX', '/opt/tmux', '-L', 'mine', '-N', '-u', 'attach-session', '-E', '-t', '=tw-x-base']);
   });
 
   describe('killSessionIfLaunch', () => {

@@ -260,9 +260,13 @@ export class TmuxClient {
     await this.run(['kill-server'], { goneIsEmpty: true });
   }
 
-  /** The argv a terminal runs to attach: no inherited `$TMUX`, UTF-8 forced, exits when the session does. */
+  /**
+   * The argv a terminal runs to attach: no inherited `$TMUX`, UTF-8 forced,
+   * exits when the session does. `-N`: attaching never starts a server, which
+   * would keep the environment of whatever shell the command was pasted into.
+   */
   attachArgv(name: string): string[] {
-    return ['env', '-u', 'TMUX', ...this.command, '-u', 'attach-session', '-E', '-t', exactSession(name)];
+    return ['env', '-u', 'TMUX', ...this.command, '-N', '-u', 'attach-session', '-E', '-t', exactSession(name)];
   }
 
   /** argv and environment for a long-lived client such as the control-mode watcher. */
