@@ -112,6 +112,23 @@ export function exactPane(name: string): string {
   return `=${name}:`;
 }
 
+/**
+ * Our server loads the user's ~/.tmux.conf (their bindings and looks stay),
+ * but these options would break the lifecycle, so every session we create
+ * forces them in the invocation that creates it, before the server's loop
+ * could act on them.
+ */
+function lifecycleOptions(name: string): string[][] {
+  return [
+    // `remain-on-exit on` would keep a dead pane, and its session, around: no exit would be seen.
+    ['set-option', '-w', '-t', exactPane(name), 'remain-on-exit', 'off'],
+    // `destroy-unattached on` would kill a session nobody attached to (every base terminal) at once.
+    ['set-option', '-t', exactPane(name), 'destroy-unattached', 'off'],
+    // `exit-unattached on` would end the server, and every agent, when the last client detaches.
+    ['set-option', '-s', 'exit-unattached', 'off'],
+  ];
+}
+
 export class TmuxClient {
   readonly command: readonly string[];
   private readonly environment: Record<string, string>;
@@ -163,8 +180,7 @@ export class TmuxClient {
     for (const [option, value] of Object.entries(spec.markers)) {
       args.push(';', 'set-option', '-t', exactPane(spec.name), option, value);
     }
-    // A user's `remain-on-exit on` would keep a dead pane, and its session, around: no exit would be seen.
-    args.push(';', 'set-option', '-w', '-t', exactPane(spec.name), 'remain-on-exit', 'off');
+    for (const option of lifecycleOptions(spec.name)) args.push(';', ...option);
     if (spec.pipeOutputTo) args.push(';', 'pipe-pane', '-O', '-t', exactPane(spec.name), formatLiteral(`cat >> ${shellQuote(spec.pipeOutputTo, { always: true })}`));
     for (let attempt = 1; ; attempt++) {
       try {
