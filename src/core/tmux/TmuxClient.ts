@@ -1,6 +1,7 @@
 import { execa, type ExecaError } from 'execa';
 import { silentLogger, type CommandLogger } from '../commandLog';
-import { WorkspaceError } from '../errors';
+import { WorkspaceError, errorMessage } from '../errors';
+import { silentLog, type Logger } from '../log';
 import { allowedEnvironment } from './environment';
 import { shellQuote } from '../shell';
 
@@ -51,7 +52,10 @@ export interface TmuxClientOptions {
   readonly command?: readonly string[];
   /** The environment to filter through the allow-list (default: this process's). */
   readonly environment?: NodeJS.ProcessEnv;
+  /** Every command run, with its exit status and stderr. */
   readonly log?: CommandLogger;
+  /** What the client decides beside the commands (a retry, a tmux that cannot be started). */
+  readonly logger?: Logger;
 }
 
 const FIELD_SEPARATOR = '\t';
@@ -133,6 +137,7 @@ export class TmuxClient {
   readonly command: readonly string[];
   private readonly environment: Record<string, string>;
   private readonly log: CommandLogger;
+  private readonly logger: Logger;
   private availability: Promise<boolean> | undefined;
   private missingSince: number | undefined;
   private mutationCount = 0;
@@ -146,6 +151,7 @@ export class TmuxClient {
     this.command = options.command && options.command.length > 0 ? options.command : DEFAULT_TMUX_COMMAND;
     this.environment = allowedEnvironment(options.environment ?? process.env);
     this.log = options.log ?? silentLogger;
+    this.logger = options.logger ?? silentLog;
   }
 
   /** Whether the tmux binary runs at all; asked once per client. */
@@ -156,7 +162,10 @@ export class TmuxClient {
     }
     this.availability ??= execa(this.command[0], ['-V'], { env: this.environment, extendEnv: false, reject: false }).then(
       (result) => result.exitCode === 0,
-      () => false,
+      (error: unknown) => {
+        this.logger.warn(`[TmuxClient] ${this.command[0]} -V could not run: ${errorMessage(error)}`);
+        return false;
+      },
     ).then((found) => {
       this.missingSince = found ? undefined : Date.now();
       return found;
@@ -190,6 +199,7 @@ export class TmuxClient {
         // A server that is exiting (its last session just closed) refuses new clients with
         // "server exited unexpectedly"; nothing was created, and the next attempt starts a new server.
         if (!(error instanceof WorkspaceError && error.kind === 'gone') || attempt >= LAUNCH_ATTEMPTS) throw error;
+        this.logger.debug(`[TmuxClient] launching ${spec.name} met an exiting server (${error.message}); trying again`);
         await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
       }
     }
