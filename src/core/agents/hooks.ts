@@ -26,8 +26,8 @@ instr {
   want = cand && $0 ~ /^[ \t\r\n]*:[ \t\r\n]*$/
   cand = 0
   outside = $0
-  depth += gsub(/[{[]/, "", outside)
-  depth -= gsub(/[]}]/, "", outside)
+  depth += gsub(/[{]/, "", outside) + gsub(/\[/, "", outside)
+  depth -= gsub(/[}]/, "", outside) + gsub(/]/, "", outside)
   instr = 1
   buf = ""
 }
