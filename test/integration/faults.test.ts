@@ -240,10 +240,12 @@ describe('fault injection', function () {
 
   describe('a failing record write', () => {
     for (const operation of OPERATIONS) {
-      it(`${operation.title}: a failed write at any step is reported, and records match tmux after a reload`, async () => {
+      it(`${operation.title}: a failed write at any step is reported, and records match tmux after a reload`, async function () {
         let writes = 0;
         for (let n = 1; ; n += 1) {
           assert.ok(n <= 40, 'the operation kept writing; the loop would not end');
+          // The hang guard is per attempt: a busy machine makes a dozen fresh worlds slow, not wrong.
+          this.timeout(60_000);
           if (!(await attempt(operation, { write: n }))) break;
           writes = n;
         }
