@@ -72,7 +72,7 @@ function coreServices(context: vscode.ExtensionContext, log: Log) {
   const commandLog = commandLogger(log);
   // Global storage is shared by every window: the lock files and the change marker live there.
   const marker = new ChangeMarker(join(stateDir, 'records-changed'));
-  const tmux = new TmuxClient({ command: settings.tmuxCommand(), log: commandLog });
+  const tmux = new TmuxClient({ command: settings.tmuxCommand(), log: commandLog, logger: componentLog(log, 'TmuxClient') });
   const git = new GitClient({ log: commandLog });
   // Agents' hooks report into one file per session under global storage.
   const agentReports = new AgentStatusMonitor(agentStatusDir(stateDir), log);

@@ -30,8 +30,22 @@ export function branchFolderName(branch: string): string {
   return branch.replace(/\//g, '-');
 }
 
-export function newWorkspaceId(branch: string): string {
-  return `${tmuxSlug(branch)}-${randomId(2)}`;
+/**
+ * Random bits in a workspace id: branches such as `dependabot/npm_and_yarn/…`
+ * share their whole 24-character slug, so the suffix alone keeps ids apart.
+ */
+const WORKSPACE_ID_BYTES = 5;
+
+/** How many ids are drawn before giving up; with 40 random bits a second draw is already rare. */
+const WORKSPACE_ID_ATTEMPTS = 8;
+
+/** A new workspace id for `branch`, never one `taken` says is in use. */
+export function newWorkspaceId(branch: string, taken: (id: string) => boolean = () => false): string {
+  for (let attempt = 0; attempt < WORKSPACE_ID_ATTEMPTS; attempt++) {
+    const id = `${tmuxSlug(branch)}-${randomId(WORKSPACE_ID_BYTES)}`;
+    if (!taken(id)) return id;
+  }
+  throw new Error(`Could not find a free workspace id for branch "${branch}" in ${WORKSPACE_ID_ATTEMPTS} attempts.`);
 }
 
 export function baseSessionName(workspaceId: string): string {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { WorkspaceError } from '../../src/core/errors';
 import { MemoryMemento } from '../../src/core/store/MemoryMemento';
 import type { MementoLike } from '../../src/core/store/RecordStore';
@@ -13,19 +14,36 @@ export type TmuxFault = 'new-session' | 'set-option' | 'kill-session' | 'list-se
 
 export const TMUX_FAULTS: readonly TmuxFault[] = ['new-session', 'set-option', 'kill-session', 'list-sessions', 'has-session', 'if-shell'];
 
-/** A real tmux client whose chosen subcommand fails like a broken server would. */
+/** Which FailingTmux's operation a call is made on behalf of. */
+const operationScope = new AsyncLocalStorage<FailingTmux>();
+
+/**
+ * A real tmux client whose chosen subcommand fails like a broken server would.
+ * With `onlyDuring`, only calls made on behalf of `during(operation)` fail:
+ * background work of the same client (an exit check after a watcher event)
+ * meets the real server, so a fault that fires is the operation's own.
+ */
 export class FailingTmux extends TmuxClient {
   /** How many times the fault fired. */
   triggered = 0;
+  private readonly onlyDuring: boolean;
 
   constructor(
     fixture: TmuxFixture,
     private readonly failing: string,
+    options: { onlyDuring?: boolean } = {},
   ) {
     super({ command: fixture.command, environment: fixture.environment });
+    this.onlyDuring = options.onlyDuring ?? false;
+  }
+
+  /** Runs the operation under test with the fault armed for its calls. */
+  during<T>(operation: () => Promise<T>): Promise<T> {
+    return operationScope.run(this, operation);
   }
 
   override async run(args: readonly string[], options: { goneIsEmpty?: boolean; input?: string } = {}) {
+    if (this.onlyDuring && operationScope.getStore() !== this) return super.run(args, options);
     const launchMarker = args.findIndex((arg, index) => arg === MARKER.launch && args[index - 3] === 'set-option');
     if (this.failing === 'set-option' && launchMarker > 0) {
       this.triggered += 1;

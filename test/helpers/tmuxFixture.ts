@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -7,7 +7,8 @@ import { eventually } from './poll';
 
 /**
  * A private tmux server for one test file: its own socket under a temporary
- * TMUX_TMPDIR, no user config. `dispose` kills the server and removes the folder.
+ * TMUX_TMPDIR, no user config unless `config` gives the text of one (loaded as
+ * a user's ~/.tmux.conf would be). `dispose` kills the server and removes the folder.
  */
 export class TmuxFixture {
   private constructor(
@@ -16,12 +17,14 @@ export class TmuxFixture {
     readonly environment: NodeJS.ProcessEnv,
   ) {}
 
-  static async create(): Promise<TmuxFixture> {
+  static async create(options: { config?: string } = {}): Promise<TmuxFixture> {
     const dir = await mkdtemp(join(tmpdir(), 'tw-tmux-'));
+    const config = options.config === undefined ? '/dev/null' : join(dir, 'tmux.conf');
+    if (options.config !== undefined) await writeFile(config, options.config);
     // A secret in the caller's environment must never reach the tmux server.
     const environment: NodeJS.ProcessEnv = { ...process.env, TMUX_TMPDIR: dir, GITHUB_TOKEN: 'ghp_test_secret_token' };
     delete environment.TMUX;
-    return new TmuxFixture(dir, ['tmux', '-L', 'tw-test', '-f', '/dev/null'], environment);
+    return new TmuxFixture(dir, ['tmux', '-L', 'tw-test', '-f', config], environment);
   }
 
   client(options: Partial<TmuxClientOptions> = {}): TmuxClient {

@@ -99,6 +99,8 @@ export interface WorldOptions {
   setup?: (world: World) => Promise<void>;
   /** Runs per test after everything else is torn down. */
   teardown?: (world: World) => Promise<void>;
+  /** The text of a user tmux config the file's server loads (default: none). */
+  tmuxConfig?: string;
 }
 
 /**
@@ -109,10 +111,10 @@ export interface WorldOptions {
  * killed and the repository removed, in that order.
  */
 export function useWorld(options: WorldOptions = {}): World {
-  const { repoFolder, overrides = {}, start = true, stateDir, branch = 'feature/one', setup, teardown } = options;
+  const { repoFolder, overrides = {}, start = true, stateDir, branch = 'feature/one', setup, teardown, tmuxConfig } = options;
   const state: WorldState = {};
   const world = new World(state, branch);
-  useFixture(state, world);
+  useFixture(state, world, tmuxConfig);
   beforeEach(async () => {
     state.harness = new Harness(world.fixture);
     state.repo = await makeRepo(repoFolder);
@@ -131,9 +133,9 @@ export function useWorld(options: WorldOptions = {}): World {
   return world;
 }
 
-function useFixture(state: WorldState, world: TmuxWorld): void {
+function useFixture(state: WorldState, world: TmuxWorld, config?: string): void {
   before(async () => {
-    state.fixture = await TmuxFixture.create();
+    state.fixture = await TmuxFixture.create({ config });
   });
   after(async () => {
     await world.fixture.dispose();

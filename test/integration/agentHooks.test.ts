@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { AgentStatusMonitor, isFresh, liveState, parseStatusFile, statusFilePath, type HookReport } from '../../src/core/agents/AgentStatus';
 import { agentArgv, agentEnvironment, availableAgents, parseAgentSettings, resolveCommand } from '../../src/core/agents/catalog';
@@ -10,6 +10,8 @@ import {
   CLAUDE_HOOK_EVENTS,
   applyEdit,
   claudeHookCommand,
+  claudeUserSettingsPath,
+  planClaudeHooks,
   planCodexNotify,
   withClaudeHooks,
   withCodexNotify,
@@ -89,6 +91,30 @@ describe('agent hook reports', () => {
       assert.equal(parsed?.state, 'needs-input');
       assert.equal(parsed?.conversationId, '0b5c2e1a-9f7e-4c1d');
       assert.ok(Math.abs(parsed!.at - Date.now()) < 5000);
+    });
+
+    it('takes the top-level session_id only, whatever a tool input or message contains', async () => {
+      const statusFile = join(dir, 'tw-ws-claude-hostile');
+      const payloads: Record<string, string> = {
+        'a nested session_id after the real one': JSON.stringify({ session_id: 'real-1', tool_input: { session_id: 'evil-1' } }),
+        'a nested session_id before the real one': JSON.stringify({ tool_input: { session_id: 'evil-2', list: [{ session_id: 'evil-3' }] }, session_id: 'real-1' }),
+        'escaped quotes spelling a session_id in a string': JSON.stringify({ session_id: 'real-1', message: 'x\\", "session_id": "evil-4' }),
+        'whitespace and new lines around the colon': `{\n  "tool_input" : { "session_id" : "evil-5" } ,\n  "session_id"\n :\t "real-1"\n}`,
+        'braces inside strings': JSON.stringify({ message: '}}}', session_id: 'real-1', tool_input: { command: '{ "session_id": "evil-6"' } }),
+      };
+      for (const [what, payload] of Object.entries(payloads)) {
+        await runHook(claudeHookCommand(reporter, 'working'), { TMUX_WORKSPACES_STATUS_FILE: statusFile }, payload);
+        assert.equal(parseStatusFile(await readFile(statusFile, 'utf8'))?.conversationId, 'real-1', what);
+      }
+      await runHook(claudeHookCommand(reporter, 'working'), { TMUX_WORKSPACES_STATUS_FILE: statusFile }, JSON.stringify({ tool_input: { session_id: 'evil-7' } }));
+      assert.equal(parseStatusFile(await readFile(statusFile, 'utf8'))?.conversationId, undefined, 'only a nested one: no id at all');
+    });
+
+    it('takes Codex\'s top-level thread-id only', async () => {
+      const statusFile = join(dir, 'tw-ws-codex-hostile');
+      const payload = JSON.stringify({ 'thread-id': '019a-real', 'input-messages': ['"thread-id": "evil"'], 'last-assistant-message': { 'thread-id': 'evil' } });
+      await execa('/bin/sh', [reporter, 'codex', payload], { env: { PATH: process.env.PATH ?? '', TMUX_WORKSPACES_STATUS_FILE: statusFile }, extendEnv: false, stdin: 'ignore' });
+      assert.equal(parseStatusFile(await readFile(statusFile, 'utf8'))?.conversationId, '019a-real');
     });
 
     it('does nothing at all outside a Tmux Workspaces session', async () => {
@@ -197,6 +223,30 @@ describe('installing agent hooks', () => {
       assert.equal(await readFile(path, 'utf8'), 'model = "changed"\n');
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('installing agent hooks into dotfiles', () => {
+  it('writes through a symlinked ~/.claude/settings.json and keeps the link', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'tw-home-'));
+    try {
+      const dotfile = join(home, 'dotfiles', 'claude', 'settings.json');
+      await mkdir(dirname(dotfile), { recursive: true });
+      await writeFile(dotfile, '{ "model": "opus" }\n', { mode: 0o600 });
+      const settings = claudeUserSettingsPath(home);
+      await mkdir(dirname(settings), { recursive: true });
+      await symlink(join('..', 'dotfiles', 'claude', 'settings.json'), settings);
+      assert.equal(await applyEdit(await planClaudeHooks(settings, '/state/hooks/report.sh'), { backup: true }), true);
+      assert.ok((await lstat(settings)).isSymbolicLink(), 'the link is still a link');
+      assert.equal(await readlink(settings), join('..', 'dotfiles', 'claude', 'settings.json'));
+      const written = JSON.parse(await readFile(dotfile, 'utf8'));
+      assert.equal(written.model, 'opus');
+      assert.ok(written.hooks.Stop, 'the hooks landed in the dotfiles copy');
+      assert.equal((await stat(dotfile)).mode & 0o777, 0o600);
+      assert.deepEqual((await readdir(dirname(dotfile))).sort(), ['settings.json'], 'nothing left beside the dotfile');
+    } finally {
+      await rm(home, { recursive: true, force: true });
     }
   });
 });

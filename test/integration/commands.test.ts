@@ -50,7 +50,7 @@ describe('commands against the real lifecycle', () => {
     ]);
     assert.match(host.validations[1].problem!, /already exists/);
     assert.equal(host.terminals.length, 1);
-    assert.deepEqual(host.terminals[0].argv, ['env', '-u', 'TMUX', ...world.fixture.command, '-u', 'attach-session', '-E', '-t', `=${record.baseSession}`]);
+    assert.deepEqual(host.terminals[0].argv, ['env', '-u', 'TMUX', ...world.fixture.command, '-N', '-u', 'attach-session', '-E', '-t', `=${record.baseSession}`]);
     assert.equal(host.terminals[0].cwd, record.worktreePath);
     assert.ok(record.worktreePath.includes('my repo.worktrees'), 'a repository path with a space works');
     assert.deepEqual(host.revealed, [record.id]);
@@ -112,7 +112,7 @@ describe('commands against the real lifecycle', () => {
     assert.ok(shell);
     assert.equal(host.terminals.at(-1)?.tmuxName, shell.tmuxName);
     const line = await copyAttachCommand(context(host), shell.key);
-    assert.equal(line, `env -u TMUX ${world.fixture.command.join(' ')} -u attach-session -E -t =${shell.tmuxName}`);
+    assert.equal(line, `env -u TMUX ${world.fixture.command.join(' ')} -N -u attach-session -E -t =${shell.tmuxName}`);
     assert.equal(await runGuarded(context(host), CommandId.stopSession, shell.key), true, 'the guard passes the result on, as executeCommand does');
     assert.equal(world.lifecycle.session(shell.key), undefined);
   });

@@ -1,9 +1,12 @@
 import * as assert from 'node:assert/strict';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RuntimeLifecycle } from '../../src/core/lifecycle/RuntimeLifecycle';
 import { defaultWorktreePath } from '../../src/core/naming';
 import { RecordStore } from '../../src/core/store/RecordStore';
+import { SessionWatcher } from '../../src/core/tmux/SessionWatcher';
 import type { WorkspaceStatus } from '../../src/core/store/records';
 import { FailingTmux, FaultyMemento, TMUX_FAULTS, type TmuxFault } from '../helpers/faults';
 import { makeRepo } from '../helpers/gitRepo';
@@ -185,11 +188,13 @@ describe('fault injection', function () {
       const prepared = await operation.prepare(world, setup);
       setup.dispose();
 
-      const failingTmux = 'tmux' in fault ? new FailingTmux(fixture, fault.tmux) : undefined;
+      // The fault hits the operation's own calls: a background exit check may list sessions meanwhile.
+      const failingTmux = 'tmux' in fault ? new FailingTmux(fixture, fault.tmux, { onlyDuring: true }) : undefined;
       const lifecycle = await world.harness.lifecycle(failingTmux ? { tmuxClient: failingTmux } : {});
       const before = world.store.workspaces().find((record) => record.branch === BRANCH)?.status;
       if ('write' in fault) world.memento.failNthWrite(fault.write);
-      const outcome = await operation.run(lifecycle, prepared, world).then(
+      const run = () => operation.run(lifecycle, prepared, world);
+      const outcome = await (failingTmux ? failingTmux.during(run) : run()).then(
         () => undefined,
         (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
       );
@@ -235,16 +240,47 @@ describe('fault injection', function () {
 
   describe('a failing record write', () => {
     for (const operation of OPERATIONS) {
-      it(`${operation.title}: a failed write at any step is reported, and records match tmux after a reload`, async () => {
+      it(`${operation.title}: a failed write at any step is reported, and records match tmux after a reload`, async function () {
         let writes = 0;
         for (let n = 1; ; n += 1) {
           assert.ok(n <= 40, 'the operation kept writing; the loop would not end');
+          // The hang guard is per attempt: a busy machine makes a dozen fresh worlds slow, not wrong.
+          this.timeout(60_000);
           if (!(await attempt(operation, { write: n }))) break;
           writes = n;
         }
         if (operation.withoutFault === 'resolves') assert.ok(writes > 0, `${operation.title} writes records, so a fault fired`);
       });
     }
+  });
+
+  describe('the fault itself', () => {
+    it('hits only the operation under test, not background work of the same client', async () => {
+      const failing = new FailingTmux(fixture, 'list-sessions', { onlyDuring: true });
+      const background = new AsyncLocalStorage<string>().run('elsewhere', () => failing.listSessions());
+      await assert.rejects(failing.during(() => failing.listSessions()), /injected failure/);
+      assert.deepEqual(await background, [], 'the background listing met the real (empty) server');
+      assert.equal(failing.triggered, 1);
+      await fixture.killServer();
+    });
+
+    it('hits background work started by the operation only through its own calls: a watcher event is not one', async () => {
+      const failing = new FailingTmux(fixture, 'list-sessions', { onlyDuring: true });
+      const watcher = new SessionWatcher(failing);
+      try {
+        const listed = new Promise<unknown>((resolve) => watcher.onDidChangeSessions(() => resolve(failing.listSessions().catch((error: unknown) => error))));
+        await failing.during(async () => {
+          watcher.ensureRunning();
+          await failing.launch({ name: 'tw-fault-scope', cwd: tmpdir(), argv: ['sleep', '600'], markers: {} });
+        });
+        await fixture.tmux('kill-session', '-t', '=tw-fault-scope');
+        assert.ok(Array.isArray(await listed), 'the listing after a watcher event is not the operation\'s');
+        assert.equal(failing.triggered, 0);
+      } finally {
+        watcher.dispose();
+        await fixture.killServer();
+      }
+    });
   });
 
   describe('combined and repeated faults', () => {

@@ -136,9 +136,12 @@ describe('TmuxClient', () => {
       assert.equal(records.length, 1, records.map((r) => r.argv.join(' ')).join('\n'));
       const argv = records[0].argv;
       assert.ok(argv.includes('new-session'));
-      // Three markers, and remain-on-exit off so an exit is always seen.
-      assert.equal(argv.filter((arg) => arg === 'set-option').length, 4);
-      assert.ok(argv.join(' ').includes('set-option -w -t =tw-one: remain-on-exit off'));
+      // Three markers, and the options a user's tmux.conf must not decide: an exit is always seen,
+      // an unattached session stays, and so does the server when the last client leaves.
+      assert.equal(argv.filter((arg) => arg === 'set-option').length, 6);
+      for (const forced of ['set-option -w -t =tw-one: remain-on-exit off', 'set-option -t =tw-one: destroy-unattached off', 'set-option -s exit-unattached off']) {
+        assert.ok(argv.join(' ').includes(forced), forced);
+      }
       const [session] = await client.listSessions();
       assert.deepEqual(
         { name: session.name, owner: session.owner, launchId: session.launchId, key: session.key },
@@ -190,9 +193,9 @@ describe('TmuxClient', () => {
     });
   });
 
-  it('builds the attach command as env -u TMUX <tmux> -u attach-session -E -t =<name>', () => {
+  it('builds the attach command as env -u TMUX <tmux> -N -u attach-session -E -t =<name>', () => {
     const client = new TmuxClient({ command: ['/opt/tmux', '-L', 'mine'] });
-    assert.deepEqual(client.attachArgv('tw-x-base'), ['env', '-u', 'TMUX', '/opt/tmux', '-L', 'mine', '-u', 'attach-session', '-E', '-t', '=tw-x-base']);
+    assert.deepEqual(client.attachArgv('tw-x-base'), ['env', '-u', 'TMUX', '/opt/tmux', '-L', 'mine', '-N', '-u', 'attach-session', '-E', '-t', '=tw-x-base']);
   });
 
   describe('killSessionIfLaunch', () => {

@@ -1,10 +1,37 @@
-import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, realpath, rename, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { refused } from '../errors';
 import type { ReportedState } from './AgentStatus';
 import { STATUS_FILE_VARIABLE } from './AgentStatus';
 import { shellQuote } from '../shell';
+
+/**
+ * Prints the value of one top-level string field (awk's `key`) of the JSON on
+ * stdin, if it looks like an id. Only POSIX awk is assumed (Claude Code may be
+ * a native binary, Codex is one: no node or python is promised). Records are
+ * split at quotes, so braces are counted only outside strings and a field
+ * nested in a tool input, or spelled inside a string, is never taken.
+ */
+const TOP_FIELD_AWK = String.raw`BEGIN { RS = "\""; depth = 0; instr = 0; cand = 0; want = 0; found = "" }
+instr {
+  if (length(buf) <= 256) buf = buf $0
+  if (match($0, /\\+$/) && RLENGTH % 2 == 1) { buf = buf "\""; next }
+  instr = 0
+  if (length(buf) > 256) buf = "\\"
+  if (want) { if (found == "") found = buf; want = 0 } else cand = (depth == 1 && buf == key)
+  next
+}
+{
+  want = cand && $0 ~ /^[ \t\r\n]*:[ \t\r\n]*$/
+  cand = 0
+  outside = $0
+  depth += gsub(/[{]/, "", outside) + gsub(/\[/, "", outside)
+  depth -= gsub(/[}]/, "", outside) + gsub(/]/, "", outside)
+  instr = 1
+  buf = ""
+}
+END { if (found ~ /^[A-Za-z0-9._:-]+$/) print found }`;
 
 /**
  * The script every hook runs. It writes one line into the session's status
@@ -17,13 +44,17 @@ export const REPORTER_SCRIPT = `#!/bin/sh
 #   report.sh codex JSON     Codex's notify program (its JSON as the argument)
 # Outside sessions launched by Tmux Workspaces (${STATUS_FILE_VARIABLE} unset) it does nothing.
 [ -n "$${STATUS_FILE_VARIABLE}" ] || exit 0
+top_field() {
+  LC_ALL=C awk -v key="$1" '
+${TOP_FIELD_AWK}'
+}
 case "$1" in
   claude)
     state=$2
-    id=$(sed -n 's/.*"session_id"[[:space:]]*:[[:space:]]*"\\([A-Za-z0-9._:-]*\\)".*/\\1/p' | head -n 1) ;;
+    id=$(top_field session_id) ;;
   codex)
     state=idle
-    id=$(printf '%s\\n' "$2" | sed -n 's/.*"thread-id"[[:space:]]*:[[:space:]]*"\\([A-Za-z0-9._:-]*\\)".*/\\1/p' | head -n 1) ;;
+    id=$(printf '%s' "$2" | top_field thread-id) ;;
   *) exit 0 ;;
 esac
 case "$state" in working|needs-input|idle) ;; *) exit 0 ;; esac
@@ -196,22 +227,25 @@ export async function planCodexNotify(configPath: string, reporter: string): Pro
 /**
  * Writes an edit (atomically, by a rename) unless it changes nothing; the
  * first time a file is changed, its original is kept beside it as `.bak`.
- * A file that changed since the edit was planned is refused.
+ * A file that changed since the edit was planned is refused. A symlinked
+ * file (dotfiles) is written through its link, which is kept.
  */
 export async function applyEdit(edit: SettingsEdit, options: { backup?: boolean } = {}): Promise<boolean> {
   if (edit.before === edit.after) return false;
   if ((await readIfExists(edit.path)) !== edit.before) throw refused(`${edit.path} changed meanwhile; nothing was written. Try again.`);
   await mkdir(dirname(edit.path), { recursive: true });
+  // A settings file kept in dotfiles is a symlink: the rename goes onto the file it points at, so the link stays.
+  const target = edit.before === undefined ? edit.path : await realpath(edit.path);
   // The file keeps its permissions (a settings file may hold tokens and be 0600), and so does its backup.
-  const mode = edit.before === undefined ? 0o600 : (await stat(edit.path)).mode & 0o777;
+  const mode = edit.before === undefined ? 0o600 : (await stat(target)).mode & 0o777;
   const backup = `${edit.path}.tmux-workspaces.bak`;
   if (options.backup && edit.before !== undefined && !existsSync(backup)) {
     await writeFile(backup, edit.before, { mode });
     await chmod(backup, mode);
   }
-  const temporary = `${edit.path}.tmux-workspaces.tmp`;
+  const temporary = `${target}.tmux-workspaces.tmp`;
   await writeFile(temporary, edit.after, { mode });
   await chmod(temporary, mode);
-  await rename(temporary, edit.path);
+  await rename(temporary, target);
   return true;
 }

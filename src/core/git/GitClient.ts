@@ -1,7 +1,7 @@
 import { execa, type ExecaError } from 'execa';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { appendFile, mkdir, readFile, realpath } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { silentLogger, type CommandLogger } from '../commandLog';
 import { WorkspaceError, refused } from '../errors';
 import { branchNameProblem } from '../naming';
@@ -22,9 +22,31 @@ export type WorktreeSource =
   | { readonly kind: 'new'; readonly branch: string; readonly base: string }
   | { readonly kind: 'existing'; readonly branch: string };
 
+/** An initialised submodule and what would be lost with it. */
+export interface SubmoduleState {
+  /** Relative to the worktree. */
+  readonly path: string;
+  readonly dirtyFiles: string[];
+  /** Commits on its HEAD that are on none of its remotes. */
+  readonly unpushedCommits: string[];
+}
+
 export interface GitClientOptions {
   readonly command?: string;
   readonly log?: CommandLogger;
+}
+
+/** A `git submodule status` line: state, sha, path, and perhaps `(describe)`. */
+const SUBMODULE_LINE = /^[ +U-][0-9a-f]+ (.+?)(?: \(.*\))?$/;
+
+/** The real path of a folder, or undefined when nothing is there. */
+async function realPathIfPresent(path: string): Promise<string | undefined> {
+  try {
+    return await realpath(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 export class GitClient {
@@ -122,13 +144,32 @@ export class GitClient {
     return worktrees;
   }
 
-  async removeWorktree(repo: string, path: string, options: { force: boolean }): Promise<void> {
+  /** The worktree that has `branch` checked out, wherever it has been moved to. */
+  async worktreeForBranch(repo: string, branch: string): Promise<WorktreeInfo | undefined> {
+    return (await this.listWorktrees(repo)).find((worktree) => worktree.branch === branch);
+  }
+
+  /** Whether `folder` is a worktree registered with `repo` that has `branch` checked out. */
+  async isWorktreeOf(repo: string, folder: string, branch: string): Promise<boolean> {
+    const real = await realPathIfPresent(folder);
+    if (real === undefined) return false;
+    for (const worktree of await this.listWorktrees(repo)) {
+      if (worktree.branch === branch && (await realPathIfPresent(worktree.path)) === real) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Removes a worktree. git refuses one with initialised submodules without
+   * `--force`: pass `hasSubmodules` only once `submodules()` showed nothing at
+   * risk. `force` (the user forced the delete) also removes a locked worktree.
+   */
+  async removeWorktree(repo: string, path: string, options: { force: boolean; hasSubmodules?: boolean }): Promise<void> {
     if (!existsSync(path)) {
       await this.prune(repo);
       return;
     }
-    // Twice --force also removes a locked worktree; only used when the user forced the delete.
-    const force = options.force ? ['--force', '--force'] : [];
+    const force = options.force ? ['--force', '--force'] : options.hasSubmodules ? ['--force'] : [];
     await this.git(repo, ['worktree', 'remove', ...force, '--', path]);
   }
 
@@ -141,15 +182,52 @@ export class GitClient {
     await this.git(repo, ['branch', '-D', '--', branch]);
   }
 
-  /** Uncommitted and untracked files (not ignored ones), as `status --porcelain` lists them. */
+  /**
+   * Uncommitted and untracked files (not ignored ones), as `status --porcelain`
+   * lists them. A submodule with changes counts, whatever `diff.ignoreSubmodules`
+   * or a committed `.gitmodules` says.
+   */
   async dirtyFiles(worktree: string): Promise<string[]> {
-    const output = await this.git(worktree, ['status', '--porcelain', '--untracked-files=all']);
+    const output = await this.git(worktree, ['status', '--porcelain', '--untracked-files=all', '--ignore-submodules=none']);
     return output.split('\n').filter(Boolean).map((line) => line.slice(3));
   }
 
-  /** Commits on HEAD that are neither on its upstream nor, without an upstream, on `base`. */
+  /**
+   * Every initialised submodule (recursively) with what only it holds:
+   * uncommitted files and commits that are on no remote.
+   */
+  async submodules(worktree: string): Promise<SubmoduleState[]> {
+    const output = await this.git(worktree, ['submodule', 'status', '--recursive']);
+    const states: SubmoduleState[] = [];
+    for (const line of output.split('\n').filter(Boolean)) {
+      // `-` marks a submodule that is not initialised: nothing of it is in this worktree.
+      if (line.startsWith('-')) continue;
+      const path = SUBMODULE_LINE.exec(line)?.[1];
+      if (!path) throw new WorkspaceError('failed', `git submodule status printed a line it does not explain: ${line}`);
+      const folder = join(worktree, path);
+      const [dirty, unpushed] = await Promise.all([
+        this.dirtyFiles(folder),
+        this.git(folder, ['log', '--format=%h %s', 'HEAD', '--not', '--remotes', '--']),
+      ]);
+      states.push({ path, dirtyFiles: dirty, unpushedCommits: unpushed.split('\n').filter(Boolean) });
+    }
+    return states;
+  }
+
+  /** The branch checked out in a worktree, or the commit when its HEAD is detached. */
+  async worktreeHead(worktree: string): Promise<{ branch: string } | { detached: string }> {
+    const branch = (await this.tryGit(worktree, ['symbolic-ref', '--quiet', '--short', 'HEAD']))?.trim();
+    return branch ? { branch } : { detached: (await this.git(worktree, ['rev-parse', 'HEAD'])).trim() };
+  }
+
+  /**
+   * Commits on `ref` (HEAD, or `refs/heads/<branch>` whatever is checked out)
+   * that are neither on its upstream nor, without an upstream, on `base`.
+   */
   async unpushedCommits(worktree: string, base: string, ref = 'HEAD'): Promise<string[]> {
-    const upstream = await this.tryGit(worktree, ['rev-parse', '--abbrev-ref', '--symbolic-full-name', `${ref}@{upstream}`]);
+    // `@{upstream}` takes a branch name: `refs/heads/x@{upstream}` is "no such branch".
+    const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
+    const upstream = await this.tryGit(worktree, ['rev-parse', '--abbrev-ref', '--symbolic-full-name', `${branch}@{upstream}`]);
     const against = upstream?.trim() || base;
     const output = await this.tryGit(worktree, ['log', '--format=%h %s', ref, '--not', against, '--']);
     if (output === undefined) {

@@ -63,7 +63,7 @@ export class RuntimeLifecycle implements Disposable {
     this.changes = new Emitter<LifecycleChange>(log);
     this.onDidChange = this.changes.event;
     this.lock = options.lock ?? new ProcessLock();
-    this.watcher = new SessionWatcher(options.tmux);
+    this.watcher = new SessionWatcher(options.tmux, { log });
     const emit = (change: LifecycleChange) => {
       options.marker?.touch();
       this.changes.fire(change);

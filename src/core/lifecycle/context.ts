@@ -38,7 +38,7 @@ export function createContext(options: LifecycleOptions, log: Logger, emit: (cha
     tmux: options.tmux,
     git: options.git,
     store: options.store,
-    panes: new PaneLauncher(options.stateDir, options.tmux.command[0]),
+    panes: new PaneLauncher(options.stateDir, options.tmux.command[0], { environment: options.environment, log }),
     options,
     log,
     step: async (name) => options.onStep?.(name),

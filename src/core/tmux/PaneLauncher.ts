@@ -2,6 +2,9 @@ import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { shellQuote } from '../shell';
 import { privateFolder } from '../privateFolder';
+import { PANE_OWN_VARIABLES, paneBaseEnvironment } from './environment';
+import { silentLog, type Logger } from '../log';
+import { errorMessage } from '../errors';
 
 /** How many lines of a failed command's output are kept. */
 export const LAST_LINES = 40;
@@ -18,6 +21,15 @@ export const LAST_LINES = 40;
 const START_SCRIPT = `#!/bin/sh
 # tmux-workspaces pane start script.
 # usage: start.sh HANDOFF_FILE STATUS_FILE -- COMMAND [ARG...]
+# The pane inherits the tmux server's environment, which is whatever the shell that first
+# started the server held (a token, say). Start again from nothing but what tmux says about
+# this pane; the handoff brings the allow-listed variables and the command's own.
+if [ "$3" = -- ]; then
+  handoff=$1
+  status_file=$2
+  shift 3
+  exec /usr/bin/env -i ${PANE_OWN_VARIABLES.map((name) => `${name}="$${name}"`).join(' ')} /bin/sh "$0" "$handoff" "$status_file" --clean "$@"
+fi
 handoff=$1
 status_file=$2
 shift 3
@@ -49,21 +61,33 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** How many exit statuses a launcher remembers after deleting their files. */
 const REMEMBERED_STATUSES = 200;
 
+export interface PaneLauncherOptions {
+  /** Filtered through the allow-list into every handoff (default: this process's environment). */
+  readonly environment?: NodeJS.ProcessEnv;
+  readonly log?: Logger;
+}
+
 export class PaneLauncher {
   private readonly runDir: string;
   private readonly readStatuses = new Map<string, number | undefined>();
+  private readonly baseEnvironment: Record<string, string>;
+  private readonly log: Logger;
   private prepared: Promise<string> | undefined;
 
   /** `tmuxProgram`: the tmux binary a pane uses to capture its own last lines. */
   constructor(
     stateDir: string,
     private readonly tmuxProgram = 'tmux',
+    options: PaneLauncherOptions = {},
   ) {
     this.runDir = join(stateDir, 'run');
+    this.baseEnvironment = paneBaseEnvironment(options.environment ?? process.env);
+    this.log = options.log ?? silentLog;
   }
 
   /**
-   * Writes the handoff file and returns the pane argv that consumes it.
+   * Writes the handoff file (the allow-listed environment, then `environment`)
+   * and returns the pane argv that consumes it.
    * `keepLastLines`: a failing command leaves its last lines for `lastLines`.
    */
   async prepare(
@@ -75,7 +99,7 @@ export class PaneLauncher {
     const script = await this.startScript();
     const handoffFile = join(this.runDir, `${launchId}.env`);
     const statusFile = join(this.runDir, `${launchId}.status`);
-    const lines = Object.entries(environment).map(([name, value]) => {
+    const lines = Object.entries({ ...this.baseEnvironment, ...environment }).map(([name, value]) => {
       if (!ENV_NAME.test(name)) throw new Error(`Invalid environment variable name: ${JSON.stringify(name)}`);
       return `export ${name}=${shellQuote(value, { always: true })}`;
     });
@@ -96,13 +120,14 @@ export class PaneLauncher {
     let names: string[];
     try {
       names = await readdir(this.runDir);
-    } catch {
+    } catch (error) {
+      this.unlessMissing(error, 'listing handoff files');
       return 0;
     }
     let removed = 0;
     for (const name of names.filter((candidate) => candidate.endsWith('.env'))) {
       const file = join(this.runDir, name);
-      const info = await stat(file).catch(() => undefined);
+      const info = await stat(file).catch((error: unknown) => this.unlessMissing(error, `reading ${file}`));
       if (info && Date.now() - info.mtimeMs > maxAgeMs) {
         await rm(file, { force: true });
         removed += 1;
@@ -128,8 +153,8 @@ export class PaneLauncher {
       if (this.readStatuses.size > REMEMBERED_STATUSES) this.readStatuses.delete(this.readStatuses.keys().next().value!);
       await rm(file, { force: true });
       return status;
-    } catch {
-      return undefined;
+    } catch (error) {
+      return this.unlessMissing(error, `reading exit status ${file}`);
     }
   }
 
@@ -143,9 +168,15 @@ export class PaneLauncher {
       const text = (await readFile(file, 'utf8')).replace(/\s+$/, '');
       await rm(file, { force: true });
       return text || undefined;
-    } catch {
-      return undefined;
+    } catch (error) {
+      return this.unlessMissing(error, `reading last lines ${file}`);
     }
+  }
+
+  /** A file that is not there is an answer ("not yet"); any other failure is logged. */
+  private unlessMissing(error: unknown, what: string): undefined {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn(`[PaneLauncher] ${what} failed: ${errorMessage(error)}`);
+    return undefined;
   }
 
   private linesFile(launchId: string): string {

@@ -1,4 +1,6 @@
+import { AsyncResource } from 'node:async_hooks';
 import { execa, type ResultPromise } from 'execa';
+import { silentLog, type Logger } from '../log';
 import { Emitter, type Disposable } from '../events';
 import { WATCHER_SESSION } from '../naming';
 import type { TmuxClient } from './TmuxClient';
@@ -28,8 +30,24 @@ export class SessionWatcher implements Disposable {
   readonly onDidChangeSessions = this.changed.event;
   private client: ResultPromise | undefined;
   private disposed = false;
+  /**
+   * Listeners run in the async context the watcher was made in: the client is
+   * started by whichever call first needs it (a launch), and what an event
+   * triggers later (an exit check) is not part of that call.
+   */
+  private readonly owner = new AsyncResource('SessionWatcher');
+  private readonly log: Logger;
 
-  constructor(private readonly tmux: TmuxClient) {}
+  constructor(
+    private readonly tmux: TmuxClient,
+    options: { log?: Logger } = {},
+  ) {
+    this.log = options.log ?? silentLog;
+  }
+
+  private fire(notification: string): void {
+    this.owner.runInAsyncScope(() => this.changed.fire(notification));
+  }
 
   get running(): boolean {
     return this.client !== undefined;
@@ -58,13 +76,14 @@ export class SessionWatcher implements Disposable {
       pending = lines.pop() ?? '';
       for (const line of lines) {
         const notification = line.split(' ', 1)[0];
-        if (SESSION_NOTIFICATIONS.includes(notification)) this.changed.fire(notification);
+        if (SESSION_NOTIFICATIONS.includes(notification)) this.fire(notification);
       }
     });
-    void client.then(() => {
+    void client.then((result) => {
       if (this.client === client) this.client = undefined;
+      if (!this.disposed) this.log.debug(`[SessionWatcher] control client ended (${result.failed ? result.shortMessage : 'exit 0'})`);
       // The server went away (or the client failed): whatever was live may be gone.
-      if (!this.disposed) this.changed.fire('%client-exit');
+      if (!this.disposed) this.fire('%client-exit');
     });
   }
 

@@ -1,6 +1,7 @@
 import { execa, type ExecaError } from 'execa';
 import { silentLogger, type CommandLogger } from '../commandLog';
-import { WorkspaceError } from '../errors';
+import { WorkspaceError, errorMessage } from '../errors';
+import { silentLog, type Logger } from '../log';
 import { allowedEnvironment } from './environment';
 import { shellQuote } from '../shell';
 
@@ -51,7 +52,10 @@ export interface TmuxClientOptions {
   readonly command?: readonly string[];
   /** The environment to filter through the allow-list (default: this process's). */
   readonly environment?: NodeJS.ProcessEnv;
+  /** Every command run, with its exit status and stderr. */
   readonly log?: CommandLogger;
+  /** What the client decides beside the commands (a retry, a tmux that cannot be started). */
+  readonly logger?: Logger;
 }
 
 const FIELD_SEPARATOR = '\t';
@@ -112,10 +116,28 @@ export function exactPane(name: string): string {
   return `=${name}:`;
 }
 
+/**
+ * Our server loads the user's ~/.tmux.conf (their bindings and looks stay),
+ * but these options would break the lifecycle, so every session we create
+ * forces them in the invocation that creates it, before the server's loop
+ * could act on them.
+ */
+function lifecycleOptions(name: string): string[][] {
+  return [
+    // `remain-on-exit on` would keep a dead pane, and its session, around: no exit would be seen.
+    ['set-option', '-w', '-t', exactPane(name), 'remain-on-exit', 'off'],
+    // `destroy-unattached on` would kill a session nobody attached to (every base terminal) at once.
+    ['set-option', '-t', exactPane(name), 'destroy-unattached', 'off'],
+    // `exit-unattached on` would end the server, and every agent, when the last client detaches.
+    ['set-option', '-s', 'exit-unattached', 'off'],
+  ];
+}
+
 export class TmuxClient {
   readonly command: readonly string[];
   private readonly environment: Record<string, string>;
   private readonly log: CommandLogger;
+  private readonly logger: Logger;
   private availability: Promise<boolean> | undefined;
   private missingSince: number | undefined;
   private mutationCount = 0;
@@ -129,6 +151,7 @@ export class TmuxClient {
     this.command = options.command && options.command.length > 0 ? options.command : DEFAULT_TMUX_COMMAND;
     this.environment = allowedEnvironment(options.environment ?? process.env);
     this.log = options.log ?? silentLogger;
+    this.logger = options.logger ?? silentLog;
   }
 
   /** Whether the tmux binary runs at all; asked once per client. */
@@ -139,7 +162,10 @@ export class TmuxClient {
     }
     this.availability ??= execa(this.command[0], ['-V'], { env: this.environment, extendEnv: false, reject: false }).then(
       (result) => result.exitCode === 0,
-      () => false,
+      (error: unknown) => {
+        this.logger.warn(`[TmuxClient] ${this.command[0]} -V could not run: ${errorMessage(error)}`);
+        return false;
+      },
     ).then((found) => {
       this.missingSince = found ? undefined : Date.now();
       return found;
@@ -163,8 +189,7 @@ export class TmuxClient {
     for (const [option, value] of Object.entries(spec.markers)) {
       args.push(';', 'set-option', '-t', exactPane(spec.name), option, value);
     }
-    // A user's `remain-on-exit on` would keep a dead pane, and its session, around: no exit would be seen.
-    args.push(';', 'set-option', '-w', '-t', exactPane(spec.name), 'remain-on-exit', 'off');
+    for (const option of lifecycleOptions(spec.name)) args.push(';', ...option);
     if (spec.pipeOutputTo) args.push(';', 'pipe-pane', '-O', '-t', exactPane(spec.name), formatLiteral(`cat >> ${shellQuote(spec.pipeOutputTo, { always: true })}`));
     for (let attempt = 1; ; attempt++) {
       try {
@@ -174,6 +199,7 @@ export class TmuxClient {
         // A server that is exiting (its last session just closed) refuses new clients with
         // "server exited unexpectedly"; nothing was created, and the next attempt starts a new server.
         if (!(error instanceof WorkspaceError && error.kind === 'gone') || attempt >= LAUNCH_ATTEMPTS) throw error;
+        this.logger.debug(`[TmuxClient] launching ${spec.name} met an exiting server (${error.message}); trying again`);
         await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
       }
     }
@@ -255,9 +281,13 @@ export class TmuxClient {
     await this.run(['kill-server'], { goneIsEmpty: true });
   }
 
-  /** The argv a terminal runs to attach: no inherited `$TMUX`, UTF-8 forced, exits when the session does. */
+  /**
+   * The argv a terminal runs to attach: no inherited `$TMUX`, UTF-8 forced,
+   * exits when the session does. `-N`: attaching never starts a server, which
+   * would keep the environment of whatever shell the command was pasted into.
+   */
   attachArgv(name: string): string[] {
-    return ['env', '-u', 'TMUX', ...this.command, '-u', 'attach-session', '-E', '-t', exactSession(name)];
+    return ['env', '-u', 'TMUX', ...this.command, '-N', '-u', 'attach-session', '-E', '-t', exactSession(name)];
   }
 
   /** argv and environment for a long-lived client such as the control-mode watcher. */

@@ -17,3 +17,16 @@ export function allowedEnvironment(source: NodeJS.ProcessEnv): Record<string, st
   }
   return result;
 }
+
+/**
+ * What a pane keeps of the environment tmux gives it: tmux's own variables
+ * and the terminal type it emulates. Everything else comes from the handoff.
+ */
+export const PANE_OWN_VARIABLES: readonly string[] = ['TMUX', 'TMUX_PANE', 'TERM', 'TERM_PROGRAM', 'TERM_PROGRAM_VERSION'];
+
+/** The allow-listed variables a pane starts with, less those tmux sets for the pane itself. */
+export function paneBaseEnvironment(source: NodeJS.ProcessEnv): Record<string, string> {
+  const result = allowedEnvironment(source);
+  for (const name of PANE_OWN_VARIABLES) delete result[name];
+  return result;
+}
