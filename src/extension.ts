@@ -71,7 +71,7 @@ function coreServices(context: vscode.ExtensionContext, log: Log) {
   const stateDir = context.globalStorageUri.fsPath;
   const commandLog = commandLogger(log);
   // Global storage is shared by every window: the lock files and the change marker live there.
-  const marker = new ChangeMarker(join(stateDir, 'records-changed'));
+  const marker = new ChangeMarker(join(stateDir, 'records-changed'), componentLog(log, 'ChangeMarker'));
   const tmux = new TmuxClient({ command: settings.tmuxCommand(), log: commandLog, logger: componentLog(log, 'TmuxClient') });
   const git = new GitClient({ log: commandLog });
   // Agents' hooks report into one file per session under global storage.
@@ -90,13 +90,13 @@ function coreServices(context: vscode.ExtensionContext, log: Log) {
     lock: currentUnder(new FileLock(join(stateDir, 'locks'), { log, onCompromised: (error) => log.warn(`A workspace lock was lost: ${error.message}`) }), store),
     marker,
   });
-  return { settings, stateDir, marker, tmux, git, agentReports, lifecycle };
+  return { settings, stateDir, marker, tmux, git, agentReports, lifecycle, log };
 }
 
 /** The tree (model, provider, view), its badge, the status bar and the attach terminals. */
 function workspacesView(core: Core) {
-  const agentStates = new AgentStateModel({ reports: core.agentReports, activity: new ActivitySampler(core.tmux), lifecycle: core.lifecycle.onDidChange });
-  const model = new WorkspaceTreeModel(core.lifecycle, 50, agentStates);
+  const agentStates = new AgentStateModel({ reports: core.agentReports, activity: new ActivitySampler(core.tmux), lifecycle: core.lifecycle.onDidChange, log: core.log });
+  const model = new WorkspaceTreeModel(core.lifecycle, 50, agentStates, componentLog(core.log, 'tree'));
   const provider = new WorkspaceTreeProvider(model);
   const treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   const terminals = new AttachTerminals();
@@ -129,7 +129,7 @@ function commandContext(core: Core, view: View, log: Log): CommandContext {
     host: new VsCodeHost(view.terminals, log, view.reveal),
     log,
     settings: core.settings,
-    repositories: new VsCodeRepositories(core.settings),
+    repositories: new VsCodeRepositories(core.settings, log),
     environment: process.env,
     hooks: { stateDir: core.stateDir, home: homedir(), codexHome: process.env.CODEX_HOME, ignoreLocally: (worktree, path) => core.git.ignoreLocally(worktree, path) },
   };

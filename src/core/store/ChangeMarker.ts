@@ -3,6 +3,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { Emitter, type Disposable } from '../events';
+import { logFailure, silentLog, type Logger } from '../log';
 
 /**
  * A small file every window rewrites after it changes records, and watches
@@ -18,14 +19,18 @@ export class ChangeMarker implements Disposable {
   private writing: Promise<void> = Promise.resolve();
   private count = 0;
 
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly log: Logger = silentLog,
+  ) {}
 
   touch(): void {
     const content = `${this.instance} ${Date.now()} ${++this.count}\n`;
     this.writing = this.writing
       .then(() => mkdir(dirname(this.file), { recursive: true }))
       .then(() => writeFile(this.file, content))
-      .catch(() => undefined);
+      // Other windows then learn of this change at their next safety-net reconcile.
+      .catch(logFailure(this.log, `telling other windows of a change (${this.file})`));
   }
 
   onDidChange(listener: () => void): Disposable {
@@ -55,7 +60,9 @@ export class ChangeMarker implements Disposable {
   private async readWriter(): Promise<string | undefined> {
     try {
       return (await readFile(this.file, 'utf8')).split(' ', 1)[0];
-    } catch {
+    } catch (error) {
+      // Removed between the change event and this read: no writer to tell apart.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') logFailure(this.log, `reading ${this.file}`)(error);
       return undefined;
     }
   }

@@ -76,6 +76,7 @@ export class WriteFence {
   /** Runs `change` on a current copy, alone across windows, and writes what it returns. */
   run<T>(change: () => Change<T>): Promise<T> {
     const next = (queues.get(this.memento) ?? Promise.resolve()).then(() => this.underLock(change));
+    // The caller gets `next` and its failure; the queue only needs to know it settled.
     queues.set(this.memento, next.catch(() => undefined));
     return next;
   }

@@ -3,6 +3,7 @@ import { isFresh, liveState } from '../../core/agents/AgentStatus';
 import { Emitter, type Disposable, type Event } from '../../core/events';
 import type { LifecycleChange, SessionView, WorkspaceView } from '../../core/lifecycle/RuntimeLifecycle';
 import type { SessionRecord } from '../../core/store/records';
+import { logFailure, silentLog, type Logger } from '../../core/log';
 
 /** One agent that changed state. */
 export interface AgentStateChange {
@@ -30,6 +31,8 @@ export interface AgentStateModelOptions {
   /** How often the activity fallback is sampled while the view is visible. */
   readonly intervalMs?: number;
   readonly now?: () => number;
+  /** Where a failed status-file cleanup or activity sample goes (the tree keeps working). */
+  readonly log?: Logger;
 }
 
 /**
@@ -48,15 +51,17 @@ export class AgentStateModel implements Disposable {
   private timer: NodeJS.Timeout | undefined;
   private readonly subscriptions: Disposable[];
   private readonly now: () => number;
+  private readonly log: Logger;
 
   constructor(private readonly options: AgentStateModelOptions) {
     this.now = options.now ?? Date.now;
+    this.log = options.log ?? silentLog;
     this.subscriptions = [
       options.reports.onDidReport(() => this.update()),
       options.lifecycle((change) => {
         if (change.type !== 'session-ended' || change.session.kind !== 'agent') return;
         this.readings.delete(change.session.key);
-        void options.reports.forget(change.session.key).catch(() => undefined);
+        void options.reports.forget(change.session.key).catch(logFailure(this.log, `forgetting the status report of ${change.session.label}`));
         const from = this.current.get(change.session.key);
         this.current.delete(change.session.key);
         if (from !== undefined) this.changed.fire([{ session: change.session, from, to: undefined }]);
@@ -112,7 +117,10 @@ export class AgentStateModel implements Disposable {
         })
         .map((session) => session.record.tmuxName),
     );
-    const readings = await this.options.activity.sample(names).catch(() => new Map<string, ActivityReading>());
+    const readings = await this.options.activity.sample(names).catch((error: unknown) => {
+      logFailure(this.log, 'sampling agent activity', 'debug')(error);
+      return new Map<string, ActivityReading>();
+    });
     for (const session of this.agents) {
       const reading = readings.get(session.record.tmuxName);
       if (reading) this.readings.set(session.record.key, reading);

@@ -3,6 +3,7 @@ import { Emitter, type Disposable, type Event } from '../../core/events';
 import type { LifecycleChange, WorkspaceView } from '../../core/lifecycle/RuntimeLifecycle';
 import type { LiveSession } from '../../core/tmux/TmuxClient';
 import { buildTree, listingFailedNode, type TreeNode, type WorkspaceNode, type WorkspaceStats } from './nodes';
+import { logFailure, silentLog, type Logger } from '../../core/log';
 
 /** What the tree needs from the lifecycle; tests fake exactly this. */
 export interface WorkspaceSource {
@@ -55,6 +56,7 @@ export class WorkspaceTreeModel implements Disposable {
     private readonly source: WorkspaceSource,
     private readonly debounceMs = 50,
     private readonly agents?: AgentStateView,
+    private readonly log: Logger = silentLog,
   ) {
     // A state change redraws the rows; it needs no new listing.
     this.agentSubscription = agents?.onDidChange(() => {
@@ -149,7 +151,11 @@ export class WorkspaceTreeModel implements Disposable {
         [this.views, this.tmux, this.orphans] = await Promise.all([
           this.source.listWorkspaces(),
           this.source.tmuxAvailable(),
-          this.source.listOrphans().catch(() => []),
+          this.source.listOrphans().catch((error: unknown) => {
+            // The orphan group is extra: the workspaces still show without it.
+            logFailure(this.log, 'listing orphaned sessions')(error);
+            return [];
+          }),
         ]);
         this.failure = undefined;
       } catch (error) {
@@ -180,7 +186,7 @@ export class WorkspaceTreeModel implements Disposable {
     const worker = async () => {
       while (next < missing.length) {
         const id = missing[next++];
-        const stats = await this.source.changedLines(id).catch(() => undefined);
+        const stats = await this.source.changedLines(id).catch(logFailure(this.log, `counting the changes of workspace ${id}`, 'debug'));
         if (stats) this.stats.set(id, stats);
       }
     };
