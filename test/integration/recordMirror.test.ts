@@ -24,8 +24,8 @@ describe('record mirrors beside the resource (real git and tmux)', function () {
         v: SCHEMA_VERSION, id: 'ws-1', repoPath: repo.repo, branch: 'feature', baseBranch: 'main', worktreePath, branchSource: 'new',
         createdBranch: true, status: 'ready', setupEvents: [], baseSession: 'tw-ws-1-base', createdAt: 1, updatedAt: 2,
       };
-      await writeWorkspaceMirror(record);
-      assert.deepEqual(await readWorkspaceMirror(worktreePath), record);
+      await writeWorkspaceMirror(record, 'install-1');
+      assert.deepEqual(await readWorkspaceMirror(worktreePath), { owner: 'install-1', record });
       const file = await workspaceMirrorPath(worktreePath);
       assert.ok(file.startsWith(join(repo.repo, '.git', 'worktrees')), `the worktree's admin folder, not the checkout: ${file}`);
       assert.equal(await git(worktreePath, 'status', '--porcelain'), '', 'git status shows nothing new');

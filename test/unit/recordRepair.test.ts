@@ -24,7 +24,7 @@ describe('repair (truth beside the resource)', () => {
     const lost = workspace('a');
     const result = repair(
       { workspaces: [], sessions: [] },
-      evidence({ worktrees: [{ path: lost.worktreePath, record: lost }], sessions: [{ name: 'tw-a-1', owner: INSTALL, record: session('tw-a-1', 'a') }] }),
+      evidence({ worktrees: [{ path: lost.worktreePath, owner: INSTALL, record: lost }], sessions: [{ name: 'tw-a-1', owner: INSTALL, record: session('tw-a-1', 'a') }] }),
     );
     assert.deepEqual(result.restore.workspaces.map((record) => record.id), ['a']);
     assert.deepEqual(result.restore.sessions.map((record) => record.key), ['tw-a-1']);
@@ -44,6 +44,14 @@ describe('repair (truth beside the resource)', () => {
       }),
     );
     assert.deepEqual(result.restore.sessions, []);
+  });
+
+  it('restores no workspace from a worktree another installation mirrored, or from a mirror of another worktree', () => {
+    const result = repair(
+      { workspaces: [], sessions: [] },
+      evidence({ worktrees: [{ path: '/wt/a', owner: 'someone-else', record: workspace('a') }, { path: '/wt/copy', owner: INSTALL, record: workspace('b') }] }),
+    );
+    assert.deepEqual(result.restore.workspaces, []);
   });
 
   it('retires a ready or deleting workspace that came back without its worktree, and its sessions', () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkspaceError, refused } from '../errors';
 import { SESSION_PREFIX, isOurSessionName } from '../naming';
+import { SESSION_RECORD_OPTION, serialiseSession } from '../store/RecordMirror';
 import { SCHEMA_VERSION, type SessionRecord } from '../store/records';
 import { MARKER, type LiveSession } from '../tmux/TmuxClient';
 import { requireWorkspace, statusWords, type LifecycleContext } from './context';
@@ -36,8 +37,6 @@ export class OrphanSessions {
     if (workspace.status !== 'ready') throw refused(`Workspace "${workspace.branch}" is ${statusWords(workspace)}; adopt into a ready workspace.`);
     await this.require(tmuxName, `Session ${tmuxName} is no longer an orphan (it ended, or another window recorded it).`);
     const launchId = randomUUID();
-    // A new launch id first: from now on a reaper holding the old one leaves it alone.
-    await tmux.setMarkers(tmuxName, { [MARKER.launch]: launchId, [MARKER.key]: tmuxName });
     const record: SessionRecord = {
       v: SCHEMA_VERSION,
       key: tmuxName,
@@ -49,6 +48,8 @@ export class OrphanSessions {
       command: [],
       createdAt: Date.now(),
     };
+    // A new launch id first: from now on a reaper holding the old one leaves it alone. The record rides with it.
+    await tmux.setMarkers(tmuxName, { [MARKER.launch]: launchId, [MARKER.key]: tmuxName, [SESSION_RECORD_OPTION]: serialiseSession(record) });
     await store.putSession(record);
     this.context.emit({ type: 'session-started', session: record });
     return record;
@@ -92,6 +93,8 @@ export class OrphanSessions {
   private async unrecorded(sessions: readonly LiveSession[]): Promise<LiveSession[]> {
     const { store } = this.context;
     const owner = await this.context.ownerId();
+    // "No record" is decided from a copy that has every other window's finished writes.
+    await store.whenCurrent();
     const recorded = new Set([...store.sessions().map((session) => session.tmuxName), ...store.workspaces().map((workspace) => workspace.baseSession)]);
     return sessions.filter((session) => session.owner === owner && isOurSessionName(session.name) && !recorded.has(session.name));
   }

@@ -6,6 +6,7 @@ import { WorkspaceError, errorMessage, failed, refused } from '../errors';
 import { Emitter, type Disposable } from '../events';
 import { componentLog, logFailure, silentLog } from '../log';
 import { newWorkspaceId } from '../naming';
+import { writeSessionMirror } from '../store/RecordMirror';
 import type { ResumableRecord, SessionRecord, WorkspaceRecord } from '../store/records';
 import { SessionWatcher } from '../tmux/SessionWatcher';
 import type { LiveSession } from '../tmux/TmuxClient';
@@ -13,6 +14,7 @@ import { shellQuote } from '../shell';
 import { StageError, createContext, killIgnoringMissingTmux, requireTmux, requireWorkspace, type LifecycleContext } from './context';
 import { ExitCollector } from './ExitCollector';
 import { OrphanSessions } from './OrphanSessions';
+import { RecordRepair } from './RecordRepair';
 import { SessionLaunch } from './SessionLaunch';
 import { SessionListing } from './SessionListing';
 import { ProcessLock, type TransitionLock } from './TransitionLock';
@@ -47,6 +49,7 @@ export class RuntimeLifecycle implements Disposable {
   private readonly listing: SessionListing;
   private readonly exits: ExitCollector;
   private readonly orphans: OrphanSessions;
+  private readonly repairs: RecordRepair;
   private readonly queries: WorkspaceQueries;
   private readonly launcher: SessionLaunch;
   private readonly setup: WorkspaceSetup;
@@ -81,6 +84,7 @@ export class RuntimeLifecycle implements Disposable {
     this.listing = new SessionListing(this.context, () => this.watcher.running);
     this.exits = new ExitCollector(this.context, () => this.listing.fresh());
     this.orphans = new OrphanSessions(this.context, () => this.listing.current());
+    this.repairs = new RecordRepair(this.context);
     this.queries = new WorkspaceQueries(this.context, () => this.listing.current());
     this.launcher = new SessionLaunch(this.context, this.prompts);
     this.setup = new WorkspaceSetup(this.context, (record) => this.launcher.startBase(record));
@@ -198,6 +202,7 @@ export class RuntimeLifecycle implements Disposable {
     return this.lock.run(workspaceId, async () => {
       await this.options.store.transition(workspaceId, ['error'], { status: 'creating', lastError: undefined });
       this.context.changed(workspaceId);
+      await this.context.mirror(workspaceId);
       return this.setup.run(workspaceId, options.setupCommand);
     });
   }
@@ -276,6 +281,7 @@ export class RuntimeLifecycle implements Disposable {
       }
       await store.transition(workspaceId, ['ready', 'error', 'deletion_failed'], { status: 'deleting', lastError: undefined });
       this.context.changed(workspaceId);
+      await this.context.mirror(workspaceId);
       await this.context.step('delete:marked');
       try {
         await this.deletion.stopAll(record);
@@ -286,6 +292,7 @@ export class RuntimeLifecycle implements Disposable {
         const message = error instanceof StageError ? error.message : `delete: ${errorMessage(error)}`;
         await store.update(workspaceId, { status: 'deletion_failed', lastError: message });
         this.context.changed(workspaceId);
+        await this.context.mirror(workspaceId);
         throw failed(message);
       }
       this.context.emit({ type: 'workspace-removed', workspaceId });
@@ -333,14 +340,19 @@ export class RuntimeLifecycle implements Disposable {
    * or `deleting` left by a window that went away becomes `error` or
    * `deletion_failed`. Records of sessions that ended are forgotten; an empty
    * tmux server (a reboot) forgets sessions but never breaks workspaces.
-   * Orphans are reaped only with `reapOrphans`.
+   * Records lost from the store are restored from what their tmux session
+   * or worktree carries, and records that came back after a delete are
+   * retired. Orphans are reaped only with `reapOrphans`, after the repair.
    */
   async reconcile(options: { activation?: boolean } = {}): Promise<void> {
+    // Everything below decides from records being missing: from a copy that has every window's writes.
+    await this.options.store.whenCurrent();
     // With locks shared by every window, a free lock proves the transition's window is gone,
     // so any reconcile (the periodic one too) may say so; otherwise only a fresh window can.
     if (options.activation || this.lock.crossProcess) await this.markInterrupted(options.activation ?? false);
-    // One list-sessions answers both passes.
-    const listing = await this.exits.collect();
+    // One list-sessions answers every pass (the exit pass makes none when nothing is recorded).
+    const listing = (await this.exits.collect()) ?? (await this.listing.current());
+    await this.repair(listing);
     if (this.options.reapOrphans ?? false) await this.lock.tryRun(REAPER_LOCK, () => this.orphans.reap(listing));
     this.changes.fire({ type: 'reconciled' });
   }
@@ -370,6 +382,7 @@ export class RuntimeLifecycle implements Disposable {
         // Refused when the transition finished meanwhile: then there is nothing to mark.
         await store.transition(record.id, [from], { status: to, lastError }).catch(logFailure(log, `marking ${record.id} interrupted`, 'debug'));
         this.context.changed(record.id);
+        await this.context.mirror(record.id);
         return true;
       };
       // A transition still holding the workspace's lock (here or in another window) is not interrupted.
@@ -381,6 +394,14 @@ export class RuntimeLifecycle implements Disposable {
     }
   }
 
+  /** Restores and retires records from what their resources carry; a workspace whose lock is taken is left for the next pass. */
+  private async repair(listing: readonly LiveSession[]): Promise<void> {
+    if (!(await this.tmuxAvailable())) return;
+    for (const [workspaceId, plan] of await this.repairs.plan(listing)) {
+      await this.lock.tryRun(workspaceId, () => this.repairs.apply(workspaceId, plan));
+    }
+  }
+
   /** Records the conversation id an agent's hook reported, so the agent can be resumed after a reboot. */
   private async recordConversation(key: string, conversationId: string): Promise<void> {
     const { store } = this.options;
@@ -388,7 +409,9 @@ export class RuntimeLifecycle implements Disposable {
     if (!known || known.conversationId === conversationId) return;
     await this.lock.run(known.workspaceId, async () => {
       const record = store.session(key);
-      if (record && record.conversationId !== conversationId) await store.updateSession(key, record.createdAt, { conversationId });
+      const updated = record && record.conversationId !== conversationId ? await store.updateSession(key, record.createdAt, { conversationId }) : undefined;
+      // The record its tmux session carries gets the id too, so a restored record can still resume.
+      if (updated) await writeSessionMirror(this.options.tmux, updated).catch(logFailure(this.context.log, `mirroring the record of ${key} onto its session`));
     });
   }
 

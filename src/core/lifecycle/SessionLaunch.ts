@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_FILE_VARIABLE, agentStatusDir, statusFilePath } from '../agents/AgentStatus';
 import type { PromptDelivery } from '../agents/PromptDelivery';
-import { errorMessage, failed, refused } from '../errors';
+import { WorkspaceError, errorMessage, failed, refused } from '../errors';
 import { runtimeSessionName } from '../naming';
 import { SCHEMA_VERSION, type SessionRecord, type WorkspaceRecord } from '../store/records';
 import type { PaneCommand } from '../tmux/PaneLauncher';
+import { writeSessionMirror } from '../store/RecordMirror';
 import { MARKER } from '../tmux/TmuxClient';
 import { loginShell, requireWorkspace, statusWords, type LifecycleContext } from './context';
 import type { LaunchRequest } from './types';
@@ -20,6 +21,8 @@ interface Prepared {
   readonly owner: string;
   readonly pane: PaneCommand;
   readonly promptOutput: string | undefined;
+  /** The record, made before tmux is asked. */
+  readonly record: SessionRecord;
 }
 
 /** Starting sessions: prepare (handoff, prompt), start in tmux, record; the shell singleton; the base terminal. With the workspace's lock. */
@@ -43,7 +46,7 @@ export class SessionLaunch {
     await this.context.step('launch:handoff-written');
     await this.start(prepared);
     await this.context.step('launch:session-started');
-    const record = await this.record(prepared, prompt !== undefined);
+    const record = await this.record(prepared);
     await this.context.step('launch:recorded');
     await this.checkAlive(record);
     this.context.emit({ type: 'session-started', session: record });
@@ -99,7 +102,22 @@ export class SessionLaunch {
       { keepLastLines: agent },
     );
     const promptOutput = prompt === undefined ? undefined : await this.prompts.prepare(launchId, prompt);
-    return { workspace, request, command, label, tmuxName, launchId, owner, pane, promptOutput };
+    const record: SessionRecord = {
+      v: SCHEMA_VERSION,
+      key: tmuxName,
+      workspaceId: workspace.id,
+      kind: request.kind,
+      agentId: request.agentId,
+      label,
+      tmuxName,
+      launchId,
+      command: [...command],
+      createdAt: Date.now(),
+      ...(prompt !== undefined ? { prompt: { state: 'pending', at: Date.now() } } : {}),
+      ...(request.resumeArgv ? { resumeArgv: [...request.resumeArgv] } : {}),
+      ...(request.conversationId ? { conversationId: request.conversationId } : {}),
+    };
+    return { workspace, request, command, label, tmuxName, launchId, owner, pane, promptOutput, record };
   }
 
   /** One tmux invocation creates the session and sets its markers. */
@@ -122,23 +140,8 @@ export class SessionLaunch {
   }
 
   /** Writes the record; if that fails, the session is killed, but only while it is still this launch's. */
-  private async record(prepared: Prepared, withPrompt: boolean): Promise<SessionRecord> {
-    const { request, tmuxName, launchId, label } = prepared;
-    const record: SessionRecord = {
-      v: SCHEMA_VERSION,
-      key: tmuxName,
-      workspaceId: prepared.workspace.id,
-      kind: request.kind,
-      agentId: request.agentId,
-      label,
-      tmuxName,
-      launchId,
-      command: [...prepared.command],
-      createdAt: Date.now(),
-      ...(withPrompt ? { prompt: { state: 'pending', at: Date.now() } } : {}),
-      ...(request.resumeArgv ? { resumeArgv: [...request.resumeArgv] } : {}),
-      ...(request.conversationId ? { conversationId: request.conversationId } : {}),
-    };
+  private async record(prepared: Prepared): Promise<SessionRecord> {
+    const { tmuxName, launchId, label, record } = prepared;
     try {
       await this.context.store.putSession(record);
     } catch (error) {
@@ -147,7 +150,23 @@ export class SessionLaunch {
       await this.prompts.discard(launchId);
       throw failed(`Could not record the ${label} session (${errorMessage(error)}); the session was ${killed === 'killed' || killed === 'gone' ? 'stopped' : killed}.`);
     }
+    await this.mirror(record);
     return record;
+  }
+
+  /**
+   * The record rides on its session from now on, so reconcile can restore it
+   * if it is lost. Only once it landed: a session whose record never did is an
+   * orphan (and reaped as one), not a record to bring back.
+   */
+  private async mirror(record: SessionRecord): Promise<void> {
+    try {
+      await writeSessionMirror(this.context.tmux, record);
+    } catch (error) {
+      // A session that already ended carries nothing; the alive check says why.
+      const gone = error instanceof WorkspaceError && error.kind === 'gone';
+      this.context.log[gone ? 'debug' : 'warn'](`mirroring the record of ${record.key} onto its session failed: ${errorMessage(error)}`);
+    }
   }
 
   /** An agent that exited at once must not leave a record behind. */

@@ -90,6 +90,7 @@ export class WorkspaceSetup {
       if (command) await this.stage(workspaceId, 'setup', () => this.runCommand(record, command));
       const ready = await store.transition(workspaceId, ['creating'], { status: 'ready', lastError: undefined });
       this.context.changed(workspaceId);
+      await this.context.mirror(workspaceId);
       return ready;
     } catch (error) {
       throw await this.failed(record, made, error);
@@ -133,6 +134,7 @@ export class WorkspaceSetup {
     const message = (error instanceof StageError ? error.message : errorMessage(error)) + rollbackProblems;
     await this.context.store.update(record.id, { status: 'error', lastError: message });
     this.context.changed(record.id);
+    await this.context.mirror(record.id);
     return error instanceof StageError && error.cause instanceof WorkspaceError
       ? new WorkspaceError(error.cause.kind, message, error.cause.details)
       : failed(message);

@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { WorkspaceError, errorMessage } from '../errors';
 import type { GitClient } from '../git/GitClient';
-import type { Logger } from '../log';
+import { logFailure, type Logger } from '../log';
+import { writeWorkspaceMirror } from '../store/RecordMirror';
 import type { RecordStore } from '../store/RecordStore';
 import type { SessionRecord, SetupStage, WorkspaceRecord } from '../store/records';
 import { PaneLauncher } from '../tmux/PaneLauncher';
@@ -29,12 +31,18 @@ export interface LifecycleContext {
   ownerId(): Promise<string>;
   /** Starts the session watcher if it is not running (a session of ours now exists). */
   watch(): void;
+  /**
+   * Copies the workspace's record, as the store now has it, into its
+   * worktree's git folder (`RecordMirror`), when the worktree exists. A failed
+   * copy is logged, never thrown: the record itself was written.
+   */
+  mirror(workspaceId: string): Promise<void>;
 }
 
 /** The context over `options`; `emit` reports a change (here and to other windows), `watch` starts the session watcher. */
 export function createContext(options: LifecycleOptions, log: Logger, emit: (change: LifecycleChange) => void, watch: () => void): LifecycleContext {
   let ownerId: Promise<string> | undefined;
-  return {
+  const context: LifecycleContext = {
     tmux: options.tmux,
     git: options.git,
     store: options.store,
@@ -51,7 +59,13 @@ export function createContext(options: LifecycleOptions, log: Logger, emit: (cha
         throw error;
       })),
     watch,
+    mirror: async (workspaceId) => {
+      const record = options.store.workspace(workspaceId);
+      if (!record || !existsSync(record.worktreePath)) return;
+      await writeWorkspaceMirror(record, await context.ownerId()).catch(logFailure(log, `mirroring the record of workspace ${workspaceId} into its worktree`));
+    },
   };
+  return context;
 }
 
 /** A failure inside one stage of a transition; its message gets the stage as prefix. */

@@ -126,6 +126,8 @@ export type LifecycleChange =
   /** A first prompt changed state; `detail` says why when it failed or is unknown. */
   | { readonly type: 'prompt'; readonly session: SessionRecord; readonly detail?: string }
   | { readonly type: 'reconciled' }
+  /** Reconcile restored or retired a record from what its resource carries; `note` says which and why (it is in the log too). */
+  | { readonly type: 'repaired'; readonly workspaceId: string; readonly note: string }
   /** Another window changed records; what changed is not known here. */
   | { readonly type: 'external' }
   /** Sessions or attached clients on the tmux server changed (any window). */

@@ -46,10 +46,16 @@ export async function workspaceMirrorPath(worktreePath: string, gitCommand = 'gi
   return join(stdout.trim(), WORKSPACE_MIRROR_FILE);
 }
 
-/** Writes the workspace's record beside its worktree, whole or not at all (a temporary file, then a rename). */
-export async function writeWorkspaceMirror(record: WorkspaceRecord, gitCommand = 'git'): Promise<void> {
+/** What a worktree carries: its workspace's record and the installation that wrote it. */
+export interface WorkspaceMirror {
+  readonly owner: string;
+  readonly record: WorkspaceRecord;
+}
+
+/** Writes the workspace's record beside its worktree, with `owner` (this installation's id), whole or not at all (a temporary file, then a rename). */
+export async function writeWorkspaceMirror(record: WorkspaceRecord, owner: string, gitCommand = 'git'): Promise<void> {
   const file = await workspaceMirrorPath(record.worktreePath, gitCommand);
-  await writeFile(`${file}.tmp`, JSON.stringify(record));
+  await writeFile(`${file}.tmp`, JSON.stringify({ owner, record } satisfies WorkspaceMirror));
   await rename(`${file}.tmp`, file);
 }
 
@@ -65,7 +71,7 @@ export async function readSessionMirror(tmux: TmuxClient, name: string): Promise
 }
 
 /** The record mirrored beside the worktree, or undefined when there is none (or the folder is not a worktree). */
-export async function readWorkspaceMirror(worktreePath: string, gitCommand = 'git'): Promise<WorkspaceRecord | undefined> {
+export async function readWorkspaceMirror(worktreePath: string, gitCommand = 'git'): Promise<WorkspaceMirror | undefined> {
   let file: string;
   try {
     file = await workspaceMirrorPath(worktreePath, gitCommand);
@@ -73,13 +79,22 @@ export async function readWorkspaceMirror(worktreePath: string, gitCommand = 'gi
     // Not a git worktree (any more): nothing beside it to read.
     return undefined;
   }
+  let text: string;
   try {
-    const record = parseRecord<WorkspaceRecord>(await readFile(file, 'utf8'));
-    return record && typeof record.id === 'string' ? record : undefined;
+    text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+  let mirror: { owner?: unknown; record?: unknown } | undefined;
+  try {
+    mirror = JSON.parse(text) as typeof mirror;
+  } catch {
+    // A truncated or foreign file is no evidence either way.
+    return undefined;
+  }
+  const record = migrate<WorkspaceRecord>(mirror?.record);
+  return record && typeof record.id === 'string' && typeof mirror?.owner === 'string' ? { owner: mirror.owner, record } : undefined;
 }
 
 // ------------------------------------------------------------------ repair
@@ -89,8 +104,8 @@ export interface Evidence {
   /** This installation's owner marker: only sessions carrying it are ours to restore. */
   readonly installId: string;
   readonly sessions: readonly { readonly name: string; readonly owner?: string; readonly record?: SessionRecord }[];
-  /** Worktrees that exist (checked by the caller), with the record mirrored beside each. */
-  readonly worktrees: readonly { readonly path: string; readonly record?: WorkspaceRecord }[];
+  /** Worktrees that exist (checked by the caller), with the record mirrored beside each and who wrote it. */
+  readonly worktrees: readonly { readonly path: string; readonly owner?: string; readonly record?: WorkspaceRecord }[];
 }
 
 export interface RecordsInStore {
@@ -121,6 +136,7 @@ export function repair(store: RecordsInStore, evidence: Evidence): Repair {
     .filter((record) => NEEDS_WORKTREE.includes(record.status) && !worktreePaths.has(record.worktreePath))
     .map((record) => record.id);
   const restoreWorkspaces = evidence.worktrees
+    .filter((worktree) => worktree.owner === evidence.installId && worktree.record?.worktreePath === worktree.path)
     .map((worktree) => worktree.record)
     .filter((record): record is WorkspaceRecord => record !== undefined && !workspaceIds.has(record.id));
   const kept = new Set([...workspaceIds, ...restoreWorkspaces.map((record) => record.id)].filter((id) => !retireWorkspaces.includes(id)));

@@ -122,6 +122,20 @@ export class RecordStore {
     await this.fence.run(() => this.putting(WORKSPACE_PREFIX + record.id, record, undefined));
   }
 
+  /** Writes a record found beside its resource (`RecordMirror`), only while none is recorded; resolves whether it wrote. */
+  restoreWorkspace(record: WorkspaceRecord): Promise<boolean> {
+    return this.fence.run((): Change<boolean> => (this.workspace(record.id) ? none(false) : this.putting(WORKSPACE_PREFIX + record.id, record, true)));
+  }
+
+  /** Forgets a workspace record only while it is the version the caller saw (same `updatedAt`); resolves whether it did. */
+  retireWorkspace(id: string, updatedAt: number): Promise<boolean> {
+    return this.fence.run((): Change<boolean> => {
+      const current = this.workspace(id);
+      if (!current || current.updatedAt !== updatedAt) return none(false);
+      return { updates: [[WORKSPACE_PREFIX + id, undefined]], result: true };
+    });
+  }
+
   async forgetWorkspace(id: string): Promise<void> {
     await this.fence.run(() => ({ updates: [[WORKSPACE_PREFIX + id, undefined]], result: undefined }));
   }
@@ -172,6 +186,11 @@ export class RecordStore {
 
   async putSession(record: SessionRecord): Promise<void> {
     await this.fence.run(() => this.putting(SESSION_PREFIX + record.key, record, undefined));
+  }
+
+  /** Writes a record found on its tmux session (`RecordMirror`), only while none is recorded; resolves whether it wrote. */
+  restoreSession(record: SessionRecord): Promise<boolean> {
+    return this.fence.run((): Change<boolean> => (this.session(record.key) ? none(false) : this.putting(SESSION_PREFIX + record.key, record, true)));
   }
 
   /**

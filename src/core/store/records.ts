@@ -34,6 +34,8 @@ export interface WorkspaceRecord {
   /** Why there is no base terminal, when there cannot be one (tmux missing). */
   readonly baseNote?: string;
   readonly setupLog?: string;
+  /** Set when reconcile restored the record from its worktree's mirror: when, and from what (see `RecordMirror`). */
+  readonly repairNote?: string;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -76,6 +78,8 @@ export interface SessionRecord {
   readonly conversationId?: string;
   /** The argv that resumes the conversation, `{id}` standing for its id; absent when the agent cannot resume. */
   readonly resumeArgv?: readonly string[];
+  /** Set when reconcile restored the record from its tmux session: when, and from what (see `RecordMirror`). */
+  readonly repairNote?: string;
 }
 
 /**

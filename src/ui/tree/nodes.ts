@@ -253,6 +253,7 @@ function sessionNode(view: WorkspaceView, session: SessionView, now: number, age
   const tooltip = [`**${record.label}** (${record.kind}${looks ? `, ${looks.words}` : ''})`, `tmux session \`${record.tmuxName}\``, `started ${new Date(record.createdAt).toLocaleString()}`];
   if (record.prompt) tooltip.push(`First prompt: ${PROMPT_WORDS[record.prompt.state]}${record.prompt.detail ? ` (${record.prompt.detail})` : ''}`);
   if (record.conversationId) tooltip.push(`Conversation \`${record.conversationId}\``);
+  if (record.repairNote) tooltip.push(record.repairNote);
   return {
     kind: 'session',
     id: `session:${record.key}`,
@@ -301,6 +302,7 @@ function workspaceTooltip(view: WorkspaceView, stats: WorkspaceStats | undefined
   if (stats) lines.push(`Changes: +${stats.added} −${stats.removed}${stats.dirty ? ', uncommitted changes' : ''}`);
   if (record.lastError) lines.push(`Last error: ${record.lastError}`);
   if (record.baseNote) lines.push(record.baseNote);
+  if (record.repairNote) lines.push(record.repairNote);
   const events = record.setupEvents.filter((event) => event.outcome !== 'started').slice(-6);
   if (events.length > 0) {
     lines.push(['Setup:', ...events.map((event) => `- ${new Date(event.at).toLocaleTimeString()} ${STAGE_WORDS[event.stage]}: ${event.outcome}${event.detail ? ` (${event.detail})` : ''}`)].join('\n'));
