@@ -1,5 +1,12 @@
-// `npm run test:host`: runs the in-editor mocha suite (out/test/host/index.js)
-// inside a real VS Code extension host, on a scratch git repository.
+// `npm run test:host`: runs the in-editor suites inside real VS Code extension
+// hosts, each on a scratch git repository with its own private tmux server:
+// - one window: out/test/host/index.js in one extension host;
+// - two windows: two pages of one code-server in one browser context, so two
+//   extension hosts sharing one globalState, running
+//   out/test/host/two-windows/window{A,B}.index.js, which meet at barriers in
+//   a shared folder (TW_BARRIER_DIR; test/host/two-windows/barrier.ts).
+//   Always code-server: one test-electron run cannot give two windows.
+// TW_HOST_SUITES=one-window or TW_HOST_SUITES=two-windows runs just one.
 //
 // Two launchers; TW_HOST=code-server or TW_HOST=electron picks one, and
 // without it the first that works on this machine is used: desktop VS Code
@@ -19,18 +26,18 @@
 // set in the environment so the suite can commit in scratch repositories on a
 // machine with no global git config.
 //
-// The process exits with the suite's exit code; non-zero on failure, timeout
-// or interruption. Screenshots (and answers to the suite's page queries) land
-// in artifacts/ (see test/host/screenshot.ts for the protocol), and
-// artifacts/host-final.png when a code-server run fails.
+// The process exits non-zero when any suite (or either window) fails, times
+// out or is interrupted. Screenshots (and answers to the suites' page queries)
+// land in artifacts/ (see test/host/screenshot.ts for the protocol), and
+// artifacts/host-final.png (host-final-a/-b.png for the two windows) when a
+// code-server run fails.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { format } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startCodeServer } from './code-server.mjs';
+import { openSuitePage } from './suite-page.mjs';
 import { build, createGitRepo, repoRoot } from './util.mjs';
 
 const TIMEOUT_MS = 5 * 60_000;
@@ -44,8 +51,6 @@ const CHROMIUM_FLAGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const SCREENSHOT_REQUEST = /TW_SCREENSHOT ([\w-]+)/;
-const PAGE_QUERY = /TW_QUERY ([\w-]+) (.+)$/;
 // The extension's default tmux command (src/core/tmux/TmuxClient.ts).
 const TMUX = ['tmux', '-L', 'tmux-workspaces'];
 const GIT_IDENTITY = {
@@ -57,6 +62,10 @@ const GIT_IDENTITY = {
 
 const artifacts = join(repoRoot, 'artifacts');
 const extensionTestsPath = join(repoRoot, 'out', 'test', 'host', 'index.js');
+// The two-window suite: one entry per window (test/host/two-windows/).
+const TWO_WINDOWS = ['A', 'B'].map((tag) => ({ tag, testsPath: join(repoRoot, 'out', 'test', 'host', 'two-windows', `window${tag}.index.js`) }));
+// TW_HOST_SUITES=one-window or two-windows runs one of them (both by default).
+const SUITES = ['one-window', 'two-windows'];
 
 function log(message) {
   console.log(`[test:host] ${message}`);
@@ -119,12 +128,21 @@ async function runWithTestElectron(folder, env) {
   }
 }
 
-async function runWithCodeServer(folder, env) {
+/**
+ * One code-server, one browser context, one page per window; each window runs
+ * its own suite. Resolves with 0 when every suite passed, else non-zero.
+ *
+ * @param {string} folder   the folder every window opens
+ * @param {Record<string, string>} env  code-server's (and so every extension host's) extra environment
+ * @param {{ tag?: string, testsPath: string }[]} windows
+ */
+async function runWithCodeServer(folder, env, windows) {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
   const { chromium } = await import('playwright-core');
+  const logName = windows.length > 1 ? 'code-server-two-windows.log' : 'code-server.log';
   const server = await startCodeServer({
     folder,
-    logFile: join(artifacts, 'code-server.log'),
+    logFile: join(artifacts, logName),
     env: { ...env, TW_SCREENSHOT_DIR: artifacts },
   });
   let browser;
@@ -138,92 +156,44 @@ async function runWithCodeServer(folder, env) {
       handleSIGINT: false,
       handleSIGTERM: false,
     });
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-
-    // Screenshots and page queries are answered one at a time, in the order they were requested.
-    let requests = Promise.resolve();
-    const capture = async (name) => {
-      const path = join(artifacts, `${name}.png`);
-      try {
-        writeFileSync(`${path}.partial`, await page.screenshot());
-        renameSync(`${path}.partial`, path);
-        log(`screenshot ${path}`);
-      } catch (error) {
-        // The suite times out waiting for the PNG and reports the failure.
-        console.error(`[test:host] screenshot ${name} failed: ${error.message}`);
-      }
-    };
-    // The elements a CSS selector matches, as JSON, for queryPage() (same protocol).
-    const answerQuery = async (name, selector) => {
-      const path = join(artifacts, `${name}.json`);
-      try {
-        const elements = await page.$$eval(selector, (found) =>
-          found.map((element) => ({
-            label: element.getAttribute('aria-label'),
-            level: element.getAttribute('aria-level'),
-            expanded: element.getAttribute('aria-expanded'),
-            text: element.textContent,
-          })),
-        );
-        writeFileSync(`${path}.partial`, JSON.stringify(elements));
-        renameSync(`${path}.partial`, path);
-      } catch (error) {
-        console.error(`[test:host] query ${name} failed: ${error.message}`);
-      }
-    };
-    // The workbench calls codeAutomationLog(level, args) for its own log and
-    // for the extension host's console; args are console.log's (printf-style).
-    await page.exposeFunction('codeAutomationLog', (level, args) => {
-      const line = Array.isArray(args) ? format(...args) : String(args);
-      if (level === 'error' || level === 'warn') console.error(line);
-      else console.log(line);
-      const request = SCREENSHOT_REQUEST.exec(line);
-      if (request) requests = requests.then(() => capture(request[1]));
-      const query = PAGE_QUERY.exec(line);
-      if (query) requests = requests.then(() => answerQuery(query[1], query[2]));
-    });
-    let reportExit;
-    const suiteExit = new Promise((resolve) => (reportExit = resolve));
-    await page.exposeFunction('codeAutomationExit', (code) => reportExit(code));
-    const crashed = new Promise((resolve) => page.on('crash', () => resolve('the page crashed')));
-
-    const remote = (path) => `vscode-remote://${server.remoteAuthority}${pathToFileURL(path).pathname}`;
-    const query = new URLSearchParams({
-      folder,
-      payload: JSON.stringify([
-        ['extensionDevelopmentPath', remote(repoRoot)],
-        ['extensionTestsPath', remote(extensionTestsPath)],
-      ]),
-    });
-    log(`opening ${server.url} on ${folder}`);
-    await page.goto(`${server.url}?${query}`, { waitUntil: 'domcontentloaded' });
-
-    const outcome = await Promise.race([
-      suiteExit,
+    // One context: its pages share the workbench's storage, as windows of one editor do.
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const opened = [];
+    for (const { tag, testsPath } of windows) {
+      opened.push({ tag, ...(await openSuitePage(context, server, { folder, developmentPath: repoRoot, testsPath, artifacts, tag })) });
+    }
+    const stopped = Promise.race([
       interrupted,
       sleep(TIMEOUT_MS).then(() => `no result within ${TIMEOUT_MS / 1000} s`),
-      crashed,
       server.exited.then(() => 'code-server exited'),
     ]);
-    const code = typeof outcome === 'number' ? outcome : 1;
-    if (typeof outcome === 'string') console.error(`[test:host] ${outcome}`);
-    if (code !== 0) {
-      await page.screenshot({ path: join(artifacts, 'host-final.png'), timeout: 10_000 }).then(
-        () => log(`final screenshot ${join(artifacts, 'host-final.png')}`),
-        (error) => console.error(`[test:host] final screenshot failed: ${error.message}`),
-      );
-    }
-    return code;
+    const codes = await Promise.all(opened.map(async ({ tag, page, outcome }) => {
+      const result = await Promise.race([outcome, stopped]);
+      const code = typeof result === 'number' ? result : 1;
+      const who = tag ? `window ${tag}: ` : '';
+      if (typeof result === 'string') console.error(`[test:host] ${who}${result}`);
+      if (code !== 0) {
+        const path = join(artifacts, `host-final${tag ? `-${tag.toLowerCase()}` : ''}.png`);
+        await page.screenshot({ path, timeout: 10_000 }).then(
+          () => log(`${who}final screenshot ${path}`),
+          (error) => console.error(`[test:host] ${who}final screenshot failed: ${error.message}`),
+        );
+      }
+      return code;
+    }));
+    return codes.find((code) => code !== 0) ?? 0;
   } finally {
     await browser?.close();
     await server.stop();
   }
 }
 
-async function main() {
-  await build({ tests: true });
-  mkdirSync(artifacts, { recursive: true });
-  rmSync(join(artifacts, 'host-final.png'), { force: true });
+/**
+ * Runs one suite on a fresh scratch folder with its own private tmux server
+ * (and, under code-server, its own code-server: a fresh globalState).
+ * `prepare(scratch, env)` may add folders and environment for the suite.
+ */
+async function runSuite(name, run, prepare = () => undefined) {
   const scratch = mkdtempSync(join(tmpdir(), 'tw-host-tests-'));
   // Its own folder, not inside `scratch`: a socket path must stay short.
   const tmuxTmpdir = mkdtempSync(join(tmpdir(), 'tw-host-tmux-'));
@@ -231,18 +201,49 @@ async function main() {
   try {
     const folder = join(scratch, 'repo');
     await createGitRepo(folder);
+    prepare(scratch, env);
     const started = Date.now();
-    const electron = (await chooseHost()) === 'electron';
-    log(`running ${extensionTestsPath} with ${electron ? '@vscode/test-electron' : 'code-server'}`);
-    log(`private tmux server: TMUX_TMPDIR=${tmuxTmpdir}`);
-    const code = electron ? await runWithTestElectron(folder, env) : await runWithCodeServer(folder, env);
-    log(`exit code ${code} after ${Math.round((Date.now() - started) / 1000)} s`);
+    log(`${name}: private tmux server: TMUX_TMPDIR=${tmuxTmpdir}`);
+    const code = await run(folder, env);
+    log(`${name}: exit code ${code} after ${Math.round((Date.now() - started) / 1000)} s`);
     return code;
   } finally {
     // After code-server has stopped: nothing can start the server again.
     removeTmuxServer(tmuxTmpdir);
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+function chosenSuites() {
+  const requested = process.env.TW_HOST_SUITES ? process.env.TW_HOST_SUITES.split(',') : SUITES;
+  const unknown = requested.filter((suite) => !SUITES.includes(suite));
+  if (unknown.length > 0) throw new Error(`TW_HOST_SUITES takes ${SUITES.join(', ')}; not ${unknown.join(', ')}`);
+  return requested;
+}
+
+async function main() {
+  const suites = chosenSuites();
+  await build({ tests: true });
+  mkdirSync(artifacts, { recursive: true });
+  for (const name of ['host-final', 'host-final-a', 'host-final-b']) rmSync(join(artifacts, `${name}.png`), { force: true });
+  const codes = [];
+  if (suites.includes('one-window')) {
+    const electron = (await chooseHost()) === 'electron';
+    log(`one window: running ${extensionTestsPath} with ${electron ? '@vscode/test-electron' : 'code-server'}`);
+    codes.push(await runSuite('one window', (folder, env) =>
+      electron ? runWithTestElectron(folder, env) : runWithCodeServer(folder, env, [{ testsPath: extensionTestsPath }])));
+  }
+  if (suites.includes('two-windows')) {
+    // Always code-server: two pages of one browser context are two extension
+    // hosts sharing one globalState, which one test-electron run cannot give.
+    log('two windows: two pages of one code-server, one role each (test/host/two-windows/)');
+    codes.push(await runSuite('two windows', (folder, env) => runWithCodeServer(folder, env, TWO_WINDOWS), (scratch, env) => {
+      // Where the windows meet before each step (test/host/two-windows/barrier.ts).
+      env.TW_BARRIER_DIR = join(scratch, 'barrier');
+      mkdirSync(env.TW_BARRIER_DIR);
+    }));
+  }
+  return codes.find((code) => code !== 0) ?? 0;
 }
 
 try {

@@ -1,0 +1,92 @@
+// One workbench window of a code-server run: a browser page that opens the
+// folder with the extension under development and a mocha suite in its URL
+// payload, relays the extension host's console, answers the suite's
+// screenshot and page-query requests (test/host/screenshot.ts) from this page,
+// and reports the suite's exit code.
+import { renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { format } from 'node:util';
+
+const SCREENSHOT_REQUEST = /TW_SCREENSHOT ([\w-]+)/;
+const PAGE_QUERY = /TW_QUERY ([\w-]+) (.+)$/;
+
+/**
+ * Opens one window in `context` (pages of one browser context share the
+ * workbench's storage, so their extension hosts share one globalState).
+ *
+ * @param {import('playwright-core').BrowserContext} context
+ * @param {{ url: string, remoteAuthority: string }} server  from startCodeServer()
+ * @param {object} options
+ * @param {string} options.folder       folder the window opens
+ * @param {string} options.developmentPath  the extension under development
+ * @param {string} options.testsPath    the suite's index.js (exports run())
+ * @param {string} options.artifacts    where screenshots and query answers go
+ * @param {string} [options.tag]        prefix for this window's console lines
+ * @returns {Promise<{ page: import('playwright-core').Page, outcome: Promise<number | string> }>}
+ *   `outcome` is the suite's exit code, or why there is none (the page crashed).
+ */
+export async function openSuitePage(context, server, { folder, developmentPath, testsPath, artifacts, tag }) {
+  const page = await context.newPage();
+  const prefix = tag ? `[${tag}] ` : '';
+  const log = (message) => console.log(`${prefix}[test:host] ${message}`);
+
+  // Screenshots and page queries are answered one at a time, in the order they were requested.
+  let requests = Promise.resolve();
+  const capture = async (name) => {
+    const path = join(artifacts, `${name}.png`);
+    try {
+      writeFileSync(`${path}.partial`, await page.screenshot());
+      renameSync(`${path}.partial`, path);
+      log(`screenshot ${path}`);
+    } catch (error) {
+      // The suite times out waiting for the PNG and reports the failure.
+      console.error(`${prefix}[test:host] screenshot ${name} failed: ${error.message}`);
+    }
+  };
+  // The elements a CSS selector matches, as JSON, for queryPage() (same protocol).
+  const answerQuery = async (name, selector) => {
+    const path = join(artifacts, `${name}.json`);
+    try {
+      const elements = await page.$$eval(selector, (found) =>
+        found.map((element) => ({
+          label: element.getAttribute('aria-label'),
+          level: element.getAttribute('aria-level'),
+          expanded: element.getAttribute('aria-expanded'),
+          text: element.textContent,
+        })),
+      );
+      writeFileSync(`${path}.partial`, JSON.stringify(elements));
+      renameSync(`${path}.partial`, path);
+    } catch (error) {
+      console.error(`${prefix}[test:host] query ${name} failed: ${error.message}`);
+    }
+  };
+  // The workbench calls codeAutomationLog(level, args) for its own log and
+  // for the extension host's console; args are console.log's (printf-style).
+  await page.exposeFunction('codeAutomationLog', (level, args) => {
+    const line = Array.isArray(args) ? format(...args) : String(args);
+    if (level === 'error' || level === 'warn') console.error(`${prefix}${line}`);
+    else console.log(`${prefix}${line}`);
+    const request = SCREENSHOT_REQUEST.exec(line);
+    if (request) requests = requests.then(() => capture(request[1]));
+    const query = PAGE_QUERY.exec(line);
+    if (query) requests = requests.then(() => answerQuery(query[1], query[2]));
+  });
+  let reportExit;
+  const suiteExit = new Promise((resolve) => (reportExit = resolve));
+  await page.exposeFunction('codeAutomationExit', (code) => reportExit(code));
+  const crashed = new Promise((resolve) => page.on('crash', () => resolve('the page crashed')));
+
+  const remote = (path) => `vscode-remote://${server.remoteAuthority}${pathToFileURL(path).pathname}`;
+  const query = new URLSearchParams({
+    folder,
+    payload: JSON.stringify([
+      ['extensionDevelopmentPath', remote(developmentPath)],
+      ['extensionTestsPath', remote(testsPath)],
+    ]),
+  });
+  log(`opening ${server.url} on ${folder} with ${testsPath}`);
+  await page.goto(`${server.url}?${query}`, { waitUntil: 'domcontentloaded' });
+  return { page, outcome: Promise.race([suiteExit, crashed]) };
+}

@@ -1,0 +1,6 @@
+// Window B of the two-window suite (see run.ts); its extensionTestsPath.
+import { runWindow } from './run';
+
+export function run(): Promise<void> {
+  return runWindow('B', __dirname);
+}
