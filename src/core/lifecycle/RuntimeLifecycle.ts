@@ -19,7 +19,7 @@ import { SessionLaunch } from './SessionLaunch';
 import { SessionListing } from './SessionListing';
 import { ProcessLock, type TransitionLock } from './TransitionLock';
 import type { AttachTarget, BranchChoices, CreateWorkspaceRequest, DeletePreview, LaunchRequest, LifecycleChange, LifecycleOptions, WorkspaceView } from './types';
-import { WorkspaceDeletion, describeLoss } from './WorkspaceDeletion';
+import { WorkspaceDeletion, beyond, describeLoss } from './WorkspaceDeletion';
 import { WorkspaceQueries } from './WorkspaceQueries';
 import { WorkspaceSetup } from './WorkspaceSetup';
 
@@ -263,21 +263,29 @@ export class RuntimeLifecycle implements Disposable {
   /**
    * Deletes a workspace: refuses while setup or another delete runs; without
    * force, refuses a dirty worktree or unpushed commits and changes nothing;
-   * then `deleting`, stop every session, remove worktree (and the branch it
+   * forced with the `expected` preview the user agreed to, refuses (details:
+   * the new preview) when more is at risk now. The worktree is found where git
+   * has the branch (a `git worktree move` is followed). Then `deleting`, stop every session, remove worktree (and the branch it
    * created), forget the records. A failure after `deleting` leaves
    * `deletion_failed`, which a later delete retries.
    */
-  async deleteWorkspace(workspaceId: string, options: { force?: boolean } = {}): Promise<void> {
+  async deleteWorkspace(workspaceId: string, options: { force?: boolean; expected?: DeletePreview } = {}): Promise<void> {
     const force = options.force ?? false;
     const { store } = this.options;
     await this.lock.run(workspaceId, async () => {
-      const record = requireWorkspace(store, workspaceId);
-      if (record.status === 'creating') throw refused(`Workspace "${record.branch}" is still being set up; wait for it or retry later.`);
-      if (record.status === 'deleting') throw refused(`Workspace "${record.branch}" is already being deleted.`);
+      const known = requireWorkspace(store, workspaceId);
+      if (known.status === 'creating') throw refused(`Workspace "${known.branch}" is still being set up; wait for it or retry later.`);
+      if (known.status === 'deleting') throw refused(`Workspace "${known.branch}" is already being deleted.`);
+      const record = await this.deletion.locate(known);
       if (!force) {
         const preview = await this.deletion.preview(record);
         const loss = describeLoss(preview);
         if (loss) throw refused(`Workspace "${record.branch}" has ${loss}; delete it with force to discard them.`, { ...preview });
+      } else if (options.expected) {
+        // Delete Anyway agreed to lose what the dialog listed, and nothing that appeared since.
+        const preview = await this.deletion.preview(record);
+        const loss = describeLoss(beyond(preview, options.expected));
+        if (loss) throw refused(`Workspace "${record.branch}" now has ${loss} more than you agreed to lose.`, { ...preview });
       }
       await store.transition(workspaceId, ['ready', 'error', 'deletion_failed'], { status: 'deleting', lastError: undefined });
       this.context.changed(workspaceId);
@@ -317,8 +325,9 @@ export class RuntimeLifecycle implements Disposable {
       return { tmuxName: record.tmuxName, argv: tmux.attachArgv(record.tmuxName) };
     }
     return this.lock.run(target.workspaceId, async () => {
-      const record = requireWorkspace(store, target.workspaceId);
-      if (record.status === 'deleting') throw refused(`Workspace "${record.branch}" is being deleted.`);
+      const known = requireWorkspace(store, target.workspaceId);
+      if (known.status === 'deleting') throw refused(`Workspace "${known.branch}" is being deleted.`);
+      const record = await this.deletion.locate(known);
       if (!existsSync(record.worktreePath)) throw refused(`The worktree folder ${record.worktreePath} is missing; retry setup or delete the workspace.`);
       if (!(await tmux.hasSession(record.baseSession))) await this.launcher.startBase(record);
       return { tmuxName: record.baseSession, argv: tmux.attachArgv(record.baseSession) };

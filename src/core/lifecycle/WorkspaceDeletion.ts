@@ -13,24 +13,61 @@ export function describeLoss(preview: DeletePreview): string {
   return parts.join(' and ');
 }
 
+/** What `current` has at risk that `expected` did not list. */
+export function beyond(current: DeletePreview, expected: DeletePreview): DeletePreview {
+  const files = new Set(expected.dirtyFiles);
+  const commits = new Set(expected.unpushedCommits);
+  return {
+    dirtyFiles: current.dirtyFiles.filter((file) => !files.has(file)),
+    unpushedCommits: current.unpushedCommits.filter((commit) => !commits.has(commit)),
+  };
+}
+
 /** The steps of a delete after its guards: the preflight, stopping every session, removing worktree and records. With the workspace's lock. */
 export class WorkspaceDeletion {
   constructor(private readonly context: LifecycleContext) {}
 
-  /** What a delete without force would refuse over: uncommitted or untracked files, unpushed commits. */
+  /**
+   * The record with the folder git has its branch checked out in: a worktree
+   * moved with `git worktree move` is followed (and the record updated, with
+   * the workspace's lock). One whose branch was switched away stays where it is.
+   */
+  async locate(record: WorkspaceRecord): Promise<WorkspaceRecord> {
+    const found = await this.findWorktree(record);
+    if (found === record.worktreePath) return record;
+    this.context.log.info(`workspace ${record.id}: its worktree moved from ${record.worktreePath} to ${found}`);
+    const updated = await this.context.store.update(record.id, { worktreePath: found });
+    this.context.changed(record.id);
+    return updated ?? { ...record, worktreePath: found };
+  }
+
+  /**
+   * What a delete without force would refuse over: uncommitted or untracked
+   * files, commits on the branch and on the worktree's HEAD (when it is
+   * elsewhere) that are not pushed, and the same inside initialised
+   * submodules (as `lib/file` and `lib: <commit>`).
+   */
   async preview(record: WorkspaceRecord): Promise<DeletePreview> {
     const { git } = this.context;
-    if (!existsSync(record.worktreePath)) {
-      // The folder is gone, but the branch (which delete may remove) can still hold unpushed commits.
-      const branchLives = existsSync(record.repoPath) && (await git.localBranchExists(record.repoPath, record.branch));
-      const unpushedCommits = branchLives ? await git.unpushedCommits(record.repoPath, record.baseBranch, `refs/heads/${record.branch}`) : [];
-      return { dirtyFiles: [], unpushedCommits };
-    }
-    const [dirtyFiles, unpushedCommits] = await Promise.all([
-      git.dirtyFiles(record.worktreePath),
-      git.unpushedCommits(record.worktreePath, record.baseBranch),
-    ]);
-    return { dirtyFiles, unpushedCommits };
+    const worktreePath = await this.findWorktree(record);
+    const branchLives = existsSync(record.repoPath) && (await git.localBranchExists(record.repoPath, record.branch));
+    const onBranch = branchLives ? await git.unpushedCommits(record.repoPath, record.baseBranch, `refs/heads/${record.branch}`) : [];
+    // The folder is gone, but the branch (which delete may remove) can still hold unpushed commits.
+    if (!existsSync(worktreePath)) return { dirtyFiles: [], unpushedCommits: onBranch };
+    const [dirtyFiles, head, submodules] = await Promise.all([git.dirtyFiles(worktreePath), git.worktreeHead(worktreePath), git.submodules(worktreePath)]);
+    // Switched to another branch or detached: what only that HEAD holds goes with the worktree.
+    const onHead = 'branch' in head && head.branch === record.branch ? [] : await git.unpushedCommits(worktreePath, record.baseBranch, 'HEAD');
+    return {
+      dirtyFiles: [...dirtyFiles, ...submodules.flatMap((sub) => sub.dirtyFiles.map((file) => `${sub.path}/${file}`))],
+      unpushedCommits: [...new Set([...onBranch, ...onHead, ...submodules.flatMap((sub) => sub.unpushedCommits.map((line) => `${sub.path}: ${line}`))])],
+    };
+  }
+
+  /** Where the worktree is: where git has the branch checked out, else the recorded folder. */
+  private async findWorktree(record: WorkspaceRecord): Promise<string> {
+    if (!existsSync(record.repoPath)) return record.worktreePath;
+    if (await this.context.git.isWorktreeOf(record.repoPath, record.worktreePath, record.branch)) return record.worktreePath;
+    return (await this.context.git.worktreeForBranch(record.repoPath, record.branch))?.path ?? record.worktreePath;
   }
 
   /** Every runtime session, then the base terminal; a real stop failure aborts before git is touched. */
@@ -61,7 +98,9 @@ export class WorkspaceDeletion {
     const { git } = this.context;
     try {
       if (existsSync(record.worktreePath)) {
-        await git.removeWorktree(record.repoPath, record.worktreePath, { force });
+        // git refuses a worktree with initialised submodules unless told; the preview covered what is in them.
+        const hasSubmodules = (await git.submodules(record.worktreePath)).length > 0;
+        await git.removeWorktree(record.repoPath, record.worktreePath, { force, hasSubmodules });
         await this.context.step('delete:worktree-removed');
       }
       if (existsSync(record.repoPath)) {

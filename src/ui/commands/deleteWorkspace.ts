@@ -1,3 +1,5 @@
+import { WorkspaceError } from '../../core/errors';
+import type { DeletePreview } from '../../core/lifecycle/types';
 import type { WorkspaceStatus } from '../../core/store/records';
 import type { CommandContext } from '../host';
 import { count } from '../words';
@@ -6,12 +8,43 @@ import { resolveWorkspace, type CommandTarget } from './targets';
 
 const SHOWN_FILES = 8;
 
+/** The first few of `items` under a counted heading. */
+function listed(items: readonly string[], one: string): string[] {
+  if (items.length === 0) return [];
+  const lines = [`${count(items.length, one)}:`, ...items.slice(0, SHOWN_FILES).map((item) => `  ${item}`)];
+  if (items.length > SHOWN_FILES) lines.push(`  …and ${items.length - SHOWN_FILES} more`);
+  return lines;
+}
+
+/** The lines of the Delete Anyway dialog: what is at risk (submodule entries carry their folder), then what goes. */
+function atRiskLines(preview: DeletePreview, goes: readonly string[]): string[] {
+  return [
+    ...listed(preview.dirtyFiles, 'uncommitted or untracked file'),
+    ...listed(preview.unpushedCommits, 'unpushed commit'),
+    '',
+    `Deleting also removes ${goes.join(', ')}. This cannot be undone.`,
+  ];
+}
+
+function hasRisk(preview: DeletePreview): boolean {
+  return preview.dirtyFiles.length > 0 || preview.unpushedCommits.length > 0;
+}
+
+/** The preview a forced delete refused with because more was at risk than the dialog showed, else undefined. */
+function newerPreview(error: unknown): DeletePreview | undefined {
+  if (!(error instanceof WorkspaceError) || error.kind !== 'refused' || !error.details) return undefined;
+  const { dirtyFiles, unpushedCommits } = error.details;
+  return Array.isArray(dirtyFiles) && Array.isArray(unpushedCommits) ? { dirtyFiles, unpushedCommits } : undefined;
+}
+
 /**
  * Delete Workspace: a modal that says what goes (worktree, branch, sessions).
- * When the worktree has uncommitted or untracked files or unpushed commits,
- * it lists the first of them with a count and offers Delete Anyway, which is
- * the only way to the force path. Resolves to whether it deleted the
- * workspace; answering Cancel throws `Cancelled`.
+ * When the worktree has uncommitted or untracked files or unpushed commits
+ * (its own, its HEAD's or a submodule's), it lists the first of them with a
+ * count and offers Delete Anyway, which is the only way to the force path.
+ * Delete Anyway hands the lifecycle the list it showed; if more is at risk by
+ * then, the dialog is shown again with the new list. Resolves to whether it
+ * deleted the workspace; answering Cancel throws `Cancelled`.
  */
 export async function deleteWorkspace(
   context: CommandContext,
@@ -23,37 +56,33 @@ export async function deleteWorkspace(
   if (!view) return false;
   const { record } = view;
   const action = `Delete workspace "${record.branch}"`;
-  const preview = await during(action, () => lifecycle.previewDelete(record.id), record.branch);
+  let preview = await during(action, () => lifecycle.previewDelete(record.id), record.branch);
   const sessions = view.sessions.filter((session) => session.alive).length;
   const goes = [
     `the worktree folder ${record.worktreePath}`,
     record.createdBranch ? `the branch "${record.branch}"` : undefined,
     sessions > 0 ? `${count(sessions, 'running session')} and the base terminal` : 'the base terminal',
-  ].filter(Boolean);
-  const atRisk = preview.dirtyFiles.length > 0 || preview.unpushedCommits.length > 0;
+  ].filter((part): part is string => part !== undefined);
+  const run = (options: { force: boolean; expected?: DeletePreview }) =>
+    host.withProgress(`Deleting workspace ${record.branch}`, () => lifecycle.deleteWorkspace(record.id, options));
 
-  let force = false;
-  if (atRisk) {
-    const lines: string[] = [];
-    if (preview.dirtyFiles.length > 0) {
-      lines.push(`${count(preview.dirtyFiles.length, 'uncommitted or untracked file')}:`);
-      lines.push(...preview.dirtyFiles.slice(0, SHOWN_FILES).map((file) => `  ${file}`));
-      if (preview.dirtyFiles.length > SHOWN_FILES) lines.push(`  …and ${preview.dirtyFiles.length - SHOWN_FILES} more`);
-    }
-    if (preview.unpushedCommits.length > 0) {
-      lines.push(`${count(preview.unpushedCommits.length, 'unpushed commit')}:`);
-      lines.push(...preview.unpushedCommits.slice(0, SHOWN_FILES).map((commit) => `  ${commit}`));
-      if (preview.unpushedCommits.length > SHOWN_FILES) lines.push(`  …and ${preview.unpushedCommits.length - SHOWN_FILES} more`);
-    }
-    lines.push('', `Deleting also removes ${goes.join(', ')}. This cannot be undone.`);
-    const choice = await host.confirm(`Workspace "${record.branch}" has work that would be lost.`, lines.join('\n'), 'Delete Anyway');
-    if (choice !== 'Delete Anyway') throw new Cancelled();
-    force = true;
-  } else {
+  if (!hasRisk(preview)) {
     const choice = await host.confirm(`Delete workspace "${record.branch}"?`, `This removes ${goes.join(', ')}.`, 'Delete');
     if (choice !== 'Delete') throw new Cancelled();
+    await during(action, () => run({ force: false }), record.branch);
+    return true;
   }
-
-  await during(action, () => host.withProgress(`Deleting workspace ${record.branch}`, () => lifecycle.deleteWorkspace(record.id, { force })), record.branch);
-  return true;
+  for (;;) {
+    const choice = await host.confirm(`Workspace "${record.branch}" has work that would be lost.`, atRiskLines(preview, goes).join('\n'), 'Delete Anyway');
+    if (choice !== 'Delete Anyway') throw new Cancelled();
+    const expected = preview;
+    const outcome = await during(action, () => run({ force: true, expected }).then(() => undefined, (error: unknown) => {
+      const newer = newerPreview(error);
+      if (!newer) throw error;
+      return newer;
+    }), record.branch);
+    if (!outcome) return true;
+    context.log.info(`${action}: more is at risk than the dialog showed; asking again`);
+    preview = outcome;
+  }
 }
