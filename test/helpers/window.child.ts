@@ -46,7 +46,7 @@ function newWindow(): Window {
   // This window's copy of globalState: one object, replaced wholesale when another window writes.
   const memento = new SharedMemento(config.storeFile);
   // As src/extension.ts wires it: the record lock under the global storage folder.
-  const store = new RecordStore(memento, { lockDir: config.stateDir });
+  const store = new RecordStore(memento, { lockDir: config.stateDir, staleMs: config.lockStaleMs });
   const lock = currentUnder(new FileLock(join(config.stateDir, 'locks'), { staleMs: config.lockStaleMs }), store);
   const lifecycle = new RuntimeLifecycle({
     tmux: new TmuxClient({ command: config.tmuxCommand, environment: config.tmuxEnvironment }),

@@ -68,6 +68,8 @@ export interface RecordStoreOptions {
   readonly log?: Logger;
   /** How long a write waits for another window's write to reach this window's copy of globalState. */
   readonly catchUpMs?: number;
+  /** A record lock whose holder stopped renewing it for this long is taken over (its window died); default 10 s. */
+  readonly staleMs?: number;
 }
 
 const none = <T>(result: T): Change<T> => ({ updates: [], result });
@@ -89,7 +91,7 @@ export class RecordStore {
     options: RecordStoreOptions = {},
   ) {
     this.host = options.host ?? hostname();
-    this.fence = new WriteFence(memento, { lockDir: options.lockDir, log: options.log, catchUpMs: options.catchUpMs });
+    this.fence = new WriteFence(memento, { lockDir: options.lockDir, log: options.log, catchUpMs: options.catchUpMs, staleMs: options.staleMs });
   }
 
   /** Resolves once this window's copy has every record write any window has finished. */

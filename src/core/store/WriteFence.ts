@@ -54,6 +54,9 @@ export interface WriteFenceOptions {
  * the in-window queue applies.
  */
 /** One queue per window's globalState copy, however many stores read it. */
+/** How long a dead window's unfinished write is waited for: longer than globalState's delivery between windows. */
+const DEAD_WRITE_WAIT_MS = 1000;
+
 const queues = new WeakMap<MementoLike, Promise<unknown>>();
 
 export class WriteFence {
@@ -84,13 +87,21 @@ export class WriteFence {
   /** Resolves once this window's copy has every write published so far (bounded like a write's wait). */
   async whenCurrent(): Promise<void> {
     if (!this.options.lockDir) return;
-    await this.catchUp(await this.published(await this.prepare()));
+    const target = await this.prepare();
+    const last = await this.published(target);
+    // An announced write whose lock nobody holds any more was cut short by its window's death.
+    const writerGone = !last.written && !(await lockfile.check(target, { stale: this.staleMs(), realpath: false }));
+    await this.catchUp(last, writerGone);
+  }
+
+  private staleMs(): number {
+    return this.options.staleMs ?? 10_000;
   }
 
   private async underLock<T>(change: () => Change<T>): Promise<T> {
     if (!this.options.lockDir) return this.write(change);
     const target = await this.prepare();
-    const staleMs = this.options.staleMs ?? 10_000;
+    const staleMs = this.staleMs();
     const release = await lockfile
       .lock(target, {
         stale: staleMs,
@@ -107,7 +118,8 @@ export class WriteFence {
         throw failed(message);
       });
     try {
-      await this.catchUp(await this.published(target));
+      // Holding the lock, an announced write that never finished is a dead window's.
+      await this.catchUp(await this.published(target), true);
       return await this.write(change, (seq, state) => this.publish(target, seq, state));
     } finally {
       await release().catch((error: unknown) => this.log.warn(`releasing the record lock failed: ${String(error)}`));
@@ -130,8 +142,14 @@ export class WriteFence {
     return result;
   }
 
-  private async catchUp(last: { seq: number; written: boolean }): Promise<void> {
-    const limit = this.options.catchUpMs ?? 5000;
+  /**
+   * Waits for this window's copy to reach `last.seq`. A write announced by a
+   * window that is gone (`writerGone`) either arrives within the delivery
+   * delay or never, so it is waited for briefly, not for the full limit.
+   */
+  private async catchUp(last: { seq: number; written: boolean }, writerGone = false): Promise<void> {
+    const full = this.options.catchUpMs ?? 5000;
+    const limit = writerGone && !last.written ? Math.min(full, DEAD_WRITE_WAIT_MS) : full;
     const deadline = Date.now() + limit;
     while (this.seq() < last.seq) {
       if (Date.now() >= deadline) {
