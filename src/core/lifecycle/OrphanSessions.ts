@@ -21,6 +21,8 @@ export class OrphanSessions {
   /** All orphans, whatever their age: the tree shows them so nothing runs unseen. */
   async list(): Promise<LiveSession[]> {
     if (!(await this.context.tmux.available())) return [];
+    // Current records first: the listing then reflects what another window's write says it changed in tmux.
+    await this.context.store.whenCurrent();
     return this.unrecorded(await this.listing());
   }
 

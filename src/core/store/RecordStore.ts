@@ -99,6 +99,15 @@ export class RecordStore {
     return this.fence.whenCurrent();
   }
 
+  /**
+   * How many record writes (any window's) this window's copy has taken in.
+   * A change says another window may have changed tmux too: a delete kills
+   * sessions, then forgets their records.
+   */
+  seq(): number {
+    return this.fence.seq();
+  }
+
   /** A random id for this installation; the owner marker on every tmux session we create. */
   async installId(): Promise<string> {
     const existing = this.memento.get<string>(INSTALL_KEY);
