@@ -88,9 +88,14 @@ export class WriteFence {
   async whenCurrent(): Promise<void> {
     if (!this.options.lockDir) return;
     const target = await this.prepare();
-    const last = await this.published(target);
-    // An announced write whose lock nobody holds any more was cut short by its window's death.
-    const writerGone = !last.written && !(await lockfile.check(target, { stale: this.staleMs(), realpath: false }));
+    let last = await this.published(target);
+    let writerGone = false;
+    if (!last.written && !(await lockfile.check(target, { stale: this.staleMs(), realpath: false }))) {
+      // Its writer may have finished and let go since the first read: it publishes `written` before it releases.
+      last = await this.published(target);
+      // Still unfinished with nobody holding the lock: cut short by its window's death.
+      writerGone = !last.written;
+    }
     await this.catchUp(last, writerGone);
   }
 
