@@ -5,11 +5,14 @@
  * object every window shares (`SharedMemento`). It runs the requests the test sends over IPC and answers
  * each with `{ ok, value }` or `{ ok: false, kind, message }`.
  */
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkspaceError, errorMessage } from '../../src/core/errors';
 import { GitClient } from '../../src/core/git/GitClient';
 import { RuntimeLifecycle } from '../../src/core/lifecycle/RuntimeLifecycle';
 import { FileLock, type TransitionLock } from '../../src/core/lifecycle/TransitionLock';
+import type { CommandRecord } from '../../src/core/commandLog';
+import { componentLog, silentLog, type Logger } from '../../src/core/log';
 import { ChangeMarker } from '../../src/core/store/ChangeMarker';
 import { currentUnder } from '../../src/core/store/CurrentLock';
 import { RecordStore } from '../../src/core/store/RecordStore';
@@ -19,6 +22,18 @@ import { SharedMemento } from './SharedMemento';
 import type { WindowConfig, WindowMessage, WindowRequest } from './windowProtocol';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WindowConfig;
+/** TW_WINDOW_LOG=<file>: every window appends its log there, each line with its pid, to read a failure's interleaving. */
+const log = windowLog(process.env.TW_WINDOW_LOG);
+
+function commands(record: CommandRecord): void {
+  log.debug(`${record.argv.join(' ')} → exit ${record.exitCode ?? '?'} in ${record.durationMs.toFixed(0)} ms${record.stderr ? `: ${record.stderr.trim()}` : ''}`);
+}
+
+function windowLog(file: string | undefined): Logger {
+  if (!file) return silentLog;
+  const line = (level: string) => (message: unknown) => appendFileSync(file, `${new Date().toISOString()} ${process.pid} ${level} ${errorMessage(message)}\n`);
+  return { trace: line('trace'), debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
+}
 const marker = new ChangeMarker(join(config.stateDir, 'records-changed'));
 let steps: string[] = [];
 const reached = new Map<string, number>();
@@ -46,11 +61,12 @@ function newWindow(): Window {
   // This window's copy of globalState: one object, replaced wholesale when another window writes.
   const memento = new SharedMemento(config.storeFile);
   // As src/extension.ts wires it: the record lock under the global storage folder.
-  const store = new RecordStore(memento, { lockDir: config.stateDir, staleMs: config.lockStaleMs });
-  const lock = currentUnder(new FileLock(join(config.stateDir, 'locks'), { staleMs: config.lockStaleMs }), store);
+  const store = new RecordStore(memento, { lockDir: config.stateDir, staleMs: config.lockStaleMs, log: componentLog(log, 'RecordStore') });
+  const lock = currentUnder(new FileLock(join(config.stateDir, 'locks'), { staleMs: config.lockStaleMs, log }), store);
   const lifecycle = new RuntimeLifecycle({
-    tmux: new TmuxClient({ command: config.tmuxCommand, environment: config.tmuxEnvironment }),
-    git: new GitClient(),
+    tmux: new TmuxClient({ command: config.tmuxCommand, environment: config.tmuxEnvironment, logger: componentLog(log, 'TmuxClient'), log: commands }),
+    log,
+    git: new GitClient({ log: commands }),
     store,
     stateDir: config.stateDir,
     orphanGraceMs: config.orphanGraceMs,

@@ -18,13 +18,15 @@ import { WindowError, type WindowProcess } from '../helpers/windows';
  * globalState (each its own copy, replaced wholesale, as VS Code does), one
  * storage folder (lock files) and one tmux server, checked after every step against a small model and the invariants of
  * `checkInvariants`. A failure prints fast-check's seed, replay path and
- * the shrunk sequence; replay with TW_MODEL_SEED, TW_MODEL_PATH.
+ * the shrunk sequence; replay it with TW_MODEL_SEED=<seed> TW_MODEL_PATH=<path>
+ * TW_MODEL_REPLAY=<replayPath> (the `replayPath` in the counterexample's comment).
  * TW_MODEL_RUNS sets the number of sequences (default 200).
  */
 
 const RUNS = Number(process.env.TW_MODEL_RUNS) || 200;
 const SEED = process.env.TW_MODEL_SEED ? Number(process.env.TW_MODEL_SEED) : undefined;
 const PATH = process.env.TW_MODEL_PATH || undefined;
+const REPLAY = process.env.TW_MODEL_REPLAY || undefined;
 const MIN_STEPS = 3;
 const MAX_STEPS = 8;
 const MAX_WORKSPACES = 3;
@@ -396,7 +398,7 @@ const COMMANDS = [
 
 /** 3 to 8 steps after the first create (a step whose precondition fails is skipped). */
 const sequenceOfCommands = fc
-  .commands(COMMANDS, { maxCommands: MAX_STEPS, size: 'max', replayPath: PATH })
+  .commands(COMMANDS, { maxCommands: MAX_STEPS, size: 'max', replayPath: REPLAY })
   .filter((commands) => [...commands].length >= MIN_STEPS);
 
 // ------------------------------------------------------------------ suite
