@@ -188,7 +188,7 @@ export class RuntimeLifecycle implements Disposable {
 
     // The new workspace's own lock is taken before its record exists, so no other
     // window can see it `creating` with its lock free and call it interrupted.
-    const id = newWorkspaceId(branch);
+    const id = newWorkspaceId(branch, (taken) => this.options.store.workspace(taken) !== undefined);
     return this.lock.run(id, async () => {
       const existing = await this.lock.run(`repo:${repoPath}`, () => this.setup.record(id, repoPath, branch, source, request.base));
       if (existing) return existing;
@@ -200,6 +200,9 @@ export class RuntimeLifecycle implements Disposable {
   /** Runs setup again for a workspace in `error`; refused (and nothing recorded) from any other status. */
   async retrySetup(workspaceId: string, options: { setupCommand?: string } = {}): Promise<WorkspaceRecord> {
     return this.lock.run(workspaceId, async () => {
+      // A folder that is not this workspace's worktree (another workspace's, say) is never adopted.
+      const record = requireWorkspace(this.options.store, workspaceId);
+      if (record.status === 'error') await this.setup.checkFolder(record);
       await this.options.store.transition(workspaceId, ['error'], { status: 'creating', lastError: undefined });
       this.context.changed(workspaceId);
       await this.context.mirror(workspaceId);

@@ -1,6 +1,6 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { execa } from 'execa';
 import { WorkspaceError, errorMessage, failed, refused } from '../errors';
 import { baseSessionName, defaultWorktreePath } from '../naming';
@@ -9,6 +9,8 @@ import { SCHEMA_VERSION, type SetupStage, type WorkspaceRecord } from '../store/
 import { StageError, requireWorkspace, type LifecycleContext } from './context';
 import { copyWorktreeIncludes } from './worktreeInclude';
 
+/** The longest file name most file systems take (ext4, APFS, NTFS count 255 bytes or units). */
+const MAX_NAME_BYTES = 255;
 const NO_TMUX_NOTE = 'No base terminal: tmux is not installed. Install tmux, then attach to create it.';
 
 /** What one setup attempt made, so a failure undoes that and nothing else. */
@@ -38,7 +40,9 @@ export class WorkspaceSetup {
     if (source === 'new' && (await git.localBranchExists(repoPath, branch))) {
       throw refused(`Branch "${branch}" already exists. Pick it as an existing branch instead.`);
     }
-    const worktreePath = defaultWorktreePath(repoPath, branch, options.worktreeRoot);
+    const worktreePath = this.freeFolder(defaultWorktreePath(repoPath, branch, options.worktreeRoot));
+    const tooLong = worktreePath.split(sep).find((part) => Buffer.byteLength(part) > MAX_NAME_BYTES);
+    if (tooLong !== undefined) throw refused(`The folder name "${tooLong}" for branch "${branch}" is over ${MAX_NAME_BYTES} bytes; choose a shorter branch name.`);
     if (existsSync(worktreePath)) throw refused(`The folder ${worktreePath} already exists; remove it or choose another branch name.`);
     const base = requestedBase?.trim() || (await git.defaultBranch(repoPath));
     const now = Date.now();
@@ -61,12 +65,28 @@ export class WorkspaceSetup {
     return undefined;
   }
 
+  /** `path`, or `path-2`, `path-3`, … : the first folder no record owns (`feat-z` and `feat/z` share a name). */
+  private freeFolder(path: string): string {
+    const owned = new Set(this.context.store.workspaces().map((ws) => ws.worktreePath));
+    let candidate = path;
+    for (let n = 2; owned.has(candidate); n++) candidate = `${path}-${n}`;
+    return candidate;
+  }
+
+  /** Refuses (changing nothing) when the record's folder exists but is not a worktree of its repository with its branch. */
+  async checkFolder(record: WorkspaceRecord): Promise<void> {
+    if (!existsSync(record.worktreePath)) return;
+    if (await this.context.git.isWorktreeOf(record.repoPath, record.worktreePath, record.branch)) return;
+    throw refused(`The folder ${record.worktreePath} is not a worktree of ${record.repoPath} with branch "${record.branch}"; move it away or delete the workspace.`);
+  }
+
   /** From `creating`: worktree, base terminal, includes, setup command, then `ready`; on a failure `error` and a rollback. */
   async run(workspaceId: string, setupCommand: string | undefined): Promise<WorkspaceRecord> {
     const { store, tmux } = this.context;
     const made: Made = { worktree: false, branch: false, base: false };
     let record = requireWorkspace(store, workspaceId);
     try {
+      await this.checkFolder(record);
       if (!existsSync(record.worktreePath)) {
         await this.stage(workspaceId, 'worktree', async () => {
           record = await this.addWorktree(record, made);
@@ -115,8 +135,12 @@ export class WorkspaceSetup {
     try {
       ({ createdBranch } = await git.addWorktree(record.repoPath, record.worktreePath, source));
     } catch (error) {
+      // git may fail after making things (a failing post-checkout hook): roll back by what exists now.
+      const branchNow = !branchExists && (await git.localBranchExists(record.repoPath, record.branch));
+      made.worktree = existsSync(record.worktreePath);
+      made.branch = branchNow;
       // No branch was made: a claim left behind would delete one that someone makes later.
-      if (!branchExists && record.createdBranch && !(await git.localBranchExists(record.repoPath, record.branch))) {
+      if (!branchExists && record.createdBranch && !branchNow) {
         record = (await store.update(record.id, { createdBranch: false })) ?? record;
       }
       throw error;
@@ -165,6 +189,7 @@ export class WorkspaceSetup {
     if (made.worktree) {
       try {
         await git.removeWorktree(record.repoPath, record.worktreePath, { force: false });
+        await git.prune(record.repoPath);
         if (made.branch) {
           await git.deleteBranch(record.repoPath, record.branch);
           await store.update(record.id, { createdBranch: false });
