@@ -114,6 +114,20 @@ describe('RuntimeLifecycle', () => {
       const ws = await world.readyWorkspace('with-env');
       assert.ok(existsSync(join(ws.worktreePath, '.env')));
     });
+
+    it('does not apply .worktreeinclude while the editor does not trust the workspace, and the setup log says so', async () => {
+      await writeFile(join(world.repo.repo, '.env'), 'TOKEN=local\n');
+      await writeFile(join(world.repo.repo, '.gitignore'), '.env\n');
+      await writeFile(join(world.repo.repo, '.worktreeinclude'), '.env\n');
+      await git(world.repo.repo, 'add', '.gitignore', '.worktreeinclude');
+      await git(world.repo.repo, 'commit', '-q', '-m', 'include');
+      const untrusted = await world.harness.lifecycle({ isTrusted: () => false });
+      const ws = await untrusted.createWorkspace({ repoPath: world.repo.repo, branch: 'untrusted' });
+      assert.equal(ws.status, 'ready');
+      assert.ok(!existsSync(join(ws.worktreePath, '.env')), 'nothing copied');
+      const include = ws.setupEvents.find((event) => event.stage === 'include' && event.outcome !== 'started');
+      assert.match(include?.detail ?? '', /not applied: the workspace is not trusted/);
+    });
   });
 
   describe('launch', () => {

@@ -7,7 +7,7 @@ import { baseSessionName, defaultWorktreePath } from '../naming';
 import { privateFolder } from '../privateFolder';
 import { SCHEMA_VERSION, type SetupStage, type WorkspaceRecord } from '../store/records';
 import { StageError, requireWorkspace, type LifecycleContext } from './context';
-import { copyWorktreeIncludes } from './worktreeInclude';
+import { includeWorktreeFiles } from './worktreeInclude';
 
 /** The longest file name most file systems take (ext4, APFS, NTFS count 255 bytes or units). */
 const MAX_NAME_BYTES = 255;
@@ -103,8 +103,10 @@ export class WorkspaceSetup {
         record = (await store.update(workspaceId, { baseNote: NO_TMUX_NOTE })) ?? record;
       }
       await this.stage(workspaceId, 'include', async () => {
-        const copied = await copyWorktreeIncludes(record.repoPath, record.worktreePath);
-        return copied.length > 0 ? `copied ${copied.join(', ')}` : undefined;
+        const trusted = this.context.options.isTrusted?.() ?? true;
+        const { note } = await includeWorktreeFiles(record.repoPath, record.worktreePath, { trusted });
+        if (note) this.context.log.info(`workspace ${workspaceId}: ${note}`);
+        return note;
       });
       const command = setupCommand?.trim();
       if (command) await this.stage(workspaceId, 'setup', () => this.runCommand(record, command));

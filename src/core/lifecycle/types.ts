@@ -26,6 +26,12 @@ export interface LifecycleOptions {
   readonly safetyNetMs?: number;
   /** The login shell for base terminals and shell sessions. */
   readonly shell?: string;
+  /**
+   * Whether the editor trusts the open workspace (`vscode.workspace.isTrusted`),
+   * asked at each setup: an untrusted one does not get its `.worktreeinclude`
+   * applied (the setup log says so). Default: trusted (tests, one process).
+   */
+  readonly isTrusted?: () => boolean;
   /** The environment the setup command runs with. */
   readonly environment?: NodeJS.ProcessEnv;
   /** Serialises a workspace's transitions; across windows with a `FileLock`. Default: this process only. */

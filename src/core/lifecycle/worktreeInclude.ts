@@ -96,8 +96,3 @@ export async function includeWorktreeFiles(repoPath: string, worktreePath: strin
   }
   return { copied, refused, note: describe(copied, refused) };
 }
-
-/** The copy as the lifecycle runs it today (trusted); the lifecycle moves to `includeWorktreeFiles` at merge. */
-export async function copyWorktreeIncludes(repoPath: string, worktreePath: string): Promise<string[]> {
-  return (await includeWorktreeFiles(repoPath, worktreePath, { trusted: true })).copied;
-}
