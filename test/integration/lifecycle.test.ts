@@ -105,22 +105,23 @@ describe('RuntimeLifecycle', () => {
       assert.equal(world.lifecycle.workspace(ws.id)!.status, 'ready');
     });
 
-    it('copies files listed in .worktreeinclude into the new worktree', async () => {
+    /** An ignored `.env` in the main checkout, and a committed `.worktreeinclude` with `listing`. */
+    async function includeListing(listing: string): Promise<void> {
       await writeFile(join(world.repo.repo, '.env'), 'TOKEN=local\n');
       await writeFile(join(world.repo.repo, '.gitignore'), '.env\n');
-      await writeFile(join(world.repo.repo, '.worktreeinclude'), '# local secrets\n.env\n../outside\n');
+      await writeFile(join(world.repo.repo, '.worktreeinclude'), listing);
       await git(world.repo.repo, 'add', '.gitignore', '.worktreeinclude');
       await git(world.repo.repo, 'commit', '-q', '-m', 'include');
+    }
+
+    it('copies files listed in .worktreeinclude into the new worktree', async () => {
+      await includeListing('# local secrets\n.env\n../outside\n');
       const ws = await world.readyWorkspace('with-env');
       assert.ok(existsSync(join(ws.worktreePath, '.env')));
     });
 
     it('does not apply .worktreeinclude while the editor does not trust the workspace, and the setup log says so', async () => {
-      await writeFile(join(world.repo.repo, '.env'), 'TOKEN=local\n');
-      await writeFile(join(world.repo.repo, '.gitignore'), '.env\n');
-      await writeFile(join(world.repo.repo, '.worktreeinclude'), '.env\n');
-      await git(world.repo.repo, 'add', '.gitignore', '.worktreeinclude');
-      await git(world.repo.repo, 'commit', '-q', '-m', 'include');
+      await includeListing('.env\n');
       const untrusted = await world.harness.lifecycle({ isTrusted: () => false });
       const ws = await untrusted.createWorkspace({ repoPath: world.repo.repo, branch: 'untrusted' });
       assert.equal(ws.status, 'ready');
