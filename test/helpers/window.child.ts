@@ -106,6 +106,10 @@ async function handle(request: WindowRequest): Promise<unknown> {
       return lifecycle.reconcile({ activation: request.activation });
     case 'listOrphans':
       return lifecycle.listOrphans();
+    case 'putResumable':
+      return store.putResumable(request.record);
+    case 'resume':
+      return lifecycle.resumeAgent(request.key);
     case 'putWorkspaces':
       return timed(request.ids, (id) => store.putWorkspace(minimalWorkspace(id)));
     case 'forgetWorkspaces':

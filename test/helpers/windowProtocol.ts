@@ -1,4 +1,5 @@
 import type { LaunchRequest } from '../../src/core/lifecycle/RuntimeLifecycle';
+import type { ResumableRecord } from '../../src/core/store/records';
 
 /** How a window process (`window.child.ts`) builds its lifecycle. */
 export interface WindowConfig {
@@ -26,6 +27,9 @@ export type WindowRequest =
   | { readonly op: 'delete'; readonly workspaceId: string; readonly force: boolean }
   | { readonly op: 'reconcile'; readonly activation?: boolean }
   | { readonly op: 'listOrphans' }
+  /** Records a resumable agent through the window's store, as exit collection does after a reboot. */
+  | { readonly op: 'putResumable'; readonly record: ResumableRecord }
+  | { readonly op: 'resume'; readonly key: string }
   /** Writes one minimal workspace record per id through the window's store, one after another; resolves to each write's milliseconds. */
   | { readonly op: 'putWorkspaces'; readonly ids: readonly string[] }
   | { readonly op: 'forgetWorkspaces'; readonly ids: readonly string[] }

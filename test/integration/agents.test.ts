@@ -219,6 +219,19 @@ describe('coding agents', () => {
       assert.deepEqual((await rebooted.listWorkspaces())[0].resumable, []);
     });
 
+    it('resumes once when asked twice at once: the second finds it gone, and the row goes only with the new session recorded', async () => {
+      const ws = await world.readyWorkspace();
+      const store = new RecordStore(world.harness.memento);
+      const row = { v: 1, key: 'tw-old-agent', workspaceId: ws.id, label: 'agent', conversationId: 'conv-9', resumeArgv: ['/bin/sh', '-c', 'exec sleep 600', 'agent', '{id}'], startedAt: 1, stoppedAt: 2 };
+      await store.putResumable(row);
+      const outcomes = await Promise.allSettled([world.lifecycle.resumeAgent(row.key), world.lifecycle.resumeAgent(row.key)]);
+      assert.equal(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 1, 'one resume launched');
+      const refusal = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      assert.equal((refusal?.reason as WorkspaceError).kind, 'gone');
+      assert.equal(store.sessionsOf(ws.id).filter((session) => session.conversationId === 'conv-9').length, 1);
+      assert.equal(store.resumable(row.key), undefined);
+    });
+
     it('offers no resume without a conversation id, nor for an agent that exited on its own', async () => {
       const ws = await world.readyWorkspace();
       const silent = await world.lifecycle.launchSession(ws.id, { kind: 'agent', label: 'silent', ...(await reportingAgent(join(world.repo.root, 'a.txt'), undefined)) });

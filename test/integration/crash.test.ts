@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { WorkspaceRecord } from '../../src/core/store/records';
+import { SCHEMA_VERSION, type ResumableRecord, type WorkspaceRecord } from '../../src/core/store/records';
 import { git } from '../helpers/gitRepo';
 import { liveSessions } from '../helpers/invariants';
 import { eventually } from '../helpers/poll';
@@ -25,6 +25,23 @@ const BRANCH = 'feature/crash';
 const STALE_MS = 2000;
 /** How many crash cases run at once: each waits mostly for a stale lock, and each world is separate. */
 const PARALLEL = 3;
+
+const RESUMABLE_KEY = 'tw-resumable-agent';
+const CONVERSATION = 'conv-crash-1';
+
+/** An agent found gone after a reboot, resumable with a command that runs (the id lands in $1). */
+function resumable(workspaceId: string): ResumableRecord {
+  return {
+    v: SCHEMA_VERSION,
+    key: RESUMABLE_KEY,
+    workspaceId,
+    label: 'agent',
+    conversationId: CONVERSATION,
+    resumeArgv: ['/bin/sh', '-c', 'exec sleep 600', 'agent', '{id}'],
+    startedAt: 1,
+    stoppedAt: 2,
+  };
+}
 
 interface Target {
   readonly workspaceId?: string;
@@ -131,6 +148,24 @@ const SCENARIOS: readonly Scenario[] = [
       assert.equal(world.store.session(sessionKey!), undefined, 'the record is gone');
       const name = sessionKey!;
       assert.ok(!(await liveSessions(world.tmux)).some((session) => session.name === name), 'the session is gone');
+    },
+  },
+  {
+    title: 'resume an agent',
+    prepare: async (world, window) => {
+      const ws = await readyWorkspace(world, window);
+      await window.call({ op: 'putResumable', record: resumable(ws.workspaceId!) });
+      return ws;
+    },
+    run: (window) => window.call({ op: 'resume', key: RESUMABLE_KEY }),
+    // The row is there until the new session is recorded: resuming again finishes it, or finds it running.
+    retry: async (window, _target, world) => {
+      if (world.store.resumable(RESUMABLE_KEY)) await window.call({ op: 'resume', key: RESUMABLE_KEY });
+    },
+    done: async (world, { workspaceId }) => {
+      const resumed = world.store.sessionsOf(workspaceId!).filter((session) => session.conversationId === CONVERSATION);
+      assert.equal(resumed.length, 1, 'the conversation runs in one recorded session');
+      assert.equal(world.store.resumable(RESUMABLE_KEY), undefined, 'the resumable row is gone once it runs');
     },
   },
   deleteScenario('delete with an agent and the shell running', { force: false, dirty: false, shell: true }),

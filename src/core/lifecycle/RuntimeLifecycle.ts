@@ -220,25 +220,38 @@ export class RuntimeLifecycle implements Disposable {
     });
   }
 
-  /** Relaunches a resumable agent in its worktree with its resume argv, then forgets the resumable row. */
+  /**
+   * Relaunches a resumable agent in its worktree with its resume argv; the
+   * resumable row is forgotten only once the new session is recorded, so a
+   * window that dies on the way leaves the row (or the running session) behind,
+   * never neither. All under the workspace's lock: a second click, or window,
+   * finds the row gone, or its conversation already running and returns that.
+   */
   async resumeAgent(key: string, options: { environment?: Readonly<Record<string, string>> } = {}): Promise<SessionRecord> {
     const { store } = this.options;
-    const resumable = store.resumable(key);
-    if (!resumable) throw new WorkspaceError('gone', 'That agent is no longer resumable.');
-    const command = resumeCommand(resumable.resumeArgv, resumable.conversationId);
-    // Taken off the list first, so two clicks (or windows) resume it once; put back if the launch fails.
-    if (!(await this.lock.run(resumable.workspaceId, () => store.forgetResumable(key)))) {
-      throw new WorkspaceError('gone', 'That agent is no longer resumable.');
-    }
+    const known = store.resumable(key);
+    if (!known) throw new WorkspaceError('gone', 'That agent is no longer resumable.');
     try {
-      const { agentId, label, resumeArgv, conversationId } = resumable;
-      return await this.launchSession(resumable.workspaceId, { kind: 'agent', agentId, label, command, environment: options.environment, resumeArgv, conversationId });
-    } catch (error) {
-      await store.putResumable(resumable);
-      throw error;
+      return await this.lock.run(known.workspaceId, async () => {
+        const resumable = store.resumable(key);
+        if (!resumable) throw new WorkspaceError('gone', 'That agent is no longer resumable.');
+        const running = store.sessionsOf(resumable.workspaceId).find((session) => session.conversationId === resumable.conversationId);
+        const session = running ?? (await this.launchResumed(resumable, options.environment));
+        await store.forgetResumable(key);
+        await this.context.step('resume:forgotten');
+        return session;
+      });
     } finally {
-      this.context.changed(resumable.workspaceId);
+      this.context.changed(known.workspaceId);
     }
+  }
+
+  /** With the workspace's lock. */
+  private async launchResumed(resumable: ResumableRecord, environment: Readonly<Record<string, string>> | undefined): Promise<SessionRecord> {
+    const command = resumeCommand(resumable.resumeArgv, resumable.conversationId);
+    await requireTmux(this.options.tmux);
+    const { agentId, label, resumeArgv, conversationId } = resumable;
+    return this.launcher.launch(resumable.workspaceId, { kind: 'agent', agentId, label, command, environment, resumeArgv, conversationId }, undefined);
   }
 
   /** Forgets a resumable agent. */
