@@ -41,7 +41,7 @@ export class RecordRepair {
       if (await store.restoreWorkspace(restored)) this.report(workspaceId, `restored workspace "${restored.branch}" (${workspaceId}) from the record mirrored in its worktree: its record had been lost from the editor's storage`);
     }
     for (const record of plan.sessions) {
-      const carried = await readSessionMirror(this.context.tmux, record.tmuxName);
+      const carried = await readSessionMirror(this.context.tmux, record.tmuxName, this.context.log);
       if (!store.workspace(workspaceId) || carried?.key !== record.key || carried.createdAt !== record.createdAt) continue;
       if (await store.restoreSession(restoredSession(record))) this.report(workspaceId, `restored session "${record.label}" (${record.tmuxName}) from the record its tmux session carries: its record had been lost from the editor's storage`);
     }
@@ -60,7 +60,7 @@ export class RecordRepair {
   }
 
   private async stillMirrored(record: WorkspaceRecord): Promise<boolean> {
-    const mirror = await readWorkspaceMirror(record.worktreePath);
+    const mirror = await readWorkspaceMirror(record.worktreePath, { log: this.context.log });
     return mirror?.owner === (await this.context.ownerId()) && mirror.record.id === record.id;
   }
 
@@ -82,7 +82,7 @@ export class RecordRepair {
       runtime.map(async (session) => ({
         name: session.name,
         owner: session.owner,
-        record: recorded.has(session.name) ? undefined : await readSessionMirror(this.context.tmux, session.name),
+        record: recorded.has(session.name) ? undefined : await readSessionMirror(this.context.tmux, session.name, this.context.log),
       })),
     );
     const paths = new Set<string>();
@@ -102,7 +102,7 @@ export class RecordRepair {
     const knownPaths = new Set(workspaces.map((workspace) => workspace.worktreePath));
     const worktrees = await Promise.all(
       [...paths].map(async (path) => {
-        const mirror = knownPaths.has(path) ? undefined : await readWorkspaceMirror(path);
+        const mirror = knownPaths.has(path) ? undefined : await readWorkspaceMirror(path, { log: this.context.log });
         return { path, owner: mirror?.owner, record: mirror?.record };
       }),
     );

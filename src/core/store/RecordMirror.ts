@@ -1,6 +1,8 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { errorMessage } from '../errors';
+import { silentLog, type Logger } from '../log';
 import { GONE, exactPane, type TmuxClient } from '../tmux/TmuxClient';
 import { migrate } from './RecordStore';
 import type { SessionRecord, WorkspaceRecord, WorkspaceStatus } from './records';
@@ -25,17 +27,18 @@ export function serialiseSession(record: SessionRecord): string {
 }
 
 /** A session record read back from its tmux option; undefined for anything that is not one (or from a newer schema). */
-export function parseSession(text: string | undefined): SessionRecord | undefined {
-  const record = parseRecord<SessionRecord>(text);
+export function parseSession(text: string | undefined, log: Logger = silentLog): SessionRecord | undefined {
+  const record = parseRecord<SessionRecord>(text, log);
   return record && typeof record.key === 'string' && typeof record.createdAt === 'number' ? record : undefined;
 }
 
-function parseRecord<T>(text: string | undefined): T | undefined {
+function parseRecord<T>(text: string | undefined, log: Logger): T | undefined {
   if (!text?.trim()) return undefined;
   try {
     return migrate<T>(JSON.parse(text));
-  } catch {
+  } catch (error) {
     // Not JSON: someone else's option value, or a truncated one; it is no evidence either way.
+    log.debug(`a mirrored record that is not one was ignored: ${errorMessage(error)}`);
     return undefined;
   }
 }
@@ -65,18 +68,20 @@ export async function writeSessionMirror(tmux: TmuxClient, record: SessionRecord
 }
 
 /** The record a live tmux session carries; undefined when it carries none or is gone. */
-export async function readSessionMirror(tmux: TmuxClient, name: string): Promise<SessionRecord | undefined> {
+export async function readSessionMirror(tmux: TmuxClient, name: string, log: Logger = silentLog): Promise<SessionRecord | undefined> {
   const value = await tmux.run(['show-options', '-q', '-v', '-t', exactPane(name), SESSION_RECORD_OPTION], { goneIsEmpty: true });
-  return value === GONE ? undefined : parseSession(value);
+  return value === GONE ? undefined : parseSession(value, log);
 }
 
 /** The record mirrored beside the worktree, or undefined when there is none (or the folder is not a worktree). */
-export async function readWorkspaceMirror(worktreePath: string, gitCommand = 'git'): Promise<WorkspaceMirror | undefined> {
+export async function readWorkspaceMirror(worktreePath: string, options: { gitCommand?: string; log?: Logger } = {}): Promise<WorkspaceMirror | undefined> {
+  const log = options.log ?? silentLog;
   let file: string;
   try {
-    file = await workspaceMirrorPath(worktreePath, gitCommand);
-  } catch {
+    file = await workspaceMirrorPath(worktreePath, options.gitCommand);
+  } catch (error) {
     // Not a git worktree (any more): nothing beside it to read.
+    log.debug(`no workspace mirror at ${worktreePath}: ${errorMessage(error)}`);
     return undefined;
   }
   let text: string;
@@ -89,8 +94,9 @@ export async function readWorkspaceMirror(worktreePath: string, gitCommand = 'gi
   let mirror: { owner?: unknown; record?: unknown } | undefined;
   try {
     mirror = JSON.parse(text) as typeof mirror;
-  } catch {
+  } catch (error) {
     // A truncated or foreign file is no evidence either way.
+    log.debug(`the workspace mirror ${file} is not one, ignored: ${errorMessage(error)}`);
     return undefined;
   }
   const record = migrate<WorkspaceRecord>(mirror?.record);
