@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PromptDelivery, checkPrompt } from '../agents/PromptDelivery';
-import { resumeCommand } from '../agents/resume';
 import { WorkspaceError, errorMessage, failed, refused } from '../errors';
 import { Emitter, type Disposable } from '../events';
 import { componentLog, logFailure, silentLog } from '../log';
@@ -235,8 +234,11 @@ export class RuntimeLifecycle implements Disposable {
       return await this.lock.run(known.workspaceId, async () => {
         const resumable = store.resumable(key);
         if (!resumable) throw new WorkspaceError('gone', 'That agent is no longer resumable.');
-        const running = store.sessionsOf(resumable.workspaceId).find((session) => session.conversationId === resumable.conversationId);
-        const session = running ?? (await this.launchResumed(resumable, options.environment));
+        let session = store.sessionsOf(resumable.workspaceId).find((running) => running.conversationId === resumable.conversationId);
+        if (!session) {
+          await requireTmux(this.options.tmux);
+          session = await this.launcher.relaunch(resumable, options.environment);
+        }
         await store.forgetResumable(key);
         await this.context.step('resume:forgotten');
         return session;
@@ -244,14 +246,6 @@ export class RuntimeLifecycle implements Disposable {
     } finally {
       this.context.changed(known.workspaceId);
     }
-  }
-
-  /** With the workspace's lock. */
-  private async launchResumed(resumable: ResumableRecord, environment: Readonly<Record<string, string>> | undefined): Promise<SessionRecord> {
-    const command = resumeCommand(resumable.resumeArgv, resumable.conversationId);
-    await requireTmux(this.options.tmux);
-    const { agentId, label, resumeArgv, conversationId } = resumable;
-    return this.launcher.launch(resumable.workspaceId, { kind: 'agent', agentId, label, command, environment, resumeArgv, conversationId }, undefined);
   }
 
   /** Forgets a resumable agent. */

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_FILE_VARIABLE, agentStatusDir, statusFilePath } from '../agents/AgentStatus';
 import type { PromptDelivery } from '../agents/PromptDelivery';
+import { resumeCommand } from '../agents/resume';
 import { WorkspaceError, errorMessage, failed, refused } from '../errors';
 import { runtimeSessionName } from '../naming';
-import { SCHEMA_VERSION, type SessionRecord, type WorkspaceRecord } from '../store/records';
+import { SCHEMA_VERSION, type ResumableRecord, type SessionRecord, type WorkspaceRecord } from '../store/records';
 import type { PaneCommand } from '../tmux/PaneLauncher';
 import { writeSessionMirror } from '../store/RecordMirror';
 import { MARKER } from '../tmux/TmuxClient';
@@ -52,6 +53,13 @@ export class SessionLaunch {
     this.context.emit({ type: 'session-started', session: record });
     if (prompt !== undefined) this.prompts.begin(record);
     return record;
+  }
+
+  /** Launches a resumable agent again with its resume argv (the caller forgets the row once this resolves). */
+  relaunch(resumable: ResumableRecord, environment: Readonly<Record<string, string>> | undefined): Promise<SessionRecord> {
+    const command = resumeCommand(resumable.resumeArgv, resumable.conversationId);
+    const { agentId, label, resumeArgv, conversationId } = resumable;
+    return this.launch(resumable.workspaceId, { kind: 'agent', agentId, label, command, environment, resumeArgv, conversationId }, undefined);
   }
 
   /** Starts a workspace's base terminal, the login shell in its worktree. */
