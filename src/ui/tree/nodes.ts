@@ -202,6 +202,7 @@ export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats
   if (record.setupLog) flags.push('hasSetupLog');
   if (input.tmuxAvailable) flags.push('tmux');
   if (view.sessions.some((session) => session.record.kind === 'shell' && session.alive)) flags.push('hasShell');
+  if (view.folder) flags.push('hasFolder');
 
   const children: (BaseTerminalNode | SessionNode | ResumableNode)[] = [];
   if (record.status === 'ready' || record.status === 'error' || view.base.alive) children.push(baseNode(view, input));
@@ -226,6 +227,7 @@ function baseNode(view: WorkspaceView, input: Pick<TreeInput, 'tmuxAvailable'>):
   const { record, base } = view;
   const flags = ['base', base.alive ? 'alive' : 'stopped'];
   if (input.tmuxAvailable) flags.push('tmux');
+  if (view.folder) flags.push('hasFolder');
   return {
     kind: 'base',
     id: `base:${record.id}`,
@@ -301,6 +303,8 @@ function workspaceTooltip(view: WorkspaceView, stats: WorkspaceStats | undefined
   ];
   if (stats) lines.push(`Changes: +${stats.added} −${stats.removed}${stats.dirty ? ', uncommitted changes' : ''}`);
   if (record.lastError) lines.push(`Last error: ${record.lastError}`);
+  lines.push(`Base terminal: ${view.base.alive ? 'running' : 'not running'}`);
+  if (record.status === 'error') lines.push(retryWords(view));
   if (record.baseNote) lines.push(record.baseNote);
   if (record.repairNote) lines.push(record.repairNote);
   const events = record.setupEvents.filter((event) => event.outcome !== 'started').slice(-6);
@@ -308,6 +312,13 @@ function workspaceTooltip(view: WorkspaceView, stats: WorkspaceStats | undefined
     lines.push(['Setup:', ...events.map((event) => `- ${new Date(event.at).toLocaleTimeString()} ${STAGE_WORDS[event.stage]}: ${event.outcome}${event.detail ? ` (${event.detail})` : ''}`)].join('\n'));
   }
   return lines.join('\n\n');
+}
+
+/** What Retry Setup will do for a failed workspace: only what is missing. */
+function retryWords(view: WorkspaceView): string {
+  const steps = [...(view.folder ? [] : ['make the worktree']), ...(view.base.alive ? [] : ['start the base terminal'])];
+  if (steps.length === 0) return 'Retry Setup will run the setup command again.';
+  return `Retry Setup will ${steps.join(', ')} and run the setup command.`;
 }
 
 /** The stage a `creating` workspace is in: the last one started and not yet finished. */
