@@ -131,11 +131,11 @@ describe('commands against the real lifecycle', () => {
     assert.ok(host.shown.some((shown) => shown.kind === 'warn' && /not trusted/.test(shown.message)));
   });
 
-  it('reports a failed setup with the stage, offers a retry, and leaves the workspace in error', async () => {
+  it('reports a failed setup in one short sentence, with the log behind Show Setup Log, offers a retry, and leaves the workspace in error', async () => {
     const host = new ScriptedHost(['New branch…', 'feature/broken']);
     await runGuarded(context(host, { setupCommand: () => ({ command: 'exit 4', blockedByTrust: false }) }), CommandId.createWorkspace);
     const error = host.shown.find((shown) => shown.kind === 'error');
-    assert.match(error?.message ?? '', /feature\/broken.*setup: setup command exited with 4/);
+    assert.equal(error?.message, 'Workspace "feature/broken": The setup command `exit 4` exited with 4.');
     assert.deepEqual(error?.actions, ['Show Setup Log', 'Retry Setup', 'Show Log']);
     const [view] = await world.lifecycle.listWorkspaces();
     assert.equal(view.record.status, 'error');

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkspaceError } from '../../src/core/errors';
@@ -76,14 +76,30 @@ describe('RuntimeLifecycle', () => {
 
     it('keeps the worktree, its branch and the base terminal when the setup command fails, so the user can look and fix', async () => {
       const attempt = world.lifecycle.createWorkspace({ repoPath: world.repo.repo, branch: 'broken', setupCommand: 'echo building; exit 7' });
-      await assert.rejects(attempt, /exited with 7/);
+      await assert.rejects(attempt, (error: WorkspaceError) => error.message === 'The setup command `echo building; exit 7` exited with 7.');
       const [view] = await world.lifecycle.listWorkspaces();
       assert.equal(view.record.status, 'error');
-      assert.match(view.record.lastError ?? '', /exited with 7/);
+      assert.equal(view.record.lastError, 'The setup command `echo building; exit 7` exited with 7.', 'one short sentence; the log is behind Show Setup Log');
       assert.ok(existsSync(join(view.record.worktreePath, 'README.md')), 'the worktree is kept for the user to look at');
       assert.equal(await git(view.record.worktreePath, 'branch', '--show-current'), 'broken');
       assert.equal(view.record.createdBranch, true, 'the branch is still deleted with the workspace');
       assert.equal(view.base.alive, true, 'the base terminal is kept');
+    });
+
+    it('stamps each attempt in the setup log in local time, the zone the tooltips use', async () => {
+      const zone = process.env.TZ;
+      process.env.TZ = 'Asia/Kathmandu';
+      try {
+        const before = Date.now();
+        const ws = await world.lifecycle.createWorkspace({ repoPath: world.repo.repo, branch: 'stamped', setupCommand: 'true' });
+        const stamp = /^=== (\S+ \S+) /m.exec(await readFile(ws.setupLog!, 'utf8'))?.[1] ?? '';
+        assert.match(stamp, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+        // Without a zone, `new Date` reads the stamp as local time.
+        assert.ok(Math.abs(new Date(stamp.replace(' ', 'T')).getTime() - before) < 60_000, `${stamp} is local time`);
+      } finally {
+        if (zone === undefined) delete process.env.TZ;
+        else process.env.TZ = zone;
+      }
     });
 
     it('re-runs only what is missing on Retry Setup after a failed setup command', async () => {

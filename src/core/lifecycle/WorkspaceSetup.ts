@@ -6,6 +6,7 @@ import { WorkspaceError, errorMessage, failed, refused } from '../errors';
 import { baseSessionName, defaultWorktreePath } from '../naming';
 import { privateFolder } from '../privateFolder';
 import { SCHEMA_VERSION, type SetupStage, type WorkspaceRecord } from '../store/records';
+import { localTime } from '../time';
 import { StageError, requireWorkspace, type LifecycleContext } from './context';
 import { includeWorktreeFiles } from './worktreeInclude';
 
@@ -212,7 +213,7 @@ export class WorkspaceSetup {
     // Setup output may print tokens: the folder and the log are private.
     await privateFolder(join(logPath, '..'));
     const log = createWriteStream(logPath, { flags: 'a', mode: 0o600 });
-    log.write(`\n=== ${new Date().toISOString()} ${record.worktreePath}\n$ ${command}\n`);
+    log.write(`\n=== ${localTime(Date.now())} ${record.worktreePath}\n$ ${command}\n`);
     await this.context.store.update(record.id, { setupLog: logPath });
     try {
       // The setup command is the user's own shell command line, so a shell runs it.
@@ -229,7 +230,9 @@ export class WorkspaceSetup {
       const result = await child;
       log.write(`=== exit ${result.exitCode ?? result.signal}\n`);
       if (result.exitCode !== 0) {
-        throw failed(`setup command exited with ${result.exitCode ?? result.signal}; see the setup log (${logPath}).`);
+        // One sentence that names its stage; the log's path is behind Show Setup Log.
+        const how = result.exitCode === undefined ? `was stopped by ${result.signal}` : `exited with ${result.exitCode}`;
+        throw failed(`The setup command \`${command}\` ${how}.`, { namesStage: true });
       }
       return `"${command}" succeeded`;
     } finally {

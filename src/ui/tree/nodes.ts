@@ -3,6 +3,7 @@ import type { AgentState } from '../../core/agents/AgentStatus';
 import type { SessionView, WorkspaceView } from '../../core/lifecycle/RuntimeLifecycle';
 import type { LiveSession } from '../../core/tmux/TmuxClient';
 import type { PromptState, ResumableRecord, SetupEvent, WorkspaceStatus } from '../../core/store/records';
+import { localClock, localTime } from '../../core/time';
 import { count, statusWords } from '../words';
 
 /** A codicon with an optional theme colour. */
@@ -252,7 +253,7 @@ function sessionNode(view: WorkspaceView, session: SessionView, now: number, age
   const words = looks
     ? [looks.words, ...(session.attachedClients > 0 ? [attachedWords(session.attachedClients)] : [])]
     : [session.alive ? attachedWords(session.attachedClients) : 'ended'];
-  const tooltip = [`**${record.label}** (${record.kind}${looks ? `, ${looks.words}` : ''})`, `tmux session \`${record.tmuxName}\``, `started ${new Date(record.createdAt).toLocaleString()}`];
+  const tooltip = [`**${record.label}** (${record.kind}${looks ? `, ${looks.words}` : ''})`, `tmux session \`${record.tmuxName}\``, `started ${localTime(record.createdAt)}`];
   if (record.prompt) tooltip.push(`First prompt: ${PROMPT_WORDS[record.prompt.state]}${record.prompt.detail ? ` (${record.prompt.detail})` : ''}`);
   if (record.conversationId) tooltip.push(`Conversation \`${record.conversationId}\``);
   if (record.repairNote) tooltip.push(record.repairNote);
@@ -309,7 +310,7 @@ function workspaceTooltip(view: WorkspaceView, stats: WorkspaceStats | undefined
   if (record.repairNote) lines.push(record.repairNote);
   const events = record.setupEvents.filter((event) => event.outcome !== 'started').slice(-6);
   if (events.length > 0) {
-    lines.push(['Setup:', ...events.map((event) => `- ${new Date(event.at).toLocaleTimeString()} ${STAGE_WORDS[event.stage]}: ${event.outcome}${event.detail ? ` (${event.detail})` : ''}`)].join('\n'));
+    lines.push(['Setup:', ...events.map((event) => `- ${localClock(event.at)} ${STAGE_WORDS[event.stage]}: ${event.outcome}${event.detail ? ` (${event.detail})` : ''}`)].join('\n'));
   }
   return lines.join('\n\n');
 }
