@@ -3,8 +3,9 @@ import type { AgentState } from '../../core/agents/AgentStatus';
 import type { SessionView, WorkspaceView } from '../../core/lifecycle/RuntimeLifecycle';
 import type { LiveSession } from '../../core/tmux/TmuxClient';
 import type { PromptState, ResumableRecord, SetupEvent, WorkspaceStatus } from '../../core/store/records';
-import { localClock, localTime } from '../../core/time';
+import { localTime } from '../../core/time';
 import { count, statusWords } from '../words';
+import { STAGE_WORDS, setupHistory } from './setupHistory';
 
 /** A codicon with an optional theme colour. */
 export interface NodeIcon {
@@ -107,14 +108,6 @@ const AGENT_LOOKS: Record<AgentState, { readonly icon: NodeIcon; readonly words:
   'needs-input': { icon: { id: 'bell-dot', color: 'list.warningForeground' }, words: 'needs input', flag: 'needsInput' },
   idle: { icon: { id: 'hubot' }, words: 'idle', flag: 'idle' },
   done: { icon: { id: 'pass', color: 'disabledForeground' }, words: 'done', flag: 'done' },
-};
-
-const STAGE_WORDS: Record<SetupEvent['stage'], string> = {
-  worktree: 'worktree',
-  terminal: 'base terminal',
-  include: 'copying files',
-  setup: 'setup',
-  delete: 'delete',
 };
 
 export function buildTree(input: TreeInput): TreeNode[] {
@@ -308,10 +301,8 @@ function workspaceTooltip(view: WorkspaceView, stats: WorkspaceStats | undefined
   if (record.status === 'error') lines.push(retryWords(view));
   if (record.baseNote) lines.push(record.baseNote);
   if (record.repairNote) lines.push(record.repairNote);
-  const events = record.setupEvents.filter((event) => event.outcome !== 'started').slice(-6);
-  if (events.length > 0) {
-    lines.push(['Setup:', ...events.map((event) => `- ${localClock(event.at)} ${STAGE_WORDS[event.stage]}: ${event.outcome}${event.detail ? ` (${event.detail})` : ''}`)].join('\n'));
-  }
+  const history = setupHistory(record.setupEvents, record.status);
+  if (history) lines.push(history);
   return lines.join('\n\n');
 }
 
