@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createWorkspace } from '../../src/ui/commands/createWorkspace';
 import { deleteWorkspace } from '../../src/ui/commands/deleteWorkspace';
 import { launchShell } from '../../src/ui/commands/launchSession';
+import { retrySetup } from '../../src/ui/commands/workspaceCommands';
 import type { RuntimeLifecycle } from '../../src/core/lifecycle/RuntimeLifecycle';
 import { Cancelled } from '../../src/ui/commands/failures';
 import { copyAttachCommand } from '../../src/ui/commands/sessionCommands';
@@ -14,6 +15,7 @@ import { TmuxClient } from '../../src/core/tmux/TmuxClient';
 import { FailingTmux } from '../helpers/faults';
 import { git } from '../helpers/gitRepo';
 import { RecordingLog, ScriptedHost, runGuarded } from '../helpers/scriptedHost';
+import { eventually } from '../helpers/poll';
 import { useWorld } from '../helpers/world';
 
 const settings = (overrides: Partial<Settings> = {}): Settings => ({
@@ -131,15 +133,59 @@ describe('commands against the real lifecycle', () => {
     assert.ok(host.shown.some((shown) => shown.kind === 'warn' && /not trusted/.test(shown.message)));
   });
 
-  it('reports a failed setup with the stage, offers a retry, and leaves the workspace in error', async () => {
+  it('reports a failed setup in one short sentence, with the log behind Show Setup Log, offers a retry, and leaves the workspace in error', async () => {
     const host = new ScriptedHost(['New branch…', 'feature/broken']);
     await runGuarded(context(host, { setupCommand: () => ({ command: 'exit 4', blockedByTrust: false }) }), CommandId.createWorkspace);
     const error = host.shown.find((shown) => shown.kind === 'error');
-    assert.match(error?.message ?? '', /feature\/broken.*setup: setup command exited with 4/);
+    assert.equal(error?.message, 'Workspace "feature/broken": The setup command `exit 4` exited with 4.');
     assert.deepEqual(error?.actions, ['Show Setup Log', 'Retry Setup', 'Show Log']);
     const [view] = await world.lifecycle.listWorkspaces();
     assert.equal(view.record.status, 'error');
     assert.deepEqual(host.terminals, []);
+  });
+
+  describe('Retry Setup succeeds like Create', () => {
+    /** A workspace whose setup command failed until `fixed` exists, and the command for it. */
+    async function failedUntilFixed() {
+      const fixed = join(world.repo.root, 'fixed');
+      const setupCommand = () => ({ command: `test -e '${fixed}' || exit 3`, blockedByTrust: false });
+      await runGuarded(context(new ScriptedHost(['New branch…', 'feature/retry']), { setupCommand }), CommandId.createWorkspace);
+      const [view] = await world.lifecycle.listWorkspaces();
+      assert.equal(view.record.status, 'error');
+      await writeFile(fixed, '');
+      return { record: view.record, setupCommand };
+    }
+
+    it('attaches the base terminal and says the workspace is ready', async () => {
+      const { record, setupCommand } = await failedUntilFixed();
+      const host = new ScriptedHost();
+      await retrySetup(context(host, { setupCommand }), record.id);
+      assert.equal(world.lifecycle.workspace(record.id)!.status, 'ready');
+      assert.deepEqual(host.terminals.map((terminal) => terminal.tmuxName), [record.baseSession]);
+      assert.equal(host.terminals[0].cwd, record.worktreePath);
+      assert.deepEqual(host.shown, [{ kind: 'info', message: 'Workspace "feature/retry" is ready.' }]);
+    });
+
+    it('opens no terminal with attachOnLaunch off, and still says so', async () => {
+      const { record, setupCommand } = await failedUntilFixed();
+      const host = new ScriptedHost();
+      await retrySetup(context(host, { setupCommand, attachOnLaunch: () => false }), record.id);
+      assert.deepEqual(host.terminals, []);
+      assert.deepEqual(host.shown, [{ kind: 'info', message: 'Workspace "feature/retry" is ready.' }]);
+    });
+
+    it('does the same from the failure\'s Retry Setup button', async () => {
+      const host = new ScriptedHost(['New branch…', 'feature/retry']);
+      host.clickAction = 'Retry Setup';
+      // The first run (Create's) fails; the button's retry reads the setting again, fixed by then.
+      let runs = 0;
+      const setupCommand = () => ({ command: runs++ === 0 ? 'exit 3' : 'true', blockedByTrust: false });
+      await runGuarded(context(host, { setupCommand }), CommandId.createWorkspace);
+      const [view] = await world.lifecycle.listWorkspaces();
+      await eventually(() => world.lifecycle.workspace(view.record.id)?.status === 'ready' && host.shown.some((shown) => shown.kind === 'info'));
+      assert.deepEqual(host.terminals.map((terminal) => terminal.tmuxName), [view.record.baseSession]);
+      assert.ok(host.shown.some((shown) => shown.kind === 'info' && shown.message === 'Workspace "feature/retry" is ready.'));
+    });
   });
 
   describe('the command guard', () => {

@@ -113,7 +113,8 @@ const OPERATIONS: readonly Operation[] = [
   },
   {
     title: 'createWorkspace whose setup command fails',
-    uses: ['new-session', 'set-option', 'has-session', 'kill-session'],
+    // Nothing is killed: the worktree and the base terminal are kept for the user to look at.
+    uses: ['new-session', 'set-option', 'has-session'],
     withoutFault: 'rejects',
     prepare: async () => ({}),
     run: (lifecycle, _prepared, world) =>
@@ -127,6 +128,8 @@ const OPERATIONS: readonly Operation[] = [
       await assert.rejects(lifecycle.createWorkspace({ repoPath: world.repo.repo, branch: BRANCH, setupCommand: 'exit 1' }));
       const ws = new RecordStore(world.memento).workspaces()[0];
       assert.equal(ws.status, 'error');
+      // The failed setup kept its base terminal; gone (a reboot), Retry Setup starts it again.
+      await world.harness.tmux.tmux('kill-session', '-t', `=${ws.baseSession}`);
       return { workspaceId: ws.id };
     },
     run: (lifecycle, { workspaceId }, world) => lifecycle.retrySetup(workspaceId!, { setupCommand: dirtyingSetup(world) }),

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkspaceError } from '../../src/core/errors';
@@ -74,15 +74,47 @@ describe('RuntimeLifecycle', () => {
       assert.match(await git(world.repo.repo, 'branch', '--list', 'nowhere'), /nowhere/);
     });
 
-    it('marks a failed setup command as error with a stage-prefixed message and rolls the worktree back', async () => {
+    it('keeps the worktree, its branch and the base terminal when the setup command fails, so the user can look and fix', async () => {
       const attempt = world.lifecycle.createWorkspace({ repoPath: world.repo.repo, branch: 'broken', setupCommand: 'echo building; exit 7' });
-      await assert.rejects(attempt, /setup: setup command exited with 7/);
+      await assert.rejects(attempt, (error: WorkspaceError) => error.message === 'The setup command `echo building; exit 7` exited with 7.');
       const [view] = await world.lifecycle.listWorkspaces();
       assert.equal(view.record.status, 'error');
-      assert.match(view.record.lastError ?? '', /^setup: /);
-      assert.ok(!existsSync(view.record.worktreePath), 'the worktree this attempt made is removed');
-      assert.equal(await git(world.repo.repo, 'branch', '--list', 'broken'), '', 'the branch this attempt made is removed');
-      assert.equal(view.base.alive, false, 'the base terminal this attempt made is stopped');
+      assert.equal(view.record.lastError, 'The setup command `echo building; exit 7` exited with 7.', 'one short sentence; the log is behind Show Setup Log');
+      assert.ok(existsSync(join(view.record.worktreePath, 'README.md')), 'the worktree is kept for the user to look at');
+      assert.equal(await git(view.record.worktreePath, 'branch', '--show-current'), 'broken');
+      assert.equal(view.record.createdBranch, true, 'the branch is still deleted with the workspace');
+      assert.equal(view.base.alive, true, 'the base terminal is kept');
+    });
+
+    it('stamps each attempt in the setup log in local time, the zone the tooltips use', async () => {
+      const zone = process.env.TZ;
+      process.env.TZ = 'Asia/Kathmandu';
+      try {
+        const before = Date.now();
+        const ws = await world.lifecycle.createWorkspace({ repoPath: world.repo.repo, branch: 'stamped', setupCommand: 'true' });
+        const stamp = /^=== (\S+ \S+) /m.exec(await readFile(ws.setupLog!, 'utf8'))?.[1] ?? '';
+        assert.match(stamp, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+        // Without a zone, `new Date` reads the stamp as local time.
+        assert.ok(Math.abs(new Date(stamp.replace(' ', 'T')).getTime() - before) < 60_000, `${stamp} is local time`);
+      } finally {
+        if (zone === undefined) delete process.env.TZ;
+        else process.env.TZ = zone;
+      }
+    });
+
+    it('re-runs only what is missing on Retry Setup after a failed setup command', async () => {
+      const marker = join(world.repo.root, 'fixed');
+      const command = `test -e '${marker}' || exit 3`;
+      await assert.rejects(world.lifecycle.createWorkspace({ repoPath: world.repo.repo, branch: 'fixme', setupCommand: command }));
+      const failedRecord = (await world.lifecycle.listWorkspaces())[0].record;
+      await writeFile(join(failedRecord.worktreePath, 'my-fix.txt'), 'looked and fixed\n');
+      await writeFile(marker, '');
+      const ready = await world.lifecycle.retrySetup(failedRecord.id, { setupCommand: command });
+      assert.equal(ready.status, 'ready');
+      const retried = ready.setupEvents.slice(failedRecord.setupEvents.length);
+      assert.deepEqual(retried.filter((e) => e.outcome === 'started').map((e) => e.stage), ['terminal', 'setup'], 'no new worktree, no second copy of included files');
+      assert.ok(existsSync(join(ready.worktreePath, 'my-fix.txt')), 'what the user did in the kept worktree is still there');
+      assert.ok((await world.liveNames()).includes(ready.baseSession));
     });
 
     it('retries setup from error and keeps the log of every attempt', async () => {

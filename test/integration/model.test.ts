@@ -250,10 +250,10 @@ const killServer = fc.constant(
 const makeDirty = fc.record({ i: index }).map(({ i }) =>
   command(
     `makeDirty(#${i})`,
-    (model) => model.workspaces.some((ws) => ws.status === 'ready'),
+    // A failed setup keeps its worktree, so the user may have changed files in it too.
+    hasWorkspace,
     async (model, real) => {
-      const ready = model.workspaces.filter((ws) => ws.status === 'ready');
-      const ws = ready[i % ready.length];
+      const ws = model.pick(i);
       const path = real.store.workspace(ws.id)!.worktreePath;
       const file = `notes-${real.dirty.length + 1}.txt`;
       await writeFile(join(path, file), 'unsaved work\n');

@@ -11,12 +11,12 @@ const FAILING = 'exit 3';
 describe('setup never takes or leaves what is not its own', () => {
   const world = useWorld();
 
-  /** `branch` created with a failing setup command: `error`, its folder rolled back. */
+  /** `branch` created with a failing setup command: `error`, its worktree kept for the user to look at. */
   async function failedWorkspace(branch: string) {
     await assert.rejects(world.lifecycle.createWorkspace({ repoPath: world.repo.repo, branch, setupCommand: FAILING }));
     const record = (await world.lifecycle.listWorkspaces()).find((view) => view.record.branch === branch)!.record;
     assert.equal(record.status, 'error');
-    assert.ok(!existsSync(record.worktreePath));
+    assert.ok(existsSync(record.worktreePath));
     return record;
   }
 
@@ -34,6 +34,8 @@ describe('setup never takes or leaves what is not its own', () => {
 
     it('refuses Retry Setup when its folder is not a worktree with its branch, and changes nothing', async () => {
       const record = await failedWorkspace('feat-y');
+      // The user removed the kept worktree, and something else took its folder.
+      await git(world.repo.repo, 'worktree', 'remove', '--force', record.worktreePath);
       await git(world.repo.repo, 'worktree', 'add', '-q', '-b', 'someone-else', record.worktreePath);
       await assert.rejects(world.lifecycle.retrySetup(record.id), (error: WorkspaceError) => {
         assert.equal(error.kind, 'refused');

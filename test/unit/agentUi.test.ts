@@ -33,7 +33,7 @@ function agent(key: string, overrides: Partial<SessionRecord> = {}): SessionReco
 }
 
 function view(sessions: SessionView[], resumable: ResumableRecord[] = []): WorkspaceView {
-  return { record: workspace, base: { name: workspace.baseSession, alive: true, attachedClients: 0 }, sessions, resumable };
+  return { record: workspace, folder: true, base: { name: workspace.baseSession, alive: true, attachedClients: 0 }, sessions, resumable };
 }
 
 class FakeReports {

@@ -44,7 +44,7 @@ function session(key: string, workspaceId: string, overrides: Partial<SessionRec
 }
 
 function view(record: WorkspaceRecord, sessions: SessionView[] = [], baseAlive = true): WorkspaceView {
-  return { record, base: { name: record.baseSession, alive: baseAlive, attachedClients: 0 }, sessions };
+  return { record, folder: true, base: { name: record.baseSession, alive: baseAlive, attachedClients: 0 }, sessions };
 }
 
 function tree(workspaces: WorkspaceView[], stats = new Map<string, WorkspaceStats>(), tmuxAvailable = true) {
@@ -56,7 +56,7 @@ describe('workspace tree nodes', () => {
     const [node] = tree([view(workspace('a'))], new Map([['a', { added: 12, removed: 3, dirty: true }]])) as WorkspaceNode[];
     assert.equal(node.label, 'feature/a');
     assert.equal(node.description, 'app · +12 −3 · ●');
-    assert.equal(node.contextValue, 'workspace+ready+dirty+tmux');
+    assert.equal(node.contextValue, 'workspace+ready+dirty+tmux+hasFolder');
   });
 
   it('spins while creating and names the current stage', () => {
@@ -77,8 +77,8 @@ describe('workspace tree nodes', () => {
       { id: 'warning', color: 'list.errorForeground' },
     ]);
     assert.match(nodes[0].tooltip!, /Last error: setup: npm ci exited with 1/);
-    assert.equal(nodes[0].contextValue, 'workspace+error+hasSetupLog+tmux');
-    assert.equal(nodes[1].contextValue, 'workspace+deletion_failed+tmux');
+    assert.equal(nodes[0].contextValue, 'workspace+error+hasSetupLog+tmux+hasFolder');
+    assert.equal(nodes[1].contextValue, 'workspace+deletion_failed+tmux+hasFolder');
   });
 
   it('lists the base terminal first, then sessions with state and age', () => {
@@ -93,8 +93,8 @@ describe('workspace tree nodes', () => {
       ['session', 'Claude Code', 'attached (1) · 5m'],
       ['session', 'shell', 'running · 3h'],
     ]);
-    assert.deepEqual(node.children.map((child) => child.contextValue), ['base+alive+tmux', 'session+agent+alive+attached', 'session+shell+alive']);
-    assert.equal(node.contextValue, 'workspace+ready+tmux+hasShell');
+    assert.deepEqual(node.children.map((child) => child.contextValue), ['base+alive+tmux+hasFolder', 'session+agent+alive+attached', 'session+shell+alive']);
+    assert.equal(node.contextValue, 'workspace+ready+tmux+hasShell+hasFolder');
     assert.equal((node.children[1] as SessionNode).sessionKey, 'tw-a-claude-1');
   });
 
@@ -111,7 +111,7 @@ describe('workspace tree nodes', () => {
   it('says tmux is missing above the workspaces, without hiding them', () => {
     const nodes = tree([view(workspace('a'), [], false)], new Map(), false);
     assert.deepEqual(nodes.map((node) => node.kind), ['message', 'workspace']);
-    assert.equal((nodes[1] as WorkspaceNode).contextValue, 'workspace+ready', 'no tmux flag: launch and attach menus hide');
+    assert.equal((nodes[1] as WorkspaceNode).contextValue, 'workspace+ready+hasFolder', 'no tmux flag: launch and attach menus hide');
     assert.equal((nodes[1] as WorkspaceNode).children[0].description, 'tmux not installed');
   });
 

@@ -4,6 +4,7 @@ import { baseSessionName, isOurSessionName } from '../naming';
 import { readSessionMirror, readWorkspaceMirror, repair, type Evidence, type Repair } from '../store/RecordMirror';
 import type { SessionRecord, WorkspaceRecord } from '../store/records';
 import { GONE, exactPane, type LiveSession } from '../tmux/TmuxClient';
+import { localTime } from '../time';
 import type { LifecycleContext } from './context';
 
 /** A workspace's share of a repair: what to restore under it and what to retire. */
@@ -150,5 +151,5 @@ function restoredSession(record: SessionRecord): SessionRecord {
 }
 
 function note(from: string): string {
-  return `Restored from ${from} on ${new Date().toLocaleString()}: its record had been lost from the editor's storage.`;
+  return `Restored from ${from} on ${localTime(Date.now())}: its record had been lost from the editor's storage.`;
 }

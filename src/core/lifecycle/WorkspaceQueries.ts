@@ -22,6 +22,7 @@ export class WorkspaceQueries {
       const base = byName.get(record.baseSession);
       return {
         record,
+        folder: existsSync(record.worktreePath),
         base: { name: record.baseSession, alive: base !== undefined, attachedClients: base?.attachedClients ?? 0 },
         sessions: sessions
           .filter((session) => session.workspaceId === record.id)

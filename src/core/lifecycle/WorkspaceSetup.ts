@@ -6,6 +6,7 @@ import { WorkspaceError, errorMessage, failed, refused } from '../errors';
 import { baseSessionName, defaultWorktreePath } from '../naming';
 import { privateFolder } from '../privateFolder';
 import { SCHEMA_VERSION, type SetupStage, type WorkspaceRecord } from '../store/records';
+import { localTime } from '../time';
 import { StageError, requireWorkspace, type LifecycleContext } from './context';
 import { includeWorktreeFiles } from './worktreeInclude';
 
@@ -13,11 +14,10 @@ import { includeWorktreeFiles } from './worktreeInclude';
 const MAX_NAME_BYTES = 255;
 const NO_TMUX_NOTE = 'No base terminal: tmux is not installed. Install tmux, then attach to create it.';
 
-/** What one setup attempt made, so a failure undoes that and nothing else. */
+/** What a failed worktree stage left behind, so its rollback undoes that and nothing else. */
 interface Made {
   worktree: boolean;
   branch: boolean;
-  base: boolean;
 }
 
 /** A new workspace's record, and its setup: stages, rollback, the setup command and its log. With the workspace's lock. */
@@ -80,10 +80,15 @@ export class WorkspaceSetup {
     throw refused(`The folder ${record.worktreePath} is not a worktree of ${record.repoPath} with branch "${record.branch}"; move it away or delete the workspace.`);
   }
 
-  /** From `creating`: worktree, base terminal, includes, setup command, then `ready`; on a failure `error` and a rollback. */
+  /**
+   * From `creating`: worktree, base terminal, includes, setup command, then
+   * `ready`; each only if missing, so a retry runs what failed. On a failure
+   * `error`; only a failed worktree stage is rolled back (after it, the
+   * worktree and base terminal are kept for the user to look at and fix).
+   */
   async run(workspaceId: string, setupCommand: string | undefined): Promise<WorkspaceRecord> {
     const { store, tmux } = this.context;
-    const made: Made = { worktree: false, branch: false, base: false };
+    const made: Made = { worktree: false, branch: false };
     let record = requireWorkspace(store, workspaceId);
     try {
       await this.checkFolder(record);
@@ -96,13 +101,13 @@ export class WorkspaceSetup {
         await this.stage(workspaceId, 'terminal', async () => {
           if (await tmux.hasSession(record.baseSession)) return;
           await this.startBase(record);
-          made.base = true;
         });
       } else {
         await store.addSetupEvent(workspaceId, { stage: 'terminal', outcome: 'skipped', at: Date.now(), detail: NO_TMUX_NOTE });
         record = (await store.update(workspaceId, { baseNote: NO_TMUX_NOTE })) ?? record;
       }
-      await this.stage(workspaceId, 'include', async () => {
+      // A kept worktree had its files copied: copying again would bring back ones the user removed.
+      if (made.worktree || !includedBefore(record)) await this.stage(workspaceId, 'include', async () => {
         const trusted = this.context.options.isTrusted?.() ?? true;
         const { note } = await includeWorktreeFiles(record.repoPath, record.worktreePath, { trusted });
         if (note) this.context.log.info(`workspace ${workspaceId}: ${note}`);
@@ -154,9 +159,9 @@ export class WorkspaceSetup {
     return record;
   }
 
-  /** Records `error` with the stage-prefixed message (and what the rollback could not undo); the error to throw. */
+  /** Records `error` with the stage-prefixed message (and what a worktree rollback could not undo); the error to throw. */
   private async failed(record: WorkspaceRecord, made: Made, error: unknown): Promise<WorkspaceError> {
-    const rollbackProblems = await this.rollBack(record, made);
+    const rollbackProblems = error instanceof StageError && error.stage === 'worktree' ? await this.rollBack(record, made) : '';
     const message = (error instanceof StageError ? error.message : errorMessage(error)) + rollbackProblems;
     await this.context.store.update(record.id, { status: 'error', lastError: message });
     this.context.changed(record.id);
@@ -183,11 +188,10 @@ export class WorkspaceSetup {
     }
   }
 
-  /** Undoes what one create attempt made; a worktree with changes is kept, and the message says so. */
+  /** Undoes what a failed worktree stage left (git may fail after making things); a worktree with changes is kept, and the message says so. */
   private async rollBack(record: WorkspaceRecord, made: Made): Promise<string> {
-    const { tmux, git, store } = this.context;
+    const { git, store } = this.context;
     const problems: string[] = [];
-    if (made.base) await tmux.killSession(record.baseSession).catch((error) => problems.push(errorMessage(error)));
     if (made.worktree) {
       try {
         await git.removeWorktree(record.repoPath, record.worktreePath, { force: false });
@@ -209,7 +213,7 @@ export class WorkspaceSetup {
     // Setup output may print tokens: the folder and the log are private.
     await privateFolder(join(logPath, '..'));
     const log = createWriteStream(logPath, { flags: 'a', mode: 0o600 });
-    log.write(`\n=== ${new Date().toISOString()} ${record.worktreePath}\n$ ${command}\n`);
+    log.write(`\n=== ${localTime(Date.now())} ${record.worktreePath}\n$ ${command}\n`);
     await this.context.store.update(record.id, { setupLog: logPath });
     try {
       // The setup command is the user's own shell command line, so a shell runs it.
@@ -226,11 +230,20 @@ export class WorkspaceSetup {
       const result = await child;
       log.write(`=== exit ${result.exitCode ?? result.signal}\n`);
       if (result.exitCode !== 0) {
-        throw failed(`setup command exited with ${result.exitCode ?? result.signal}; see the setup log (${logPath}).`);
+        // One sentence that names its stage; the log's path is behind Show Setup Log.
+        const how = result.exitCode === undefined ? `was stopped by ${result.signal}` : `exited with ${result.exitCode}`;
+        throw failed(`The setup command \`${command}\` ${how}.`, { namesStage: true });
       }
       return `"${command}" succeeded`;
     } finally {
       await new Promise<void>((done) => log.end(done));
     }
   }
+}
+
+/** Whether the worktree now in place had its `.worktreeinclude` files copied: an `include` ok since its `worktree` ok. */
+function includedBefore(record: WorkspaceRecord): boolean {
+  const events = record.setupEvents;
+  const lastWorktree = events.map((event) => event.stage === 'worktree' && event.outcome === 'ok').lastIndexOf(true);
+  return events.some((event, i) => i > lastWorktree && event.stage === 'include' && event.outcome === 'ok');
 }

@@ -68,13 +68,13 @@ export function createContext(options: LifecycleOptions, log: Logger, emit: (cha
   return context;
 }
 
-/** A failure inside one stage of a transition; its message gets the stage as prefix. */
+/** A failure inside one stage of a transition; its message gets the stage as prefix, unless it names the stage itself (`details.namesStage`). */
 export class StageError extends Error {
   constructor(
     readonly stage: SetupStage,
     readonly cause: unknown,
   ) {
-    super(`${stage}: ${errorMessage(cause)}`);
+    super(cause instanceof WorkspaceError && cause.details?.namesStage === true ? cause.message : `${stage}: ${errorMessage(cause)}`);
   }
 }
 

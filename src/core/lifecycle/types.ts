@@ -92,6 +92,8 @@ export interface SessionView {
 
 export interface WorkspaceView {
   readonly record: WorkspaceRecord;
+  /** Whether the worktree folder exists (a failed worktree stage, or the user, may have left none). */
+  readonly folder: boolean;
   readonly base: { readonly name: string; readonly alive: boolean; readonly attachedClients: number };
   readonly sessions: readonly SessionView[];
   /** Agents that stopped without exiting on their own (a reboot) and can be resumed. */

@@ -60,14 +60,37 @@ export async function createWorkspace(context: CommandContext, options: { attach
     const record = await host.withProgress(`Creating workspace ${branch}`, () =>
       lifecycle.createWorkspace({ repoPath: choices.repoPath, branch: branch!, source: picked.source, base: choices.defaultBranch, setupCommand: setup.command }),
     );
-    await host.reveal(record.id);
-    if (options.attach && record.status === 'ready' && (await lifecycle.tmuxAvailable())) {
-      const target = await lifecycle.attachTarget({ workspaceId: record.id });
-      host.attachTerminal({ tmuxName: target.tmuxName, title: record.branch, argv: target.argv, cwd: record.worktreePath });
-    }
+    await afterSetup(context, record, options.attach);
     return record;
   } catch (error) {
     throw await setupFailure(context, choices.repoPath, branch, error);
+  }
+}
+
+/** After a setup that ended `ready` (Create, or Retry Setup): reveal the row and, when asked, attach the base terminal. */
+async function afterSetup(context: CommandContext, record: WorkspaceRecord, attach: boolean): Promise<void> {
+  const { host, lifecycle } = context;
+  await host.reveal(record.id);
+  if (attach && record.status === 'ready' && (await lifecycle.tmuxAvailable())) {
+    const target = await lifecycle.attachTarget({ workspaceId: record.id });
+    host.attachTerminal({ tmuxName: target.tmuxName, title: record.branch, argv: target.argv, cwd: record.worktreePath });
+  }
+}
+
+/**
+ * Retry Setup of a failed workspace, from its row or from a failure's button:
+ * on success it behaves like Create (reveal, attach when attachOnLaunch is on)
+ * and says the workspace is ready; on failure it throws like Create.
+ */
+export async function runRetrySetup(context: CommandContext, record: WorkspaceRecord): Promise<void> {
+  const setup = context.settings.setupCommand(record.repoPath);
+  if (setup.blockedByTrust) void context.host.warn('The setup command from this workspace\'s settings did not run: the workspace is not trusted.');
+  try {
+    const ready = await context.host.withProgress(`Retrying setup of ${record.branch}`, () => context.lifecycle.retrySetup(record.id, { setupCommand: setup.command }));
+    await afterSetup(context, ready, context.settings.attachOnLaunch());
+    void context.host.info(`Workspace "${ready.branch}" is ready.`);
+  } catch (error) {
+    throw await setupFailure(context, record.repoPath, record.branch, error, `Retry setup of "${record.branch}"`);
   }
 }
 
@@ -99,16 +122,6 @@ export async function setupFailure(context: CommandContext, repoPath: string, br
   const remedies: Remedy[] = [];
   const setupLog = record.setupLog;
   if (setupLog) remedies.push({ label: 'Show Setup Log', run: () => context.host.openFile(setupLog) });
-  remedies.push({
-    label: 'Retry Setup',
-    run: async () => {
-      const setup = context.settings.setupCommand(record.repoPath);
-      await context.host
-        .withProgress(`Retrying setup of ${branch}`, () => context.lifecycle.retrySetup(record.id, { setupCommand: setup.command }))
-        .catch(async (retryError) => {
-          throw await setupFailure(context, repoPath, branch, retryError, `Retry setup of "${branch}"`);
-        });
-    },
-  });
+  remedies.push({ label: 'Retry Setup', run: () => runRetrySetup(context, record) });
   return new ActionFailure(`Workspace "${branch}"`, failed(record.lastError ?? errorMessage(error)), branch, remedies);
 }

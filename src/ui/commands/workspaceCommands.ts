@@ -1,20 +1,14 @@
 import { existsSync } from 'node:fs';
 import { WorkspaceError } from '../../core/errors';
 import type { CommandContext } from '../host';
-import { setupFailure } from './createWorkspace';
+import { runRetrySetup } from './createWorkspace';
 import { resolveWorkspace, type CommandTarget } from './targets';
 
 /** Retry Setup: only offered for workspaces whose setup failed or was interrupted. */
 export async function retrySetup(context: CommandContext, target: CommandTarget): Promise<void> {
   const view = await resolveWorkspace(context, target, 'Retry Setup', ['error']);
   if (!view) return;
-  const setup = context.settings.setupCommand(view.record.repoPath);
-  if (setup.blockedByTrust) void context.host.warn('The setup command from this workspace\'s settings did not run: the workspace is not trusted.');
-  try {
-    await context.host.withProgress(`Retrying setup of ${view.record.branch}`, () => context.lifecycle.retrySetup(view.record.id, { setupCommand: setup.command }));
-  } catch (error) {
-    throw await setupFailure(context, view.record.repoPath, view.record.branch, error, `Retry setup of "${view.record.branch}"`);
-  }
+  await runRetrySetup(context, view.record);
 }
 
 export async function openWorkspaceFolder(context: CommandContext, target: CommandTarget): Promise<void> {

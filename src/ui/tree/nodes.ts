@@ -3,7 +3,9 @@ import type { AgentState } from '../../core/agents/AgentStatus';
 import type { SessionView, WorkspaceView } from '../../core/lifecycle/RuntimeLifecycle';
 import type { LiveSession } from '../../core/tmux/TmuxClient';
 import type { PromptState, ResumableRecord, SetupEvent, WorkspaceStatus } from '../../core/store/records';
+import { localTime } from '../../core/time';
 import { count, statusWords } from '../words';
+import { STAGE_WORDS, setupHistory } from './setupHistory';
 
 /** A codicon with an optional theme colour. */
 export interface NodeIcon {
@@ -108,14 +110,6 @@ const AGENT_LOOKS: Record<AgentState, { readonly icon: NodeIcon; readonly words:
   done: { icon: { id: 'pass', color: 'disabledForeground' }, words: 'done', flag: 'done' },
 };
 
-const STAGE_WORDS: Record<SetupEvent['stage'], string> = {
-  worktree: 'worktree',
-  terminal: 'base terminal',
-  include: 'copying files',
-  setup: 'setup',
-  delete: 'delete',
-};
-
 export function buildTree(input: TreeInput): TreeNode[] {
   const workspaces = input.workspaces.map((view) => workspaceNode(view, input));
   const roots: TreeNode[] = [];
@@ -202,6 +196,7 @@ export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats
   if (record.setupLog) flags.push('hasSetupLog');
   if (input.tmuxAvailable) flags.push('tmux');
   if (view.sessions.some((session) => session.record.kind === 'shell' && session.alive)) flags.push('hasShell');
+  if (view.folder) flags.push('hasFolder');
 
   const children: (BaseTerminalNode | SessionNode | ResumableNode)[] = [];
   if (record.status === 'ready' || record.status === 'error' || view.base.alive) children.push(baseNode(view, input));
@@ -226,6 +221,7 @@ function baseNode(view: WorkspaceView, input: Pick<TreeInput, 'tmuxAvailable'>):
   const { record, base } = view;
   const flags = ['base', base.alive ? 'alive' : 'stopped'];
   if (input.tmuxAvailable) flags.push('tmux');
+  if (view.folder) flags.push('hasFolder');
   return {
     kind: 'base',
     id: `base:${record.id}`,
@@ -250,7 +246,7 @@ function sessionNode(view: WorkspaceView, session: SessionView, now: number, age
   const words = looks
     ? [looks.words, ...(session.attachedClients > 0 ? [attachedWords(session.attachedClients)] : [])]
     : [session.alive ? attachedWords(session.attachedClients) : 'ended'];
-  const tooltip = [`**${record.label}** (${record.kind}${looks ? `, ${looks.words}` : ''})`, `tmux session \`${record.tmuxName}\``, `started ${new Date(record.createdAt).toLocaleString()}`];
+  const tooltip = [`**${record.label}** (${record.kind}${looks ? `, ${looks.words}` : ''})`, `tmux session \`${record.tmuxName}\``, `started ${localTime(record.createdAt)}`];
   if (record.prompt) tooltip.push(`First prompt: ${PROMPT_WORDS[record.prompt.state]}${record.prompt.detail ? ` (${record.prompt.detail})` : ''}`);
   if (record.conversationId) tooltip.push(`Conversation \`${record.conversationId}\``);
   if (record.repairNote) tooltip.push(record.repairNote);
@@ -301,13 +297,20 @@ function workspaceTooltip(view: WorkspaceView, stats: WorkspaceStats | undefined
   ];
   if (stats) lines.push(`Changes: +${stats.added} −${stats.removed}${stats.dirty ? ', uncommitted changes' : ''}`);
   if (record.lastError) lines.push(`Last error: ${record.lastError}`);
+  lines.push(`Base terminal: ${view.base.alive ? 'running' : 'not running'}`);
+  if (record.status === 'error') lines.push(retryWords(view));
   if (record.baseNote) lines.push(record.baseNote);
   if (record.repairNote) lines.push(record.repairNote);
-  const events = record.setupEvents.filter((event) => event.outcome !== 'started').slice(-6);
-  if (events.length > 0) {
-    lines.push(['Setup:', ...events.map((event) => `- ${new Date(event.at).toLocaleTimeString()} ${STAGE_WORDS[event.stage]}: ${event.outcome}${event.detail ? ` (${event.detail})` : ''}`)].join('\n'));
-  }
+  const history = setupHistory(record.setupEvents, record.status);
+  if (history) lines.push(history);
   return lines.join('\n\n');
+}
+
+/** What Retry Setup will do for a failed workspace: only what is missing. */
+function retryWords(view: WorkspaceView): string {
+  const steps = [...(view.folder ? [] : ['make the worktree']), ...(view.base.alive ? [] : ['start the base terminal'])];
+  if (steps.length === 0) return 'Retry Setup will run the setup command again.';
+  return `Retry Setup will ${steps.join(', ')} and run the setup command.`;
 }
 
 /** The stage a `creating` workspace is in: the last one started and not yet finished. */

@@ -1,0 +1,72 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { WorkspaceView } from '../../src/core/lifecycle/RuntimeLifecycle';
+import type { WorkspaceRecord } from '../../src/core/store/records';
+import { CommandId, VIEW_ID } from '../../src/ui/ids';
+import { workspaceNode, type TreeNode } from '../../src/ui/tree/nodes';
+
+interface MenuItem {
+  readonly command: string;
+  readonly when?: string;
+}
+
+const manifest: { contributes: { menus: Record<string, MenuItem[]> } } = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
+const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
+
+/** Evaluates the `view == …`, `viewItem == …` and `viewItem =~ /…/` terms (joined by `&&`) our item menus use, as VS Code does. */
+function offers(item: MenuItem, contextValue: string): boolean {
+  return (item.when ?? '').split('&&').every((term) => {
+    const clause = term.trim();
+    const regex = /^viewItem =~ \/(.*)\/$/.exec(clause);
+    if (regex) return new RegExp(regex[1]).test(contextValue);
+    if (clause.startsWith('view == ')) return clause.slice('view == '.length) === VIEW_ID;
+    if (clause.startsWith('viewItem == ')) return clause.slice('viewItem == '.length) === contextValue;
+    throw new Error(`a when clause this test cannot read: ${clause}`);
+  });
+}
+
+/** The commands a row's context menu and inline buttons offer. */
+function offered(node: TreeNode): string[] {
+  return [...new Set(manifest.contributes.menus['view/item/context'].filter((item) => offers(item, node.contextValue)).map((item) => item.command))].sort();
+}
+
+function failedView(folder: boolean, baseAlive: boolean): WorkspaceView {
+  const record: WorkspaceRecord = {
+    v: 1, id: 'a', repoPath: '/src/app', branch: 'feature/a', baseBranch: 'main', branchSource: 'new',
+    worktreePath: '/src/app.worktrees/feature-a', createdBranch: true, status: 'error', lastError: 'The setup command `npm ci` exited with 3.',
+    setupLog: '/logs/a.log', setupEvents: [], baseSession: 'tw-a-base', createdAt: NOW, updatedAt: NOW,
+  };
+  return { record, folder, base: { name: record.baseSession, alive: baseAlive, attachedClients: 0 }, sessions: [] };
+}
+
+function rows(view: WorkspaceView) {
+  const node = workspaceNode(view, { stats: new Map(), tmuxAvailable: true, now: NOW });
+  return { workspace: node, base: node.children.find((child) => child.kind === 'base')! };
+}
+
+describe('tree rows offer only actions that can work', () => {
+  it('offers no Attach, Copy Attach Command or Open Folder when a failed workspace\'s folder is gone', () => {
+    const { workspace, base } = rows(failedView(false, false));
+    const cannot: string[] = [CommandId.attach, CommandId.copyAttachCommand, CommandId.openWorkspaceFolder];
+    for (const node of [workspace, base]) assert.deepEqual(offered(node).filter((id) => cannot.includes(id)), [], `${node.kind} row`);
+    assert.ok(offered(workspace).includes(CommandId.retrySetup));
+    assert.ok(offered(workspace).includes(CommandId.showSetupLog));
+  });
+
+  it('offers Attach and Open Folder when a failed setup command kept the worktree, to look and fix', () => {
+    const { workspace, base } = rows(failedView(true, true));
+    assert.ok(offered(workspace).includes(CommandId.openWorkspaceFolder));
+    assert.ok(offered(base).includes(CommandId.attach));
+    assert.ok(offered(base).includes(CommandId.copyAttachCommand));
+  });
+
+  it('tells the truth about the base terminal and says what Retry Setup will do', () => {
+    const gone = rows(failedView(false, false)).workspace.tooltip!;
+    assert.match(gone, /Base terminal: not running/);
+    assert.match(gone, /Retry Setup will make the worktree, start the base terminal and run the setup command\./);
+    const kept = rows(failedView(true, true)).workspace.tooltip!;
+    assert.match(kept, /Base terminal: running/);
+    assert.match(kept, /Retry Setup will run the setup command again\./);
+  });
+});
