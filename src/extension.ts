@@ -76,7 +76,7 @@ function coreServices(context: vscode.ExtensionContext, log: Log) {
   const git = new GitClient({ log: commandLog });
   // Agents' hooks report into one file per session under global storage.
   const agentReports = new AgentStatusMonitor(agentStatusDir(stateDir), log);
-  // Every record write is fenced across windows (docs/adr/0004-records-across-windows.md).
+  // Every record write is fenced across windows (docs/adr/0006-records-across-windows.md).
   const store = new RecordStore(context.globalState, { lockDir: stateDir, log: componentLog(log, 'RecordStore') });
   const lifecycle = new RuntimeLifecycle({
     tmux,
