@@ -3,6 +3,7 @@ import { Emitter } from '../../src/core/events';
 import type { LifecycleChange, SessionView, WorkspaceView } from '../../src/core/lifecycle/RuntimeLifecycle';
 import type { SessionRecord, WorkspaceRecord, WorkspaceStatus } from '../../src/core/store/records';
 import { age, buildTree, type SessionNode, type WorkspaceNode, type WorkspaceStats } from '../../src/ui/tree/nodes';
+import { treeItemLook } from '../../src/ui/tree/treeItem';
 import { WorkspaceTreeModel, type WorkspaceSource } from '../../src/ui/tree/WorkspaceTreeModel';
 import { eventually } from '../helpers/poll';
 
@@ -128,6 +129,24 @@ describe('workspace tree nodes', () => {
     assert.ok(orphans.kind === 'orphans');
     assert.equal(orphans.label, 'Orphaned Sessions');
     assert.deepEqual(orphans.orphans.map((node) => [node.label, node.description, node.contextValue]), [['tw-a-claude-9f', 'running · 2m', 'orphan']]);
+  });
+
+  it('keeps every row\'s tree item id for the life of what it shows, whatever its children or state', () => {
+    // One workspace through its life: creating without a terminal, ready with its base terminal, a session started and ended.
+    const creating = workspace('a', { status: 'creating', setupEvents: [{ stage: 'worktree', outcome: 'started', at: NOW }] });
+    const shell = session('tw-a-shell-1', 'a', { kind: 'shell', label: 'shell' });
+    const lives = [
+      view(creating, [], false),
+      view(workspace('a')),
+      view(workspace('a'), [{ record: shell, alive: true, attachedClients: 1 }]),
+      view(workspace('a'), [{ record: shell, alive: false, attachedClients: 0 }]),
+      view(workspace('a', { status: 'deleting' }), [], false),
+    ];
+    const looks = lives.map((life) => treeItemLook(tree([life])[0]));
+    assert.deepEqual(new Set(looks.map((look) => look.id)), new Set(['ws:a']), 'the workspace row keeps one id');
+    assert.ok(looks.every((look) => look.expanded), 'drawn expanded from its first sight, so it is open once its terminals appear');
+    const sessionIds = lives.slice(2, 4).map((life) => treeItemLook((tree([life])[0] as WorkspaceNode).children[1]).id);
+    assert.equal(sessionIds[0], sessionIds[1], 'a session row keeps its id when the session ends');
   });
 
   it('writes ages briefly', () => {

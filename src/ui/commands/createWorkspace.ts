@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { WorkspaceRecord } from '../../core/store/records';
 import { WorkspaceError, errorMessage, failed, refused } from '../../core/errors';
+import { logFailure } from '../../core/log';
 import type { CommandContext, PickItem } from '../host';
 import { ActionFailure, Cancelled, answered, type Remedy } from './failures';
 
@@ -47,7 +48,7 @@ export async function createWorkspace(context: CommandContext, options: { attach
 
   const existing = workspaceFor(branch);
   if (existing) {
-    await host.reveal(existing.record.id);
+    await revealInTree(context, existing.record.id);
     void host.info(`Workspace "${branch}" already exists.`);
     return existing.record;
   }
@@ -60,7 +61,7 @@ export async function createWorkspace(context: CommandContext, options: { attach
     const record = await host.withProgress(`Creating workspace ${branch}`, () =>
       lifecycle.createWorkspace({ repoPath: choices.repoPath, branch: branch!, source: picked.source, base: choices.defaultBranch, setupCommand: setup.command }),
     );
-    await host.reveal(record.id);
+    await revealInTree(context, record.id);
     if (options.attach && record.status === 'ready' && (await lifecycle.tmuxAvailable())) {
       const target = await lifecycle.attachTarget({ workspaceId: record.id });
       host.attachTerminal({ tmuxName: target.tmuxName, title: record.branch, argv: target.argv, cwd: record.worktreePath });
@@ -69,6 +70,14 @@ export async function createWorkspace(context: CommandContext, options: { attach
   } catch (error) {
     throw await setupFailure(context, choices.repoPath, branch, error);
   }
+}
+
+/**
+ * Shows the workspace in the tree. Only a courtesy: a reveal that fails (the
+ * editor lost the row in a redraw) is logged and the work after it goes on.
+ */
+async function revealInTree(context: CommandContext, workspaceId: string): Promise<void> {
+  await context.host.reveal(workspaceId).catch(logFailure(context.log, `Showing workspace ${workspaceId} in the tree`));
 }
 
 async function pickRepository(context: CommandContext, title: string): Promise<string> {
@@ -95,7 +104,7 @@ export async function setupFailure(context: CommandContext, repoPath: string, br
   );
   if (!failedView || (error instanceof WorkspaceError && error.kind === 'refused')) return new ActionFailure(action, error, branch);
   const { record } = failedView;
-  await context.host.reveal(record.id);
+  await revealInTree(context, record.id);
   const remedies: Remedy[] = [];
   const setupLog = record.setupLog;
   if (setupLog) remedies.push({ label: 'Show Setup Log', run: () => context.host.openFile(setupLog) });
