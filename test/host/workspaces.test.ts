@@ -25,7 +25,7 @@ import {
 } from './support';
 
 const VIEW_ID = 'tmuxWorkspaces.workspaces';
-/** The rows of the Workspaces view as the page renders them (aria-label is label and description). */
+/** The rows of the Tmux Workspaces view as the page renders them (aria-label is label and description). */
 const TREE_ROWS = '[id="workbench.view.extension.tmuxWorkspaces"] .monaco-list-row[role="treeitem"]';
 /** The visible terminal's lines, with xterm's DOM renderer (see gpuAcceleration below). */
 const TERMINAL_ROWS = '.terminal-wrapper.active .xterm-rows > div';
@@ -81,7 +81,7 @@ describe('Tmux Workspaces in a real VS Code', function () {
     await vscode.workspace.getConfiguration('terminal.integrated').update('gpuAcceleration', undefined, vscode.ConfigurationTarget.Global);
   });
 
-  it('contributes the Workspaces view and registers every declared command', async () => {
+  it('contributes the Tmux Workspaces view and registers every declared command', async () => {
     const contributes = extension.packageJSON.contributes;
     assert.ok(
       contributes.viewsContainers.activitybar.some((container: { id: string }) => container.id === 'tmuxWorkspaces'),
