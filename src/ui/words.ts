@@ -33,3 +33,13 @@ export function ago(ms: number): string {
   if (hours < 48) return `${count(hours, 'hour')} ago`;
   return `${count(Math.floor(hours / 24), 'day')} ago`;
 }
+
+/**
+ * An attach terminal's title: `shell · my-feature`, each name once (a label
+ * that already names the workspace is used as it is); the base terminal is
+ * the workspace's own, titled by the workspace alone.
+ */
+export function terminalTitle(workspace: string, session?: string): string {
+  if (!session || session.includes(workspace)) return session ?? workspace;
+  return `${session} · ${workspace}`;
+}

@@ -123,6 +123,9 @@ describe('commands against the real lifecycle', () => {
     const shell = await launchShell(context(host), record.id);
     assert.ok(shell);
     assert.equal(host.terminals.at(-1)?.tmuxName, shell.tmuxName);
+    assert.equal(host.terminals.at(-1)?.title, 'shell · feature/login');
+    await runGuarded(context(host), CommandId.attach, shell.key);
+    assert.deepEqual(host.terminals.map((terminal) => terminal.title), ['shell · feature/login', 'shell · feature/login'], 'Attach names it the same way');
     const line = await copyAttachCommand(context(host), shell.key);
     assert.equal(line, `env -u TMUX ${world.fixture.command.join(' ')} -N -u attach-session -E -t =${shell.tmuxName}`);
     assert.equal(await runGuarded(context(host), CommandId.stopSession, shell.key), true, 'the guard passes the result on, as executeCommand does');

@@ -3,6 +3,7 @@ import type { WorkspaceRecord } from '../../core/store/records';
 import { WorkspaceError, errorMessage, failed, refused } from '../../core/errors';
 import { logFailure } from '../../core/log';
 import type { CommandContext, PickItem } from '../host';
+import { terminalTitle } from '../words';
 import { ActionFailure, Cancelled, answered, type Remedy } from './failures';
 
 interface BranchPick extends PickItem {
@@ -64,7 +65,7 @@ export async function createWorkspace(context: CommandContext, options: { attach
     await revealInTree(context, record.id);
     if (options.attach && record.status === 'ready' && (await lifecycle.tmuxAvailable())) {
       const target = await lifecycle.attachTarget({ workspaceId: record.id });
-      host.attachTerminal({ tmuxName: target.tmuxName, title: record.branch, argv: target.argv, cwd: record.worktreePath });
+      host.attachTerminal({ tmuxName: target.tmuxName, title: terminalTitle(record.branch), argv: target.argv, cwd: record.worktreePath });
     }
     return record;
   } catch (error) {
