@@ -96,7 +96,8 @@ describe('workspace tree nodes', () => {
       ['session', 'Claude Code', 'attached'],
       ['session', 'shell', 'running'],
     ]);
-    const [, claude, shell] = node.children.map((child) => child.tooltip!.split('\n\n'));
+    const [base, claude, shell] = node.children.map((child) => child.tooltip!.split('\n\n'));
+    assert.deepEqual(base, ['tmux session `tw-a-base`', 'Not attached']);
     assert.equal(claude[0], '**Claude Code** (agent)');
     assert.equal(shell[0], '**shell**', 'a shell labelled "shell" is not "shell (shell)"');
     assert.ok(claude.includes('Attached in 1 terminal'), claude.join(' | '));

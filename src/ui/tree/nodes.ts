@@ -233,7 +233,7 @@ function baseNode(view: WorkspaceView, input: Pick<TreeInput, 'tmuxAvailable'>):
     workspaceId: record.id,
     label: 'Base terminal',
     description: !input.tmuxAvailable ? 'tmux not installed' : base.alive ? attachedWords(base.attachedClients) : 'starts on attach',
-    tooltip: record.baseNote ?? `tmux session \`${base.name}\``,
+    tooltip: [record.baseNote ?? `tmux session \`${base.name}\``, ...(base.alive ? [clientWords(base.attachedClients)] : [])].join('\n\n'),
     icon: { id: 'terminal-tmux', color: base.alive ? undefined : 'disabledForeground' },
     contextValue: flags.join('+'),
   };
