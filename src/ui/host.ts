@@ -34,7 +34,7 @@ export interface UiHost {
   info<A extends string>(message: string, ...actions: A[]): Promise<A | undefined>;
   warn<A extends string>(message: string, ...actions: A[]): Promise<A | undefined>;
   error<A extends string>(message: string, ...actions: A[]): Promise<A | undefined>;
-  /** Progress shown in the Workspaces view. */
+  /** Progress shown in the Tmux Workspaces view. */
   withProgress<T>(title: string, task: () => Promise<T>): Promise<T>;
   /** Opens (or focuses) the integrated terminal attached to a tmux session. */
   attachTerminal(options: { tmuxName: string; title: string; argv: readonly string[]; cwd?: string }): void;

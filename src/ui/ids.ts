@@ -7,6 +7,12 @@ export const SECTION = 'tmuxWorkspaces';
 
 export const VIEW_ID = `${SECTION}.workspaces`;
 
+/**
+ * The view's name, the same as its container's title: the editor then heads a
+ * container holding only this view with it alone, not "TMUX WORKSPACES: WORKSPACES".
+ */
+export const VIEW_TITLE = 'Tmux Workspaces';
+
 const command = <N extends string>(name: N) => `${SECTION}.${name}` as const;
 
 export const CommandId = {

@@ -23,3 +23,23 @@ export function statusWords(status: WorkspaceStatus): string {
 export function count(n: number, singular: string, plural = `${singular}s`): string {
   return `${n} ${n === 1 ? singular : plural}`;
 }
+
+/** How long ago, in words for a tooltip: `just now`, `1 minute ago`, `3 hours ago`, `2 days ago`. */
+export function ago(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${count(minutes, 'minute')} ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${count(hours, 'hour')} ago`;
+  return `${count(Math.floor(hours / 24), 'day')} ago`;
+}
+
+/**
+ * An attach terminal's title: `shell · my-feature`, each name once (a label
+ * that already names the workspace is used as it is); the base terminal is
+ * the workspace's own, titled by the workspace alone.
+ */
+export function terminalTitle(workspace: string, session?: string): string {
+  if (!session || session.includes(workspace)) return session ?? workspace;
+  return `${session} · ${workspace}`;
+}

@@ -49,6 +49,8 @@ export class ScriptedHost implements UiHost {
   readonly validations: { value: string; problem: string | undefined }[] = [];
   readonly clipboard: string[] = [];
   readonly revealed: string[] = [];
+  /** What reveal throws after recording the workspace, as the editor's does when the row changed under it. */
+  revealError: Error | undefined;
   readonly texts: { title: string; text: string }[] = [];
   readonly opened: string[] = [];
   /** How many times Show Log was clicked through to the log. */
@@ -129,6 +131,7 @@ export class ScriptedHost implements UiHost {
 
   async reveal(workspaceId: string): Promise<void> {
     this.revealed.push(workspaceId);
+    if (this.revealError) throw this.revealError;
   }
 
   showLog(): void {

@@ -58,6 +58,18 @@ describe('commands against the real lifecycle', () => {
     assert.deepEqual(host.revealed, [record.id]);
   });
 
+  it('create still attaches the base terminal when the reveal fails, and logs the failed reveal at warn', async () => {
+    const host = new ScriptedHost(['New branch…', 'feature/login']);
+    host.revealError = new Error('Cannot resolve tree item for element 1/ws:feature-login-08c6 from extension tmux-workspaces');
+    const log = new RecordingLog();
+    const record = await createWorkspace(context(host, {}, world.lifecycle, log), { attach: true });
+    assert.equal(record.status, 'ready');
+    assert.deepEqual(host.revealed, [record.id]);
+    assert.deepEqual(host.terminals.map((terminal) => terminal.tmuxName), [record.baseSession]);
+    assert.ok(log.shown().some((line) => line.level === 'warn' && /Cannot resolve tree item/.test(line.message)), 'the failed reveal is in the log');
+    assert.deepEqual(host.shown, [], 'nothing to tell the user: the workspace is ready');
+  });
+
   it('create of an existing repository and branch reveals the workspace instead of making a second', async () => {
     const { record } = await created();
     for (const answers of [['New branch…', 'feature/login'], ['feature/login']]) {
@@ -113,6 +125,9 @@ describe('commands against the real lifecycle', () => {
     const shell = await launchShell(context(host), record.id);
     assert.ok(shell);
     assert.equal(host.terminals.at(-1)?.tmuxName, shell.tmuxName);
+    assert.equal(host.terminals.at(-1)?.title, 'shell · feature/login');
+    await runGuarded(context(host), CommandId.attach, shell.key);
+    assert.deepEqual(host.terminals.map((terminal) => terminal.title), ['shell · feature/login', 'shell · feature/login'], 'Attach names it the same way');
     const line = await copyAttachCommand(context(host), shell.key);
     assert.equal(line, `env -u TMUX ${world.fixture.command.join(' ')} -N -u attach-session -E -t =${shell.tmuxName}`);
     assert.equal(await runGuarded(context(host), CommandId.stopSession, shell.key), true, 'the guard passes the result on, as executeCommand does');

@@ -6,6 +6,7 @@ import type { ResumableRecord, SessionRecord, WorkspaceRecord } from '../../src/
 import { AgentNotifier } from '../../src/ui/agents/AgentNotifier';
 import { AgentStateModel } from '../../src/ui/tree/AgentStateModel';
 import { buildTree, type SessionNode, type WorkspaceNode } from '../../src/ui/tree/nodes';
+import { localTime } from '../../src/core/time';
 import { WorkspaceTreeModel, type WorkspaceSource } from '../../src/ui/tree/WorkspaceTreeModel';
 import { eventually } from '../helpers/poll';
 import { RecordingLog, ScriptedHost } from '../helpers/scriptedHost';
@@ -114,11 +115,13 @@ describe('agent state', () => {
     const [node] = buildTree({ workspaces: [view(sessions)], stats: new Map(), tmuxAvailable: true, agentStates: states, now: NOW }) as WorkspaceNode[];
     const rows = node.children.filter((child): child is SessionNode => child.kind === 'session');
     assert.deepEqual(rows.map((row) => [row.icon.id, row.description, row.contextValue]), [
-      ['sync~spin', 'working · 5m', 'session+agent+alive+working'],
-      ['bell-dot', 'needs input · attached (1) · 5m', 'session+agent+alive+attached+needsInput'],
-      ['hubot', 'idle · 5m', 'session+agent+alive+idle+resumable'],
-      ['hubot', 'running · 5m', 'session+agent+alive'],
+      ['sync~spin', 'working', 'session+agent+alive+working'],
+      ['bell-dot', 'needs input', 'session+agent+alive+attached+needsInput'],
+      ['hubot', 'idle', 'session+agent+alive+idle+resumable'],
+      ['hubot', 'running', 'session+agent+alive'],
     ]);
+    // Only the state, so inline buttons cannot cover it; the rest is in the tooltip.
+    assert.deepEqual(rows[1].tooltip!.split('\n\n').slice(0, 3), ['**Claude Code** (agent, needs input)', 'Attached in 1 terminal', 'Started 5 minutes ago (' + localTime(NOW - 5 * 60_000) + ')']);
   });
 
   it('shows a resumable agent as a stopped row that offers Resume, and a first prompt\'s fate in the tooltip', () => {
@@ -126,8 +129,9 @@ describe('agent state', () => {
     const prompted = agent('tw-p', { prompt: { state: 'failed', at: NOW, detail: 'Claude Code did not get ready for input within 30 s' } });
     const [node] = buildTree({ workspaces: [view([{ record: prompted, alive: true, attachedClients: 0 }], [resumable])], stats: new Map(), tmuxAvailable: true, now: NOW }) as WorkspaceNode[];
     const row = node.children.at(-1)!;
-    assert.deepEqual([row.kind, row.label, row.description, row.contextValue], ['resumable', 'Codex', 'stopped · resumable · 2m', 'session+agent+stopped+resumable']);
+    assert.deepEqual([row.kind, row.label, row.description, row.contextValue], ['resumable', 'Codex', 'stopped · resumable', 'session+agent+stopped+resumable']);
     assert.match(row.tooltip!, /thread-9/);
+    assert.match(row.tooltip!, /Stopped 2 minutes ago/);
     assert.match(node.children[1].tooltip!, /First prompt: not sent \(Claude Code did not get ready/);
   });
 

@@ -2,13 +2,14 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commandEntries } from '../../src/ui/commands/registry';
-import { CommandId, ContextKey, SECTION, SettingKey, VIEW_ID } from '../../src/ui/ids';
+import { CommandId, ContextKey, SECTION, SettingKey, VIEW_ID, VIEW_TITLE } from '../../src/ui/ids';
 
 interface Manifest {
   contributes: {
     commands: { command: string; title: string }[];
     menus: Record<string, { command: string; when?: string }[]>;
-    views: Record<string, { id: string }[]>;
+    viewsContainers: Record<string, { id: string; title: string }[]>;
+    views: Record<string, { id: string; name: string }[]>;
     viewsWelcome: { view: string; when: string }[];
     configuration: { properties: Record<string, unknown> };
   };
@@ -50,5 +51,11 @@ describe('package.json contributions match the code', () => {
       for (const key of welcome.when.match(/tmuxWorkspaces\.\w+/g) ?? []) assert.ok(keys.has(key), `${key} in "${welcome.when}"`);
     }
     assert.deepEqual(manifest.contributes.views[SECTION].map((view) => view.id), [VIEW_ID]);
+  });
+
+  it('names its one view as its container, so the header reads "TMUX WORKSPACES" and is not cut to a prefix', () => {
+    const container = manifest.contributes.viewsContainers.activitybar.find((candidate) => candidate.id === SECTION);
+    assert.equal(container?.title, VIEW_TITLE);
+    assert.deepEqual(manifest.contributes.views[SECTION].map((view) => view.name), [VIEW_TITLE]);
   });
 });

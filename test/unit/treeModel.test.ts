@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import { Emitter } from '../../src/core/events';
 import type { LifecycleChange, SessionView, WorkspaceView } from '../../src/core/lifecycle/RuntimeLifecycle';
 import type { SessionRecord, WorkspaceRecord, WorkspaceStatus } from '../../src/core/store/records';
-import { age, buildTree, type SessionNode, type WorkspaceNode, type WorkspaceStats } from '../../src/ui/tree/nodes';
+import { buildTree, type SessionNode, type WorkspaceNode, type WorkspaceStats } from '../../src/ui/tree/nodes';
+import { treeItemLook } from '../../src/ui/tree/treeItem';
+import { ago } from '../../src/ui/words';
 import { WorkspaceTreeModel, type WorkspaceSource } from '../../src/ui/tree/WorkspaceTreeModel';
 import { eventually } from '../helpers/poll';
 
@@ -52,10 +54,11 @@ function tree(workspaces: WorkspaceView[], stats = new Map<string, WorkspaceStat
 }
 
 describe('workspace tree nodes', () => {
-  it('labels a workspace by branch with repository, changed lines and a dirty marker as description', () => {
+  it('labels a workspace by branch with changed lines and a dirty marker as description, the repository only in its tooltip', () => {
     const [node] = tree([view(workspace('a'))], new Map([['a', { added: 12, removed: 3, dirty: true }]])) as WorkspaceNode[];
     assert.equal(node.label, 'feature/a');
-    assert.equal(node.description, 'app · +12 −3 · ●');
+    assert.equal(node.description, '+12 −3 · ●', 'one repository: its name on every row says nothing');
+    assert.match(node.tooltip!, /Repository: `\/src\/app`/);
     assert.equal(node.contextValue, 'workspace+ready+dirty+tmux+hasFolder');
   });
 
@@ -63,7 +66,7 @@ describe('workspace tree nodes', () => {
     const record = workspace('a', { status: 'creating', setupEvents: [{ stage: 'worktree', outcome: 'ok', at: NOW }, { stage: 'setup', outcome: 'started', at: NOW }] });
     const [node] = tree([view(record, [], false)]) as WorkspaceNode[];
     assert.equal(node.icon.id, 'sync~spin');
-    assert.equal(node.description, 'app · creating: setup…');
+    assert.equal(node.description, 'creating: setup…');
     assert.deepEqual(node.children, [], 'no base terminal row before the terminal exists');
   });
 
@@ -81,7 +84,7 @@ describe('workspace tree nodes', () => {
     assert.equal(nodes[1].contextValue, 'workspace+deletion_failed+tmux+hasFolder');
   });
 
-  it('lists the base terminal first, then sessions with state and age', () => {
+  it('lists the base terminal first, then sessions with a short state, the age and clients explained in the tooltip', () => {
     const record = workspace('a');
     const sessions: SessionView[] = [
       { record: session('tw-a-claude-1', 'a'), alive: true, attachedClients: 1 },
@@ -90,9 +93,17 @@ describe('workspace tree nodes', () => {
     const [node] = tree([view(record, sessions)]) as WorkspaceNode[];
     assert.deepEqual(node.children.map((child) => [child.kind, child.label, child.description]), [
       ['base', 'Base terminal', 'running'],
-      ['session', 'Claude Code', 'attached (1) · 5m'],
-      ['session', 'shell', 'running · 3h'],
+      ['session', 'Claude Code', 'attached'],
+      ['session', 'shell', 'running'],
     ]);
+    const [base, claude, shell] = node.children.map((child) => child.tooltip!.split('\n\n'));
+    assert.deepEqual(base, ['tmux session `tw-a-base`', 'Not attached']);
+    assert.equal(claude[0], '**Claude Code** (agent)');
+    assert.equal(shell[0], '**shell**', 'a shell labelled "shell" is not "shell (shell)"');
+    assert.ok(claude.includes('Attached in 1 terminal'), claude.join(' | '));
+    assert.ok(shell.includes('Not attached'), shell.join(' | '));
+    assert.ok(claude.some((line) => line.startsWith('Started 5 minutes ago (')), claude.join(' | '));
+    assert.ok(shell.some((line) => line.startsWith('Started 3 hours ago (')), shell.join(' | '));
     assert.deepEqual(node.children.map((child) => child.contextValue), ['base+alive+tmux+hasFolder', 'session+agent+alive+attached', 'session+shell+alive']);
     assert.equal(node.contextValue, 'workspace+ready+tmux+hasShell+hasFolder');
     assert.equal((node.children[1] as SessionNode).sessionKey, 'tw-a-claude-1');
@@ -127,11 +138,30 @@ describe('workspace tree nodes', () => {
     const orphans = nodes.at(-1)!;
     assert.ok(orphans.kind === 'orphans');
     assert.equal(orphans.label, 'Orphaned Sessions');
-    assert.deepEqual(orphans.orphans.map((node) => [node.label, node.description, node.contextValue]), [['tw-a-claude-9f', 'running · 2m', 'orphan']]);
+    assert.deepEqual(orphans.orphans.map((node) => [node.label, node.description, node.contextValue]), [['tw-a-claude-9f', 'running', 'orphan']]);
+    assert.match(orphans.orphans[0].tooltip!, /Started 2 minutes ago/);
   });
 
-  it('writes ages briefly', () => {
-    assert.deepEqual([age(10_000), age(5 * 60_000), age(3 * 3_600_000), age(3 * 86_400_000)], ['just now', '5m', '3h', '3d']);
+  it('keeps every row\'s tree item id for the life of what it shows, whatever its children or state', () => {
+    // One workspace through its life: creating without a terminal, ready with its base terminal, a session started and ended.
+    const creating = workspace('a', { status: 'creating', setupEvents: [{ stage: 'worktree', outcome: 'started', at: NOW }] });
+    const shell = session('tw-a-shell-1', 'a', { kind: 'shell', label: 'shell' });
+    const lives = [
+      view(creating, [], false),
+      view(workspace('a')),
+      view(workspace('a'), [{ record: shell, alive: true, attachedClients: 1 }]),
+      view(workspace('a'), [{ record: shell, alive: false, attachedClients: 0 }]),
+      view(workspace('a', { status: 'deleting' }), [], false),
+    ];
+    const looks = lives.map((life) => treeItemLook(tree([life])[0]));
+    assert.deepEqual(new Set(looks.map((look) => look.id)), new Set(['ws:a']), 'the workspace row keeps one id');
+    assert.ok(looks.every((look) => look.expanded), 'drawn expanded from its first sight, so it is open once its terminals appear');
+    const sessionIds = lives.slice(2, 4).map((life) => treeItemLook((tree([life])[0] as WorkspaceNode).children[1]).id);
+    assert.equal(sessionIds[0], sessionIds[1], 'a session row keeps its id when the session ends');
+  });
+
+  it('writes ages in words', () => {
+    assert.deepEqual([10_000, 60_000, 5 * 60_000, 3_600_000, 3 * 3_600_000, 3 * 86_400_000].map(ago), ['just now', '1 minute ago', '5 minutes ago', '1 hour ago', '3 hours ago', '3 days ago']);
   });
 });
 

@@ -1,7 +1,9 @@
 import { basename } from 'node:path';
 import type { WorkspaceRecord } from '../../core/store/records';
 import { WorkspaceError, errorMessage, failed, refused } from '../../core/errors';
+import { logFailure } from '../../core/log';
 import type { CommandContext, PickItem } from '../host';
+import { terminalTitle } from '../words';
 import { ActionFailure, Cancelled, answered, type Remedy } from './failures';
 
 interface BranchPick extends PickItem {
@@ -47,7 +49,7 @@ export async function createWorkspace(context: CommandContext, options: { attach
 
   const existing = workspaceFor(branch);
   if (existing) {
-    await host.reveal(existing.record.id);
+    await revealInTree(context, existing.record.id);
     void host.info(`Workspace "${branch}" already exists.`);
     return existing.record;
   }
@@ -70,10 +72,10 @@ export async function createWorkspace(context: CommandContext, options: { attach
 /** After a setup that ended `ready` (Create, or Retry Setup): reveal the row and, when asked, attach the base terminal. */
 async function afterSetup(context: CommandContext, record: WorkspaceRecord, attach: boolean): Promise<void> {
   const { host, lifecycle } = context;
-  await host.reveal(record.id);
+  await revealInTree(context, record.id);
   if (attach && record.status === 'ready' && (await lifecycle.tmuxAvailable())) {
     const target = await lifecycle.attachTarget({ workspaceId: record.id });
-    host.attachTerminal({ tmuxName: target.tmuxName, title: record.branch, argv: target.argv, cwd: record.worktreePath });
+    host.attachTerminal({ tmuxName: target.tmuxName, title: terminalTitle(record.branch), argv: target.argv, cwd: record.worktreePath });
   }
 }
 
@@ -92,6 +94,14 @@ export async function runRetrySetup(context: CommandContext, record: WorkspaceRe
   } catch (error) {
     throw await setupFailure(context, record.repoPath, record.branch, error, `Retry setup of "${record.branch}"`);
   }
+}
+
+/**
+ * Shows the workspace in the tree. Only a courtesy: a reveal that fails (the
+ * editor lost the row in a redraw) is logged and the work after it goes on.
+ */
+async function revealInTree(context: CommandContext, workspaceId: string): Promise<void> {
+  await context.host.reveal(workspaceId).catch(logFailure(context.log, `Showing workspace ${workspaceId} in the tree`));
 }
 
 async function pickRepository(context: CommandContext, title: string): Promise<string> {
@@ -118,7 +128,7 @@ export async function setupFailure(context: CommandContext, repoPath: string, br
   );
   if (!failedView || (error instanceof WorkspaceError && error.kind === 'refused')) return new ActionFailure(action, error, branch);
   const { record } = failedView;
-  await context.host.reveal(record.id);
+  await revealInTree(context, record.id);
   const remedies: Remedy[] = [];
   const setupLog = record.setupLog;
   if (setupLog) remedies.push({ label: 'Show Setup Log', run: () => context.host.openFile(setupLog) });

@@ -4,7 +4,7 @@ import { normalizePrompt, promptProblem } from '../../core/agents/PromptDelivery
 import { resumeTemplate } from '../../core/agents/resume';
 import type { SessionRecord } from '../../core/store/records';
 import type { CommandContext, PickItem } from '../host';
-import { count } from '../words';
+import { count, terminalTitle } from '../words';
 import { Cancelled, answered, during } from './failures';
 import { resolveWorkspace, type CommandTarget } from './targets';
 
@@ -107,7 +107,7 @@ export async function attachIfWanted(context: CommandContext, session: SessionRe
   const workspace = context.lifecycle.workspace(session.workspaceId);
   context.host.attachTerminal({
     tmuxName: target.tmuxName,
-    title: `${session.label} · ${workspace?.branch ?? ''}`,
+    title: workspace ? terminalTitle(workspace.branch, session.label) : session.label,
     argv: target.argv,
     cwd: workspace?.worktreePath,
   });

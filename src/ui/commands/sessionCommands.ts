@@ -1,4 +1,5 @@
 import type { CommandContext } from '../host';
+import { terminalTitle } from '../words';
 import { Cancelled, during } from './failures';
 import { resolveSessionOrBase, type CommandTarget } from './targets';
 
@@ -11,7 +12,7 @@ export async function attach(context: CommandContext, target: CommandTarget): Pr
     const attachTarget = await context.lifecycle.attachTarget(session ? { sessionKey: session.record.key } : { workspaceId: workspace.record.id });
     context.host.attachTerminal({
       tmuxName: attachTarget.tmuxName,
-      title: session ? `${session.record.label} · ${workspace.record.branch}` : workspace.record.branch,
+      title: terminalTitle(workspace.record.branch, session?.record.label),
       argv: attachTarget.argv,
       cwd: workspace.record.worktreePath,
     });

@@ -4,7 +4,7 @@ import type { SessionView, WorkspaceView } from '../../core/lifecycle/RuntimeLif
 import type { LiveSession } from '../../core/tmux/TmuxClient';
 import type { PromptState, ResumableRecord, SetupEvent, WorkspaceStatus } from '../../core/store/records';
 import { localTime } from '../../core/time';
-import { count, statusWords } from '../words';
+import { ago, count, statusWords } from '../words';
 import { STAGE_WORDS, setupHistory } from './setupHistory';
 
 /** A codicon with an optional theme colour. */
@@ -172,8 +172,8 @@ function orphansNode(orphans: readonly LiveSession[], now: number): OrphansNode 
       id: `orphan:${session.name}`,
       tmuxName: session.name,
       label: session.name,
-      description: `${attachedWords(session.attachedClients)} · ${age(now - session.createdAt * 1000)}`,
-      tooltip: `tmux session \`${session.name}\` with no record`,
+      description: attachedWords(session.attachedClients),
+      tooltip: [`tmux session \`${session.name}\` with no record`, clientWords(session.attachedClients), started(session.createdAt * 1000, now)].join('\n\n'),
       icon: { id: 'debug-disconnect' },
       contextValue: 'orphan',
     })),
@@ -183,7 +183,8 @@ function orphansNode(orphans: readonly LiveSession[], now: number): OrphansNode 
 export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats' | 'tmuxAvailable' | 'now' | 'agentStates'>): WorkspaceNode {
   const { record } = view;
   const stats = input.stats.get(record.id);
-  const description: string[] = [basename(record.repoPath)];
+  // The repository is in the tooltip, and several repositories group the rows under theirs.
+  const description: string[] = [];
   if (record.status === 'ready') {
     if (stats && (stats.added > 0 || stats.removed > 0)) description.push(`+${stats.added} −${stats.removed}`);
     if (stats?.dirty) description.push('●');
@@ -209,7 +210,7 @@ export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats
     workspaceId: record.id,
     status: record.status,
     label: record.branch,
-    description: description.join(' · '),
+    description: description.length > 0 ? description.join(' · ') : undefined,
     tooltip: workspaceTooltip(view, stats),
     icon: STATUS_ICONS[record.status],
     contextValue: flags.join('+'),
@@ -228,7 +229,7 @@ function baseNode(view: WorkspaceView, input: Pick<TreeInput, 'tmuxAvailable'>):
     workspaceId: record.id,
     label: 'Base terminal',
     description: !input.tmuxAvailable ? 'tmux not installed' : base.alive ? attachedWords(base.attachedClients) : 'starts on attach',
-    tooltip: record.baseNote ?? `tmux session \`${base.name}\``,
+    tooltip: [record.baseNote ?? `tmux session \`${base.name}\``, ...(base.alive ? [clientWords(base.attachedClients)] : [])].join('\n\n'),
     icon: { id: 'terminal-tmux', color: base.alive ? undefined : 'disabledForeground' },
     contextValue: flags.join('+'),
   };
@@ -243,10 +244,11 @@ function sessionNode(view: WorkspaceView, session: SessionView, now: number, age
   const looks = state && AGENT_LOOKS[state];
   if (looks && session.alive) flags.push(looks.flag);
   if (record.conversationId && record.resumeArgv) flags.push('resumable');
-  const words = looks
-    ? [looks.words, ...(session.attachedClients > 0 ? [attachedWords(session.attachedClients)] : [])]
-    : [session.alive ? attachedWords(session.attachedClients) : 'ended'];
-  const tooltip = [`**${record.label}** (${record.kind}${looks ? `, ${looks.words}` : ''})`, `tmux session \`${record.tmuxName}\``, `started ${localTime(record.createdAt)}`];
+  // The state alone, so the inline buttons cannot cover it; clients and age are in the tooltip.
+  const description = looks ? looks.words : session.alive ? attachedWords(session.attachedClients) : 'ended';
+  const tooltip = [sessionTitle(record.label, record.kind, looks?.words)];
+  if (session.alive) tooltip.push(clientWords(session.attachedClients));
+  tooltip.push(started(record.createdAt, now), `tmux session \`${record.tmuxName}\``);
   if (record.prompt) tooltip.push(`First prompt: ${PROMPT_WORDS[record.prompt.state]}${record.prompt.detail ? ` (${record.prompt.detail})` : ''}`);
   if (record.conversationId) tooltip.push(`Conversation \`${record.conversationId}\``);
   if (record.repairNote) tooltip.push(record.repairNote);
@@ -256,7 +258,7 @@ function sessionNode(view: WorkspaceView, session: SessionView, now: number, age
     workspaceId: view.record.id,
     sessionKey: record.key,
     label: record.label,
-    description: [...words, age(now - record.createdAt)].join(' · '),
+    description,
     tooltip: tooltip.join('\n\n'),
     icon: looks?.icon ?? { id: record.kind === 'shell' ? 'terminal' : 'hubot', color: session.alive ? undefined : 'disabledForeground' },
     contextValue: flags.join('+'),
@@ -278,9 +280,10 @@ function resumableNode(resumable: ResumableRecord, now: number): ResumableNode {
     workspaceId: resumable.workspaceId,
     resumableKey: resumable.key,
     label: resumable.label,
-    description: `stopped · resumable · ${age(now - resumable.stoppedAt)}`,
+    description: 'stopped · resumable',
     tooltip: [
       `**${resumable.label}** stopped without exiting (the machine restarted or tmux was stopped).`,
+      `Stopped ${ago(now - resumable.stoppedAt)} (${localTime(resumable.stoppedAt)})`,
       `**Resume** continues conversation \`${resumable.conversationId}\` in this worktree.`,
     ].join('\n\n'),
     icon: { id: 'debug-restart', color: 'disabledForeground' },
@@ -292,6 +295,7 @@ function workspaceTooltip(view: WorkspaceView, stats: WorkspaceStats | undefined
   const { record } = view;
   const lines = [
     `**${record.branch}** — ${statusWords(record.status)}`,
+    `Repository: \`${record.repoPath}\``,
     `Path: \`${record.worktreePath}\``,
     `Base branch: \`${record.baseBranch}\``,
   ];
@@ -319,16 +323,21 @@ export function currentStage(events: readonly SetupEvent[]): SetupEvent['stage']
   return last?.outcome === 'started' ? last.stage : undefined;
 }
 
+/** A running session's one word: whether a terminal shows it. */
 function attachedWords(clients: number): string {
-  return clients > 0 ? `attached (${clients})` : 'running';
+  return clients > 0 ? 'attached' : 'running';
 }
 
-/** A short age: `just now`, `5m`, `3h`, `2d`. */
-export function age(ms: number): string {
-  const minutes = Math.floor(ms / 60_000);
-  if (minutes < 1) return 'just now';
-  if (minutes < 60) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours}h`;
-  return `${Math.floor(hours / 24)}d`;
+function clientWords(clients: number): string {
+  return clients > 0 ? `Attached in ${count(clients, 'terminal')}` : 'Not attached';
+}
+
+function started(at: number, now: number): string {
+  return `Started ${ago(now - at)} (${localTime(at)})`;
+}
+
+/** `**Claude Code** (agent, idle)`; the kind only where the label does not already say it (`**shell**`). */
+function sessionTitle(label: string, kind: string, state: string | undefined): string {
+  const details = [...(label === kind ? [] : [kind]), ...(state ? [state] : [])];
+  return details.length > 0 ? `**${label}** (${details.join(', ')})` : `**${label}**`;
 }

@@ -23,7 +23,7 @@ export class WorkspaceStatusBar implements vscode.Disposable {
     }
     const running = view.sessions.filter((session) => session.alive).length;
     this.item.text = `$(terminal-tmux) ${view.record.branch} · ${count(running, 'session')}`;
-    this.item.tooltip = `Tmux workspace ${view.record.branch} (${statusWords(view.record.status)}): show it in the Workspaces view`;
+    this.item.tooltip = `Tmux workspace ${view.record.branch} (${statusWords(view.record.status)}): show it in the Tmux Workspaces view`;
     this.item.command = { command: CommandId.revealWorkspace, title: 'Reveal Workspace', arguments: [view.record.id] };
     this.item.show();
   }

@@ -17,7 +17,7 @@ import { Barrier, ROLES, type Role } from './barrier';
 const role = process.env.TW_WINDOW_ROLE as Role;
 const me = role.toLowerCase();
 const REPO_NAME = 'shared-app';
-/** The top-level rows of the Workspaces view (one per workspace). */
+/** The top-level rows of the Tmux Workspaces view (one per workspace). */
 const WORKSPACE_ROWS = '[id="workbench.view.extension.tmuxWorkspaces"] .monaco-list-row[role="treeitem"][aria-level="1"]';
 /** A stand-in for a coding agent that idles until stopped. */
 const STAND_IN_AGENT = ['bash', '-c', 'echo "stand-in agent ready"; sleep 600'];
