@@ -29,7 +29,10 @@ export interface InputOptions {
 export interface UiHost {
   pick<T extends PickItem>(items: readonly T[], options: { title: string; placeHolder?: string }): Promise<T | undefined>;
   input(options: InputOptions): Promise<string | undefined>;
-  /** A modal dialog; resolves to the chosen action, undefined for Cancel. */
+  /**
+   * A modal dialog; resolves to the chosen action, undefined for Cancel. The
+   * first action is the default (Enter picks it); Cancel is the editor's own.
+   */
   confirm<A extends string>(message: string, detail: string, ...actions: A[]): Promise<A | undefined>;
   info<A extends string>(message: string, ...actions: A[]): Promise<A | undefined>;
   warn<A extends string>(message: string, ...actions: A[]): Promise<A | undefined>;

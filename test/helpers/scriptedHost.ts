@@ -34,7 +34,10 @@ export class RecordingLog implements Logger {
   }
 }
 
-type Answer = string | undefined;
+/** A scripted answer to a modal: pressing Enter, which picks the dialog's default (its first action, as in VS Code). */
+export const ENTER = Symbol('Enter');
+
+type Answer = string | undefined | typeof ENTER;
 
 /**
  * The editor's side of a command, answered from a script: each pick, input
@@ -67,8 +70,15 @@ export class ScriptedHost implements UiHost {
     return this.answers.shift();
   }
 
+  /** The next answer for a pick or input box, where Enter alone means nothing. */
+  private nextText(kind: string): string | undefined {
+    const answer = this.next(kind);
+    if (answer === ENTER) throw new Error(`${kind}: Enter is scripted only for modals`);
+    return answer;
+  }
+
   async pick<T extends PickItem>(items: readonly T[], options: { title: string }): Promise<T | undefined> {
-    const label = this.next(`pick "${options.title}"`);
+    const label = this.nextText(`pick "${options.title}"`);
     if (label === undefined) return undefined;
     const found = items.find((item) => item.label === label || item.label.endsWith(` ${label}`));
     if (!found) throw new Error(`pick "${options.title}": no item "${label}" in ${items.map((item) => item.label).join(', ')}`);
@@ -77,14 +87,15 @@ export class ScriptedHost implements UiHost {
 
   async input(options: InputOptions): Promise<string | undefined> {
     for (const value of this.typed.splice(0)) this.validations.push({ value, problem: await options.validate?.(value) });
-    const answer = this.next(`input "${options.title}"`);
+    const answer = this.nextText(`input "${options.title}"`);
     if (answer !== undefined && options.validate && (await options.validate(answer))) throw new Error(`input "${answer}" would not be accepted`);
     return answer;
   }
 
-  async confirm<A extends string>(message: string, detail: string): Promise<A | undefined> {
-    this.shown.push({ kind: 'confirm', message, detail });
-    return this.next(`confirm "${message}"`) as A | undefined;
+  async confirm<A extends string>(message: string, detail: string, ...actions: A[]): Promise<A | undefined> {
+    this.shown.push({ kind: 'confirm', message, detail, actions });
+    const answer = this.next(`confirm "${message}"`);
+    return (answer === ENTER ? actions[0] : answer) as A | undefined;
   }
 
   async info<A extends string>(message: string, ...actions: A[]): Promise<A | undefined> {

@@ -13,7 +13,7 @@ import { CommandId } from '../../src/ui/ids';
 import { TmuxClient } from '../../src/core/tmux/TmuxClient';
 import { FailingTmux } from '../helpers/faults';
 import { git } from '../helpers/gitRepo';
-import { RecordingLog, ScriptedHost, runGuarded } from '../helpers/scriptedHost';
+import { ENTER, RecordingLog, ScriptedHost, runGuarded } from '../helpers/scriptedHost';
 import { useWorld } from '../helpers/world';
 
 const settings = (overrides: Partial<Settings> = {}): Settings => ({
@@ -90,6 +90,11 @@ describe('commands against the real lifecycle', () => {
     assert.match(cancelled.shown[0].message, /work that would be lost/);
     assert.match(cancelled.shown[0].detail!, /1 uncommitted or untracked file:\n {2}draft\.md/);
 
+    const entered = new ScriptedHost([ENTER]);
+    await assert.rejects(deleteWorkspace(context(entered), record.id), Cancelled, 'Enter picks the safe default');
+    assert.ok(existsSync(join(record.worktreePath, 'draft.md')), 'Enter keeps the work');
+    assert.notEqual(entered.shown[0].actions?.[0], 'Delete Anyway', 'the destructive action is not the default');
+
     const confirmed = new ScriptedHost(['Delete Anyway']);
     assert.equal(await deleteWorkspace(context(confirmed), record.id), true);
     assert.ok(!existsSync(record.worktreePath));
@@ -101,7 +106,7 @@ describe('commands against the real lifecycle', () => {
     const host = new ScriptedHost(['Delete']);
     assert.equal(await deleteWorkspace(context(host), record.id), true);
     assert.match(host.shown[0].message, /Delete workspace "feature\/login"\?/);
-    assert.match(host.shown[0].detail!, /branch "feature\/login"/);
+    assert.equal(host.shown[0].detail, `This removes the worktree folder ${record.worktreePath}, the branch "feature/login" and the base terminal.`);
     assert.equal(await git(world.repo.repo, 'branch', '--list', 'feature/login'), '');
   });
 
