@@ -46,6 +46,8 @@ export interface UiHost {
   openFile(path: string): Promise<void>;
   /** Opens a web page in the browser (a missing tool's install page). */
   openExternal(url: string): Promise<void>;
+  /** Opens the Settings editor at one setting, by its full id (`tmuxWorkspaces.agents`). */
+  openSettings(settingId: string): Promise<void>;
   reveal(workspaceId: string): Promise<void>;
   showLog(): void;
   /** The text of the active editor when it is an untitled one (a long first prompt is written there). */

@@ -54,6 +54,8 @@ export class ScriptedHost implements UiHost {
   readonly revealed: string[] = [];
   readonly texts: { title: string; text: string }[] = [];
   readonly opened: string[] = [];
+  /** The settings Open Settings was asked to show, by id. */
+  readonly settingsOpened: string[] = [];
   /** How many times Show Log was clicked through to the log. */
   logShown = 0;
   /** What `activeUntitledText` answers: the text of an untitled editor the user has open. */
@@ -136,6 +138,10 @@ export class ScriptedHost implements UiHost {
 
   async openExternal(url: string): Promise<void> {
     this.opened.push(url);
+  }
+
+  async openSettings(settingId: string): Promise<void> {
+    this.settingsOpened.push(settingId);
   }
 
   async reveal(workspaceId: string): Promise<void> {

@@ -42,10 +42,10 @@ describe('agent commands', () => {
     },
   });
 
-  function context(host: ScriptedHost): CommandContext {
+  function context(host: ScriptedHost, agents: AgentDefinition[] = [standIn], path = process.env.PATH): CommandContext {
     const settings: Settings = {
       setupCommand: () => ({ command: undefined, blockedByTrust: false }),
-      agents: () => ({ agents: [standIn], problems: [], blockedByTrust: false }),
+      agents: () => ({ agents, problems: [], blockedByTrust: false }),
       attachOnLaunch: () => true,
       branchPrefix: () => '',
     };
@@ -56,7 +56,7 @@ describe('agent commands', () => {
       log: new RecordingLog(),
       settings,
       repositories: { repositories: async () => [world.repo.repo] },
-      environment: { PATH: process.env.PATH },
+      environment: { PATH: path },
       hooks: { stateDir: world.harness.stateDirectory, home, ignoreLocally: (worktree, path) => git.ignoreLocally(worktree, path) },
     };
   }
@@ -71,6 +71,18 @@ describe('agent commands', () => {
     assert.deepEqual(session.resumeArgv, [standIn.command, '{id}', '--resumed'], 'the resume template is recorded with the session');
     const text = await eventually(async () => (existsSync(received) ? (await readFile(received, 'utf8')) || undefined : undefined), 10_000, 'prompt pasted');
     assert.equal(text, '\x1b[200~Add a login form\x1b[201~\n');
+  });
+
+  it('says when no agent is on PATH, and Open Settings opens the agents setting', async () => {
+    const ws = await world.readyWorkspace();
+    const host = new ScriptedHost();
+    host.clickAction = 'Open Settings';
+    assert.equal(await launchAgentIn(context(host, [], home), ws.id), undefined);
+    assert.equal(host.shown.at(-1)?.kind, 'warn');
+    assert.match(host.shown.at(-1)?.message ?? '', /No coding agent was found on PATH/);
+    assert.deepEqual(host.shown.at(-1)?.actions, ['Open Settings']);
+    assert.deepEqual(host.settingsOpened, ['tmuxWorkspaces.agents']);
+    assert.deepEqual(new RecordStore(world.harness.memento).sessions(), []);
   });
 
   it('refuses an untitled editor\'s text that cannot be sent, and launches nothing', async () => {

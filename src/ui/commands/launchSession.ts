@@ -4,9 +4,12 @@ import { normalizePrompt, promptProblem } from '../../core/agents/PromptDelivery
 import { resumeTemplate } from '../../core/agents/resume';
 import type { SessionRecord } from '../../core/store/records';
 import type { CommandContext, PickItem } from '../host';
+import { SECTION, SettingKey } from '../ids';
 import { count } from '../words';
 import { Cancelled, answered, during } from './failures';
 import { resolveWorkspace, type CommandTarget } from './targets';
+
+const AGENTS_SETTING = `${SECTION}.${SettingKey.agents}`;
 
 interface AgentPick extends PickItem {
   readonly agent: AgentDefinition;
@@ -16,7 +19,11 @@ interface PromptPick extends PickItem {
   readonly source: 'none' | 'type' | 'untitled';
 }
 
-/** Launch Agent: pick from the catalog (built-ins found on PATH plus configured ones), launch, and attach by setting. */
+/**
+ * Launch Agent: pick from the catalog (built-ins found on PATH plus configured
+ * ones), launch, and attach by setting. With no agent at all, a warning offers
+ * Open Settings at the agents setting.
+ */
 export async function launchAgent(context: CommandContext, target: CommandTarget): Promise<SessionRecord | undefined> {
   const view = await resolveWorkspace(context, target, 'Launch Agent', ['ready']);
   if (!view) return undefined;
@@ -30,7 +37,9 @@ export async function launchAgentIn(context: CommandContext, workspaceId: string
   if (catalog.blockedByTrust) void host.warn('Agents defined in this workspace\'s settings are not offered: the workspace is not trusted.');
   const agents = await availableAgents(catalog.agents, context.environment.PATH);
   if (agents.length === 0) {
-    void host.warn('No coding agent was found on PATH (claude, codex, gemini, opencode, aider). Install one, or add your own in the "tmuxWorkspaces.agents" setting.');
+    const open = 'Open Settings';
+    const choice = await host.warn(`No coding agent was found on PATH (claude, codex, gemini, opencode, aider). Install one, or add your own in the "${AGENTS_SETTING}" setting.`, open);
+    if (choice === open) await host.openSettings(AGENTS_SETTING);
     return undefined;
   }
   const picked = await host.pick<AgentPick>(

@@ -77,6 +77,10 @@ export class VsCodeHost implements UiHost {
     await vscode.env.openExternal(vscode.Uri.parse(url));
   }
 
+  async openSettings(settingId: string): Promise<void> {
+    await vscode.commands.executeCommand('workbench.action.openSettings', settingId);
+  }
+
   reveal(workspaceId: string): Promise<void> {
     return this.revealWorkspace(workspaceId);
   }
