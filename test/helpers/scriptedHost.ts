@@ -1,7 +1,7 @@
 import type { Logger, LogLevel } from '../../src/core/log';
 import { commandEntries, runCommand } from '../../src/ui/commands/registry';
 import type { CommandTarget } from '../../src/ui/commands/targets';
-import type { CommandContext, InputOptions, PickItem, UiHost } from '../../src/ui/host';
+import type { CommandContext, InputOptions, PickItem, PickOptions, UiHost } from '../../src/ui/host';
 import type { CommandId } from '../../src/ui/ids';
 
 /** A log that keeps every line with its level, like the LogOutputChannel would show it. */
@@ -37,7 +37,16 @@ export class RecordingLog implements Logger {
 /** A scripted answer to a modal: pressing Enter, which picks the dialog's default (its first action, as in VS Code). */
 export const ENTER = Symbol('Enter');
 
-type Answer = string | undefined | typeof ENTER;
+/** A scripted answer to a quick pick: these values typed into it one after another, then Enter. */
+export interface Typing {
+  readonly typing: readonly string[];
+}
+
+export function typing(...values: string[]): Typing {
+  return { typing: values };
+}
+
+type Answer = string | undefined | typeof ENTER | Typing;
 
 /**
  * The editor's side of a command, answered from a script: each pick, input
@@ -75,16 +84,41 @@ export class ScriptedHost implements UiHost {
   /** The next answer for a pick or input box, where Enter alone means nothing. */
   private nextText(kind: string): string | undefined {
     const answer = this.next(kind);
-    if (answer === ENTER) throw new Error(`${kind}: Enter is scripted only for modals`);
+    if (answer === ENTER || typeof answer === 'object') throw new Error(`${kind}: Enter and typing are scripted only for modals and picks`);
     return answer;
   }
 
-  async pick<T extends PickItem>(items: readonly T[], options: { title: string }): Promise<T | undefined> {
-    const label = this.nextText(`pick "${options.title}"`);
+  async pick<T extends PickItem>(items: readonly T[], options: PickOptions<T>): Promise<T | undefined> {
+    const answer = this.next(`pick "${options.title}"`);
+    if (typeof answer === 'object') return this.typeInto(items, options, answer.typing);
+    if (answer === ENTER) throw new Error(`pick "${options.title}": Enter is scripted only for modals`);
+    const label = answer;
     if (label === undefined) return undefined;
     const found = items.find((item) => item.label === label || item.label.endsWith(` ${label}`));
     if (!found) throw new Error(`pick "${options.title}": no item "${label}" in ${items.map((item) => item.label).join(', ')}`);
     return found;
+  }
+
+  /**
+   * Typing into a quick pick, then Enter, as VS Code does it: each value shows
+   * the typed row (its problem is kept in `validations`); Enter takes the typed
+   * row unless it has a problem, else the first row the text filters to. With
+   * neither, Enter does nothing, and the script cannot go on.
+   */
+  private typeInto<T extends PickItem>(items: readonly T[], options: PickOptions<T>, values: readonly string[]): T {
+    let typed: T | undefined;
+    for (const value of values) {
+      typed = options.typedItem?.(value);
+      this.validations.push({ value, problem: typed?.problem });
+    }
+    const value = values.at(-1) ?? '';
+    if (typed?.problem) throw new Error(`pick "${options.title}": typed "${value}" would not be accepted: ${typed.problem}`);
+    if (typed) return typed;
+    const lookFor = value.trim().toLowerCase();
+    const plain = (text?: string) => (text ?? '').replace(/\$\([^)]*\)\s*/g, '').toLowerCase();
+    const filtered = items.find((item) => item.kind !== 'separator' && (plain(item.label).includes(lookFor) || plain(item.description).includes(lookFor)));
+    if (!filtered) throw new Error(`pick "${options.title}": typing "${value}" leaves no row, so Enter does nothing`);
+    return filtered;
   }
 
   async input(options: InputOptions): Promise<string | undefined> {

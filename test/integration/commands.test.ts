@@ -13,7 +13,7 @@ import { CommandId } from '../../src/ui/ids';
 import { TmuxClient } from '../../src/core/tmux/TmuxClient';
 import { FailingTmux } from '../helpers/faults';
 import { git } from '../helpers/gitRepo';
-import { ENTER, RecordingLog, ScriptedHost, runGuarded } from '../helpers/scriptedHost';
+import { ENTER, RecordingLog, ScriptedHost, runGuarded, typing } from '../helpers/scriptedHost';
 import { useWorld } from '../helpers/world';
 
 const settings = (overrides: Partial<Settings> = {}): Settings => ({
@@ -54,6 +54,23 @@ describe('commands against the real lifecycle', () => {
     assert.equal(host.terminals[0].cwd, record.worktreePath);
     assert.ok(record.worktreePath.includes('my repo.worktrees'), 'a repository path with a space works');
     assert.deepEqual(host.revealed, [record.id]);
+  });
+
+  it('create takes a branch name typed into the first picker, validated as typed', async () => {
+    await git(world.repo.repo, 'branch', 'local-only');
+    const host = new ScriptedHost([typing('has space', 'main', 'typed/branch')]);
+    const record = await createWorkspace(context(host), { attach: false });
+    assert.deepEqual(host.validations.map((v) => [v.value, v.problem]), [
+      ['has space', 'A branch name cannot contain spaces.'],
+      ['main', 'Branch "main" already exists and is checked out in another worktree.'],
+      ['typed/branch', undefined],
+    ]);
+    assert.equal(record.branch, 'typed/branch');
+    assert.equal(record.createdBranch, true);
+    assert.equal(world.lifecycle.workspace(record.id)?.status, 'ready');
+
+    const again = new ScriptedHost([typing('local-only')]);
+    assert.equal((await createWorkspace(context(again), { attach: false })).createdBranch, false, 'typing a listed branch picks its row');
   });
 
   it('create of an existing repository and branch reveals the workspace instead of making a second', async () => {

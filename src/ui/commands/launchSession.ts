@@ -8,6 +8,7 @@ import { SECTION, SettingKey } from '../ids';
 import { count } from '../words';
 import { Cancelled, answered, during } from './failures';
 import { resolveWorkspace, type CommandTarget } from './targets';
+import { typedPromptPick, type PromptPick } from './typedPicks';
 
 const AGENTS_SETTING = `${SECTION}.${SettingKey.agents}`;
 
@@ -15,9 +16,6 @@ interface AgentPick extends PickItem {
   readonly agent: AgentDefinition;
 }
 
-interface PromptPick extends PickItem {
-  readonly source: 'none' | 'type' | 'untitled';
-}
 
 /**
  * Launch Agent: pick from the catalog (built-ins found on PATH plus configured
@@ -65,7 +63,7 @@ export async function launchAgentIn(context: CommandContext, workspaceId: string
 }
 
 /**
- * The optional first prompt: none, typed into an input box, or the text of
+ * The optional first prompt: none, typed into the picker or an input box, or the text of
  * the active untitled editor (for long ones). A prompt that cannot be sent is
  * refused here, before anything is launched. Throws `Cancelled` when the
  * user backs out.
@@ -81,8 +79,13 @@ async function askFirstPrompt(context: CommandContext, agent: AgentDefinition): 
     const lines = untitled.split('\n').length;
     picks.push({ label: '$(file) Use the active untitled editor\'s text', description: count(lines, 'line'), source: 'untitled' });
   }
-  const picked = answered(await host.pick(picks, { title: `Launch ${agent.label}: first prompt`, placeHolder: 'Give the agent a first prompt?' }));
+  const picked = answered(await host.pick(picks, {
+    title: `Launch ${agent.label}: first prompt`,
+    placeHolder: 'Type a first prompt, or pick',
+    typedItem: typedPromptPick,
+  }));
   if (picked.source === 'none') return undefined;
+  if (picked.source === 'typed') return picked.text;
   if (picked.source === 'untitled') {
     const text = normalizePrompt(untitled ?? '');
     const problem = promptProblem(text);
