@@ -16,7 +16,6 @@ interface AgentPick extends PickItem {
   readonly agent: AgentDefinition;
 }
 
-
 /**
  * Launch Agent: pick from the catalog (built-ins found on PATH plus configured
  * ones), launch, and attach by setting. With no agent at all, a warning offers
@@ -63,8 +62,8 @@ export async function launchAgentIn(context: CommandContext, workspaceId: string
 }
 
 /**
- * The optional first prompt: none, typed into the picker or an input box, or the text of
- * the active untitled editor (for long ones). A prompt that cannot be sent is
+ * The optional first prompt: none, typed into the picker or an input box, or
+ * the text of the active untitled editor (for long ones). A prompt that cannot be sent is
  * refused here, before anything is launched. Throws `Cancelled` when the
  * user backs out.
  */
