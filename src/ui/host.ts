@@ -8,6 +8,16 @@ export interface PickItem {
   readonly description?: string;
   readonly detail?: string;
   readonly kind?: 'separator';
+  /** Why this row cannot be accepted (a typed value that is not valid): shown on the row, and Enter on it does nothing. */
+  readonly problem?: string;
+}
+
+/** A quick pick's texts, and the row the text typed into it becomes. */
+export interface PickOptions<T extends PickItem> {
+  readonly title: string;
+  readonly placeHolder?: string;
+  /** The row for what the user typed, shown first; undefined for none (nothing typed, or a row the list has). */
+  readonly typedItem?: (value: string) => T | undefined;
 }
 
 /** An input box: its texts, and a validator run as the user types. */
@@ -27,9 +37,12 @@ export interface InputOptions {
  * lifecycle, tmux and git underneath are real.
  */
 export interface UiHost {
-  pick<T extends PickItem>(items: readonly T[], options: { title: string; placeHolder?: string }): Promise<T | undefined>;
+  pick<T extends PickItem>(items: readonly T[], options: PickOptions<T>): Promise<T | undefined>;
   input(options: InputOptions): Promise<string | undefined>;
-  /** A modal dialog; resolves to the chosen action, undefined for Cancel. */
+  /**
+   * A modal dialog; resolves to the chosen action, undefined for Cancel. The
+   * first action is the default (Enter picks it); Cancel is the editor's own.
+   */
   confirm<A extends string>(message: string, detail: string, ...actions: A[]): Promise<A | undefined>;
   info<A extends string>(message: string, ...actions: A[]): Promise<A | undefined>;
   warn<A extends string>(message: string, ...actions: A[]): Promise<A | undefined>;
@@ -43,6 +56,8 @@ export interface UiHost {
   openFile(path: string): Promise<void>;
   /** Opens a web page in the browser (a missing tool's install page). */
   openExternal(url: string): Promise<void>;
+  /** Opens the Settings editor at one setting, by its full id (`tmuxWorkspaces.agents`). */
+  openSettings(settingId: string): Promise<void>;
   reveal(workspaceId: string): Promise<void>;
   showLog(): void;
   /** The text of the active editor when it is an untitled one (a long first prompt is written there). */

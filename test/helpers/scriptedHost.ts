@@ -1,7 +1,7 @@
 import type { Logger, LogLevel } from '../../src/core/log';
 import { commandEntries, runCommand } from '../../src/ui/commands/registry';
 import type { CommandTarget } from '../../src/ui/commands/targets';
-import type { CommandContext, InputOptions, PickItem, UiHost } from '../../src/ui/host';
+import type { CommandContext, InputOptions, PickItem, PickOptions, UiHost } from '../../src/ui/host';
 import type { CommandId } from '../../src/ui/ids';
 
 /** A log that keeps every line with its level, like the LogOutputChannel would show it. */
@@ -34,7 +34,19 @@ export class RecordingLog implements Logger {
   }
 }
 
-type Answer = string | undefined;
+/** A scripted answer to a modal: pressing Enter, which picks the dialog's default (its first action, as in VS Code). */
+export const ENTER = Symbol('Enter');
+
+/** A scripted answer to a quick pick: these values typed into it one after another, then Enter. */
+export interface Typing {
+  readonly typing: readonly string[];
+}
+
+export function typing(...values: string[]): Typing {
+  return { typing: values };
+}
+
+type Answer = string | undefined | typeof ENTER | Typing;
 
 /**
  * The editor's side of a command, answered from a script: each pick, input
@@ -53,6 +65,8 @@ export class ScriptedHost implements UiHost {
   revealError: Error | undefined;
   readonly texts: { title: string; text: string }[] = [];
   readonly opened: string[] = [];
+  /** The settings Open Settings was asked to show, by id. */
+  readonly settingsOpened: string[] = [];
   /** How many times Show Log was clicked through to the log. */
   logShown = 0;
   /** What `activeUntitledText` answers: the text of an untitled editor the user has open. */
@@ -69,24 +83,57 @@ export class ScriptedHost implements UiHost {
     return this.answers.shift();
   }
 
-  async pick<T extends PickItem>(items: readonly T[], options: { title: string }): Promise<T | undefined> {
-    const label = this.next(`pick "${options.title}"`);
+  /** The next answer for a pick or input box, where Enter alone means nothing. */
+  private nextText(kind: string): string | undefined {
+    const answer = this.next(kind);
+    if (answer === ENTER || typeof answer === 'object') throw new Error(`${kind}: Enter and typing are scripted only for modals and picks`);
+    return answer;
+  }
+
+  async pick<T extends PickItem>(items: readonly T[], options: PickOptions<T>): Promise<T | undefined> {
+    const answer = this.next(`pick "${options.title}"`);
+    if (typeof answer === 'object') return this.typeInto(items, options, answer.typing);
+    if (answer === ENTER) throw new Error(`pick "${options.title}": Enter is scripted only for modals`);
+    const label = answer;
     if (label === undefined) return undefined;
     const found = items.find((item) => item.label === label || item.label.endsWith(` ${label}`));
     if (!found) throw new Error(`pick "${options.title}": no item "${label}" in ${items.map((item) => item.label).join(', ')}`);
     return found;
   }
 
+  /**
+   * Typing into a quick pick, then Enter, as VS Code does it: each value shows
+   * the typed row (its problem is kept in `validations`); Enter takes the typed
+   * row unless it has a problem, else the first row the text filters to. With
+   * neither, Enter does nothing, and the script cannot go on.
+   */
+  private typeInto<T extends PickItem>(items: readonly T[], options: PickOptions<T>, values: readonly string[]): T {
+    let typed: T | undefined;
+    for (const value of values) {
+      typed = options.typedItem?.(value);
+      this.validations.push({ value, problem: typed?.problem });
+    }
+    const value = values.at(-1) ?? '';
+    if (typed?.problem) throw new Error(`pick "${options.title}": typed "${value}" would not be accepted: ${typed.problem}`);
+    if (typed) return typed;
+    const lookFor = value.trim().toLowerCase();
+    const plain = (text?: string) => (text ?? '').replace(/\$\([^)]*\)\s*/g, '').toLowerCase();
+    const filtered = items.find((item) => item.kind !== 'separator' && (plain(item.label).includes(lookFor) || plain(item.description).includes(lookFor)));
+    if (!filtered) throw new Error(`pick "${options.title}": typing "${value}" leaves no row, so Enter does nothing`);
+    return filtered;
+  }
+
   async input(options: InputOptions): Promise<string | undefined> {
     for (const value of this.typed.splice(0)) this.validations.push({ value, problem: await options.validate?.(value) });
-    const answer = this.next(`input "${options.title}"`);
+    const answer = this.nextText(`input "${options.title}"`);
     if (answer !== undefined && options.validate && (await options.validate(answer))) throw new Error(`input "${answer}" would not be accepted`);
     return answer;
   }
 
-  async confirm<A extends string>(message: string, detail: string): Promise<A | undefined> {
-    this.shown.push({ kind: 'confirm', message, detail });
-    return this.next(`confirm "${message}"`) as A | undefined;
+  async confirm<A extends string>(message: string, detail: string, ...actions: A[]): Promise<A | undefined> {
+    this.shown.push({ kind: 'confirm', message, detail, actions });
+    const answer = this.next(`confirm "${message}"`);
+    return (answer === ENTER ? actions[0] : answer) as A | undefined;
   }
 
   async info<A extends string>(message: string, ...actions: A[]): Promise<A | undefined> {
@@ -127,6 +174,10 @@ export class ScriptedHost implements UiHost {
 
   async openExternal(url: string): Promise<void> {
     this.opened.push(url);
+  }
+
+  async openSettings(settingId: string): Promise<void> {
+    this.settingsOpened.push(settingId);
   }
 
   async reveal(workspaceId: string): Promise<void> {

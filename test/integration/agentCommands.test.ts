@@ -13,7 +13,7 @@ import { Cancelled } from '../../src/ui/commands/failures';
 import type { CommandContext, Settings } from '../../src/ui/host';
 import { CommandId } from '../../src/ui/ids';
 import { eventually } from '../helpers/poll';
-import { RecordingLog, ScriptedHost, runGuarded } from '../helpers/scriptedHost';
+import { RecordingLog, ScriptedHost, runGuarded, typing } from '../helpers/scriptedHost';
 import { useWorld } from '../helpers/world';
 
 /** A stand-in agent: switches on bracketed paste and appends what it is typed to the file it is given. */
@@ -42,10 +42,10 @@ describe('agent commands', () => {
     },
   });
 
-  function context(host: ScriptedHost): CommandContext {
+  function context(host: ScriptedHost, agents: AgentDefinition[] = [standIn], path = process.env.PATH): CommandContext {
     const settings: Settings = {
       setupCommand: () => ({ command: undefined, blockedByTrust: false }),
-      agents: () => ({ agents: [standIn], problems: [], blockedByTrust: false }),
+      agents: () => ({ agents, problems: [], blockedByTrust: false }),
       attachOnLaunch: () => true,
       branchPrefix: () => '',
     };
@@ -56,7 +56,7 @@ describe('agent commands', () => {
       log: new RecordingLog(),
       settings,
       repositories: { repositories: async () => [world.repo.repo] },
-      environment: { PATH: process.env.PATH },
+      environment: { PATH: path },
       hooks: { stateDir: world.harness.stateDirectory, home, ignoreLocally: (worktree, path) => git.ignoreLocally(worktree, path) },
     };
   }
@@ -71,6 +71,29 @@ describe('agent commands', () => {
     assert.deepEqual(session.resumeArgv, [standIn.command, '{id}', '--resumed'], 'the resume template is recorded with the session');
     const text = await eventually(async () => (existsSync(received) ? (await readFile(received, 'utf8')) || undefined : undefined), 10_000, 'prompt pasted');
     assert.equal(text, '\x1b[200~Add a login form\x1b[201~\n');
+  });
+
+  it('launches an agent with a prompt typed into the first-prompt picker, refused as typed when it cannot be sent', async () => {
+    const ws = await world.readyWorkspace();
+    const host = new ScriptedHost(['Stand-in', typing('bad \x07', 'fix the bug')]);
+    const session = await launchAgentIn(context(host), ws.id);
+    assert.ok(session);
+    assert.match(host.validations[0].problem ?? '', /control character \(U\+0007/);
+    assert.equal(host.validations[1].problem, undefined);
+    const text = await eventually(async () => (existsSync(received) ? (await readFile(received, 'utf8')) || undefined : undefined), 10_000, 'prompt pasted');
+    assert.equal(text, '\x1b[200~fix the bug\x1b[201~\n');
+  });
+
+  it('says when no agent is on PATH, and Open Settings opens the agents setting', async () => {
+    const ws = await world.readyWorkspace();
+    const host = new ScriptedHost();
+    host.clickAction = 'Open Settings';
+    assert.equal(await launchAgentIn(context(host, [], home), ws.id), undefined);
+    assert.equal(host.shown.at(-1)?.kind, 'warn');
+    assert.match(host.shown.at(-1)?.message ?? '', /No coding agent was found on PATH/);
+    assert.deepEqual(host.shown.at(-1)?.actions, ['Open Settings']);
+    assert.deepEqual(host.settingsOpened, ['tmuxWorkspaces.agents']);
+    assert.deepEqual(new RecordStore(world.harness.memento).sessions(), []);
   });
 
   it('refuses an untitled editor\'s text that cannot be sent, and launches nothing', async () => {

@@ -14,7 +14,7 @@ import { CommandId } from '../../src/ui/ids';
 import { TmuxClient } from '../../src/core/tmux/TmuxClient';
 import { FailingTmux } from '../helpers/faults';
 import { git } from '../helpers/gitRepo';
-import { RecordingLog, ScriptedHost, runGuarded } from '../helpers/scriptedHost';
+import { ENTER, RecordingLog, ScriptedHost, runGuarded, typing } from '../helpers/scriptedHost';
 import { eventually } from '../helpers/poll';
 import { useWorld } from '../helpers/world';
 
@@ -70,6 +70,23 @@ describe('commands against the real lifecycle', () => {
     assert.deepEqual(host.shown, [], 'nothing to tell the user: the workspace is ready');
   });
 
+  it('create takes a branch name typed into the first picker, validated as typed', async () => {
+    await git(world.repo.repo, 'branch', 'local-only');
+    const host = new ScriptedHost([typing('has space', 'main', 'typed/branch')]);
+    const record = await createWorkspace(context(host), { attach: false });
+    assert.deepEqual(host.validations.map((v) => [v.value, v.problem]), [
+      ['has space', 'A branch name cannot contain spaces.'],
+      ['main', 'Branch "main" already exists and is checked out in another worktree.'],
+      ['typed/branch', undefined],
+    ]);
+    assert.equal(record.branch, 'typed/branch');
+    assert.equal(record.createdBranch, true);
+    assert.equal(world.lifecycle.workspace(record.id)?.status, 'ready');
+
+    const again = new ScriptedHost([typing('local-only')]);
+    assert.equal((await createWorkspace(context(again), { attach: false })).createdBranch, false, 'typing a listed branch picks its row');
+  });
+
   it('create of an existing repository and branch reveals the workspace instead of making a second', async () => {
     const { record } = await created();
     for (const answers of [['New branch…', 'feature/login'], ['feature/login']]) {
@@ -104,6 +121,11 @@ describe('commands against the real lifecycle', () => {
     assert.match(cancelled.shown[0].message, /work that would be lost/);
     assert.match(cancelled.shown[0].detail!, /1 uncommitted or untracked file:\n {2}draft\.md/);
 
+    const entered = new ScriptedHost([ENTER]);
+    await assert.rejects(deleteWorkspace(context(entered), record.id), Cancelled, 'Enter picks the safe default');
+    assert.ok(existsSync(join(record.worktreePath, 'draft.md')), 'Enter keeps the work');
+    assert.notEqual(entered.shown[0].actions?.[0], 'Delete Anyway', 'the destructive action is not the default');
+
     const confirmed = new ScriptedHost(['Delete Anyway']);
     assert.equal(await deleteWorkspace(context(confirmed), record.id), true);
     assert.ok(!existsSync(record.worktreePath));
@@ -115,7 +137,7 @@ describe('commands against the real lifecycle', () => {
     const host = new ScriptedHost(['Delete']);
     assert.equal(await deleteWorkspace(context(host), record.id), true);
     assert.match(host.shown[0].message, /Delete workspace "feature\/login"\?/);
-    assert.match(host.shown[0].detail!, /branch "feature\/login"/);
+    assert.equal(host.shown[0].detail, `This removes the worktree folder ${record.worktreePath}, the branch "feature/login" and the base terminal.`);
     assert.equal(await git(world.repo.repo, 'branch', '--list', 'feature/login'), '');
   });
 

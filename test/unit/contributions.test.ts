@@ -58,4 +58,23 @@ describe('package.json contributions match the code', () => {
     assert.equal(container?.title, VIEW_TITLE);
     assert.deepEqual(manifest.contributes.views[SECTION].map((view) => view.name), [VIEW_TITLE]);
   });
+
+  it('gives tmuxWorkspaces.agents a full schema with a snippet for settings.json', () => {
+    const setting = manifest.contributes.configuration.properties[`${SECTION}.${SettingKey.agents}`] as {
+      items: { type: string; required: string[]; additionalProperties: boolean; properties: Record<string, { type: string; description?: string }> };
+      defaultSnippets?: { label: string; body: unknown[] }[];
+    };
+    assert.equal(setting.items.type, 'object');
+    assert.deepEqual(Object.keys(setting.items.properties).sort(), ['args', 'command', 'env', 'id', 'label', 'resumeArgs']);
+    for (const [name, property] of Object.entries(setting.items.properties)) assert.ok(property.description, `${name} is described`);
+    assert.deepEqual(setting.items.required, ['id', 'command']);
+    assert.equal(setting.items.additionalProperties, false, 'a misspelt key is flagged');
+    assert.ok(setting.defaultSnippets && setting.defaultSnippets.length > 0, 'settings.json offers a snippet');
+    for (const snippet of setting.defaultSnippets) {
+      const entry = snippet.body[0] as Record<string, unknown>;
+      assert.ok(snippet.label, 'the snippet is named');
+      for (const key of setting.items.required) assert.ok(key in entry, `the snippet "${snippet.label}" fills in ${key}`);
+      for (const key of Object.keys(entry)) assert.ok(key in setting.items.properties, `the snippet's ${key} is in the schema`);
+    }
+  });
 });

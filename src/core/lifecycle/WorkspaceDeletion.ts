@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { errorMessage } from '../errors';
+import { andList } from '../prose';
 import type { WorkspaceRecord } from '../store/records';
 import { StageError, killIgnoringMissingTmux, type LifecycleContext } from './context';
 import type { DeletePreview } from './types';
@@ -10,7 +11,7 @@ export function describeLoss(preview: DeletePreview): string {
   const parts: string[] = [];
   if (preview.dirtyFiles.length > 0) parts.push(count(preview.dirtyFiles.length, 'uncommitted or untracked file', 'uncommitted or untracked files'));
   if (preview.unpushedCommits.length > 0) parts.push(count(preview.unpushedCommits.length, 'unpushed commit', 'unpushed commits'));
-  return parts.join(' and ');
+  return andList(parts);
 }
 
 /** What `current` has at risk that `expected` did not list. */

@@ -2,18 +2,15 @@ import { basename } from 'node:path';
 import type { WorkspaceRecord } from '../../core/store/records';
 import { WorkspaceError, errorMessage, failed, refused } from '../../core/errors';
 import { logFailure } from '../../core/log';
-import type { CommandContext, PickItem } from '../host';
+import type { CommandContext } from '../host';
 import { terminalTitle } from '../words';
 import { ActionFailure, Cancelled, answered, type Remedy } from './failures';
-
-interface BranchPick extends PickItem {
-  readonly branch?: string;
-  readonly source?: 'new' | 'existing';
-}
+import { typedBranchPick, type BranchPick } from './typedPicks';
 
 /**
- * Create Workspace: pick the repository, then a new branch (validated as you
- * type) or an existing local or remote one; the base branch is the
+ * Create Workspace: pick the repository, then a new branch (typed into the
+ * picker, or into an input box after New branch…, validated as you type) or
+ * an existing local or remote one; the base branch is the
  * repository's default branch. The same repository and branch again reveals
  * the workspace that exists. Resolves to the workspace; throws `Cancelled`
  * when the user backs out, and a failure naming the branch otherwise.
@@ -31,11 +28,17 @@ export async function createWorkspace(context: CommandContext, options: { attach
   if (workspaces.length > 0) {
     picks.push({ label: 'Existing workspaces', kind: 'separator' }, ...workspaces.map((view) => ({ label: `$(terminal-tmux) ${view.record.branch}`, description: 'show workspace', branch: view.record.branch, source: 'existing' as const })));
   }
-  const picked = answered(await host.pick(picks, { title: `${title} in ${basename(choices.repoPath)}`, placeHolder: 'A new branch, or an existing one to check out' }));
+  const listed = [...choices.local, ...choices.remote, ...workspaces.map((view) => view.record.branch)];
+  const known = { defaultBranch: choices.defaultBranch, listed, taken: [choices.defaultBranch] };
+  const picked = answered(await host.pick(picks, {
+    title: `${title} in ${basename(choices.repoPath)}`,
+    placeHolder: 'A new branch, or an existing one to check out',
+    typedItem: (value) => typedBranchPick(value, known),
+  }));
   if (!picked.source) throw new Cancelled();
 
   let branch = picked.branch;
-  if (picked.source === 'new') {
+  if (picked.source === 'new' && !picked.branch) {
     branch = answered(await host.input({
       title: `${title}: new branch from ${choices.defaultBranch}`,
       prompt: 'Name of the new branch',

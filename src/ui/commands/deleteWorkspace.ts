@@ -1,4 +1,5 @@
 import { WorkspaceError } from '../../core/errors';
+import { andList } from '../../core/prose';
 import type { DeletePreview } from '../../core/lifecycle/types';
 import type { WorkspaceStatus } from '../../core/store/records';
 import type { CommandContext } from '../host';
@@ -22,7 +23,7 @@ function atRiskLines(preview: DeletePreview, goes: readonly string[]): string[] 
     ...listed(preview.dirtyFiles, 'uncommitted or untracked file'),
     ...listed(preview.unpushedCommits, 'unpushed commit'),
     '',
-    `Deleting also removes ${goes.join(', ')}. This cannot be undone.`,
+    `Deleting also removes ${andList(goes)}. This cannot be undone.`,
   ];
 }
 
@@ -41,7 +42,8 @@ function newerPreview(error: unknown): DeletePreview | undefined {
  * Delete Workspace: a modal that says what goes (worktree, branch, sessions).
  * When the worktree has uncommitted or untracked files or unpushed commits
  * (its own, its HEAD's or a submodule's), it lists the first of them with a
- * count and offers Delete Anyway, which is the only way to the force path.
+ * count and offers Keep Workspace (the default, what Enter picks) and Delete
+ * Anyway, which is the only way to the force path.
  * Delete Anyway hands the lifecycle the list it showed; if more is at risk by
  * then, the dialog is shown again with the new list. Resolves to whether it
  * deleted the workspace; answering Cancel throws `Cancelled`.
@@ -61,19 +63,21 @@ export async function deleteWorkspace(
   const goes = [
     `the worktree folder ${record.worktreePath}`,
     record.createdBranch ? `the branch "${record.branch}"` : undefined,
-    sessions > 0 ? `${count(sessions, 'running session')} and the base terminal` : 'the base terminal',
+    sessions > 0 ? count(sessions, 'running session') : undefined,
+    'the base terminal',
   ].filter((part): part is string => part !== undefined);
   const run = (options: { force: boolean; expected?: DeletePreview }) =>
     host.withProgress(`Deleting workspace ${record.branch}`, () => lifecycle.deleteWorkspace(record.id, options));
 
   if (!hasRisk(preview)) {
-    const choice = await host.confirm(`Delete workspace "${record.branch}"?`, `This removes ${goes.join(', ')}.`, 'Delete');
+    const choice = await host.confirm(`Delete workspace "${record.branch}"?`, `This removes ${andList(goes)}.`, 'Delete');
     if (choice !== 'Delete') throw new Cancelled();
     await during(action, () => run({ force: false }), record.branch);
     return true;
   }
   for (;;) {
-    const choice = await host.confirm(`Workspace "${record.branch}" has work that would be lost.`, atRiskLines(preview, goes).join('\n'), 'Delete Anyway');
+    // The first action is what Enter picks, and VS Code always puts its Cancel apart from the others, so the safe answer goes first.
+    const choice = await host.confirm(`Workspace "${record.branch}" has work that would be lost.`, atRiskLines(preview, goes).join('\n'), 'Keep Workspace', 'Delete Anyway');
     if (choice !== 'Delete Anyway') throw new Cancelled();
     const expected = preview;
     const outcome = await during(action, () => run({ force: true, expected }).then(() => undefined, (error: unknown) => {

@@ -4,19 +4,23 @@ import { normalizePrompt, promptProblem } from '../../core/agents/PromptDelivery
 import { resumeTemplate } from '../../core/agents/resume';
 import type { SessionRecord } from '../../core/store/records';
 import type { CommandContext, PickItem } from '../host';
+import { SECTION, SettingKey } from '../ids';
 import { count, terminalTitle } from '../words';
 import { Cancelled, answered, during } from './failures';
 import { resolveWorkspace, type CommandTarget } from './targets';
+import { typedPromptPick, type PromptPick } from './typedPicks';
+
+const AGENTS_SETTING = `${SECTION}.${SettingKey.agents}`;
 
 interface AgentPick extends PickItem {
   readonly agent: AgentDefinition;
 }
 
-interface PromptPick extends PickItem {
-  readonly source: 'none' | 'type' | 'untitled';
-}
-
-/** Launch Agent: pick from the catalog (built-ins found on PATH plus configured ones), launch, and attach by setting. */
+/**
+ * Launch Agent: pick from the catalog (built-ins found on PATH plus configured
+ * ones), launch, and attach by setting. With no agent at all, a warning offers
+ * Open Settings at the agents setting.
+ */
 export async function launchAgent(context: CommandContext, target: CommandTarget): Promise<SessionRecord | undefined> {
   const view = await resolveWorkspace(context, target, 'Launch Agent', ['ready']);
   if (!view) return undefined;
@@ -30,7 +34,9 @@ export async function launchAgentIn(context: CommandContext, workspaceId: string
   if (catalog.blockedByTrust) void host.warn('Agents defined in this workspace\'s settings are not offered: the workspace is not trusted.');
   const agents = await availableAgents(catalog.agents, context.environment.PATH);
   if (agents.length === 0) {
-    void host.warn('No coding agent was found on PATH (claude, codex, gemini, opencode, aider). Install one, or add your own in the "tmuxWorkspaces.agents" setting.');
+    const open = 'Open Settings';
+    const choice = await host.warn(`No coding agent was found on PATH (claude, codex, gemini, opencode, aider). Install one, or add your own in the "${AGENTS_SETTING}" setting.`, open);
+    if (choice === open) await host.openSettings(AGENTS_SETTING);
     return undefined;
   }
   const picked = await host.pick<AgentPick>(
@@ -56,8 +62,8 @@ export async function launchAgentIn(context: CommandContext, workspaceId: string
 }
 
 /**
- * The optional first prompt: none, typed into an input box, or the text of
- * the active untitled editor (for long ones). A prompt that cannot be sent is
+ * The optional first prompt: none, typed into the picker or an input box, or
+ * the text of the active untitled editor (for long ones). A prompt that cannot be sent is
  * refused here, before anything is launched. Throws `Cancelled` when the
  * user backs out.
  */
@@ -72,8 +78,13 @@ async function askFirstPrompt(context: CommandContext, agent: AgentDefinition): 
     const lines = untitled.split('\n').length;
     picks.push({ label: '$(file) Use the active untitled editor\'s text', description: count(lines, 'line'), source: 'untitled' });
   }
-  const picked = answered(await host.pick(picks, { title: `Launch ${agent.label}: first prompt`, placeHolder: 'Give the agent a first prompt?' }));
+  const picked = answered(await host.pick(picks, {
+    title: `Launch ${agent.label}: first prompt`,
+    placeHolder: 'Type a first prompt, or pick',
+    typedItem: typedPromptPick,
+  }));
   if (picked.source === 'none') return undefined;
+  if (picked.source === 'typed') return picked.text;
   if (picked.source === 'untitled') {
     const text = normalizePrompt(untitled ?? '');
     const problem = promptProblem(text);

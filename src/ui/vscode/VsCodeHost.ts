@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { InputOptions, PickItem, UiHost } from '../host';
+import type { InputOptions, PickItem, PickOptions, UiHost } from '../host';
 import type { AttachTerminals } from './AttachTerminals';
 import { VIEW_ID } from '../ids';
 
@@ -11,16 +11,42 @@ export class VsCodeHost implements UiHost {
     private readonly revealWorkspace: (workspaceId: string) => Promise<void>,
   ) {}
 
-  async pick<T extends PickItem>(items: readonly T[], options: { title: string; placeHolder?: string }): Promise<T | undefined> {
-    const quickPickItems = items.map((source) => ({
+  /**
+   * A quick pick whose typed text can become a row (`typedItem`), shown first.
+   * Enter on a row with a problem does nothing; its problem is on the row.
+   */
+  pick<T extends PickItem>(items: readonly T[], options: PickOptions<T>): Promise<T | undefined> {
+    const row = (source: T, typed = false) => ({
       label: source.label,
       description: source.description,
-      detail: source.detail,
+      detail: source.problem ? `$(warning) ${source.problem}` : source.detail,
       kind: source.kind === 'separator' ? vscode.QuickPickItemKind.Separator : vscode.QuickPickItemKind.Default,
+      alwaysShow: typed,
       source,
-    }));
-    const picked = await vscode.window.showQuickPick(quickPickItems, { title: options.title, placeHolder: options.placeHolder, matchOnDescription: true });
-    return picked?.source;
+    });
+    const rows = items.map((item) => row(item));
+    const quickPick = vscode.window.createQuickPick<(typeof rows)[number]>();
+    Object.assign(quickPick, { title: options.title, placeholder: options.placeHolder, matchOnDescription: true, items: rows });
+    const { typedItem } = options;
+    if (typedItem) {
+      quickPick.onDidChangeValue((value) => {
+        const typed = typedItem(value);
+        quickPick.items = typed ? [row(typed, true), ...rows] : rows;
+      });
+    }
+    return new Promise((resolve) => {
+      quickPick.onDidAccept(() => {
+        const chosen = quickPick.activeItems[0]?.source;
+        if (!chosen || chosen.problem) return;
+        resolve(chosen);
+        quickPick.hide();
+      });
+      quickPick.onDidHide(() => {
+        resolve(undefined);
+        quickPick.dispose();
+      });
+      quickPick.show();
+    });
   }
 
   input(options: InputOptions): Promise<string | undefined> {
@@ -75,6 +101,10 @@ export class VsCodeHost implements UiHost {
 
   async openExternal(url: string): Promise<void> {
     await vscode.env.openExternal(vscode.Uri.parse(url));
+  }
+
+  async openSettings(settingId: string): Promise<void> {
+    await vscode.commands.executeCommand('workbench.action.openSettings', settingId);
   }
 
   reveal(workspaceId: string): Promise<void> {
