@@ -87,6 +87,7 @@ function coreServices(context: vscode.ExtensionContext, log: Log) {
     stateDir,
     worktreeRoot: settings.worktreeRoot(),
     reapOrphans: settings.reapOrphans(),
+    statusLine: () => settings.statusLine(),
     isTrusted: () => vscode.workspace.isTrusted,
     lock: currentUnder(new FileLock(join(stateDir, 'locks'), { log, onCompromised: (error) => log.warn(`A workspace lock was lost: ${error.message}`) }), store),
     marker,

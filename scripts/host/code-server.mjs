@@ -1,8 +1,8 @@
 // Starts and stops an offline code-server: a real VS Code workbench served
 // over HTTP whose extension host is a Node process on this machine. Shared by
 // run-host-tests.mjs (headless test runs) and start.mjs (`npm start`).
-import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
+import { closeSync, mkdirSync, openSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,25 +80,25 @@ export async function startCodeServer({ folder, port, logFile, env = {} }) {
     '--disable-workspace-trust',
     folder,
   ];
-  const output = logFile ? createWriteStream(logFile) : undefined;
   // detached: its own process group, so that stop() also ends the extension
   // host, pty host and file watcher it forks, which otherwise linger.
-  const child = spawn(binary, args, {
+  // One descriptor for both streams, so that their lines stay in order.
+  const output = logFile ? openSync(logFile, 'w') : 'inherit';
+  const child = execa(binary, args, {
     detached: true,
-    stdio: ['ignore', output ? 'pipe' : 'inherit', output ? 'pipe' : 'inherit'],
+    stdin: 'ignore',
+    stdout: output,
+    stderr: output,
+    reject: false,
     // An empty gallery turns the marketplace (open-vsx.org) off instead of
     // logging ENOTFOUND stacks while tests run.
-    env: { ...process.env, EXTENSIONS_GALLERY: '{}', ...env },
+    env: { EXTENSIONS_GALLERY: '{}', ...env },
   });
-  if (output) {
-    child.stdout.pipe(output);
-    child.stderr.pipe(output);
-  }
   let exited = false;
-  const exit = new Promise((resolvePromise) => child.on('exit', () => {
+  const exit = child.then(() => {
     exited = true;
-    resolvePromise();
-  }));
+    if (typeof output === 'number') closeSync(output);
+  });
   // A safety net for a parent that exits without calling stop().
   const killOnExit = () => killGroup('SIGKILL');
   process.on('exit', killOnExit);
@@ -118,7 +118,6 @@ export async function startCodeServer({ folder, port, logFile, env = {} }) {
     await Promise.race([exit, sleep(5_000, undefined, { ref: false })]);
     killGroup('SIGKILL');
     await exit;
-    output?.end();
     rmSync(stateDir, { recursive: true, force: true });
   }
 

@@ -51,6 +51,7 @@ export const SettingKey = {
   attachOnLaunch: 'attachOnLaunch',
   notifications: 'notifications',
   reapOrphans: 'reapOrphans',
+  statusLine: 'statusLine',
 } as const;
 
 export type SettingKey = (typeof SettingKey)[keyof typeof SettingKey];

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { WorkspaceError } from '../../src/core/errors';
+import { RecordStore } from '../../src/core/store/RecordStore';
 import { TmuxClient, type LiveSession } from '../../src/core/tmux/TmuxClient';
 import { eventually } from '../helpers/poll';
 import { RecordingLog } from '../helpers/recordingLog';
@@ -32,5 +33,15 @@ describe('RuntimeLifecycle log', () => {
     const line = await eventually(() => log.find('warn', 'safety-net reconcile failed'), 5000, 'the failure in the log');
     assert.match(line, /injected failure/);
     assert.match(line, /^\[RuntimeLifecycle\] /, 'the line says which component wrote it');
+  });
+
+  it('logs a transition it marks interrupted (the row the user sees) as a warning naming the workspace', async () => {
+    const ws = await world.readyWorkspace();
+    await new RecordStore(world.harness.memento).update(ws.id, { status: 'creating' });
+    const log = new RecordingLog();
+    const fresh = await world.harness.reload({ log });
+    assert.equal(fresh.workspace(ws.id)?.status, 'error');
+    const line = log.find('warn', `workspace "${ws.branch}"`);
+    assert.match(line ?? '', /setup was interrupted/, log.lines.map((l) => `${l.level} ${l.message}`).join('\n'));
   });
 });

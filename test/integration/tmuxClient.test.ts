@@ -149,6 +149,15 @@ describe('TmuxClient', () => {
       );
     });
 
+    it('sets the session options it is given in that same invocation, on that session only', async () => {
+      const { records, client } = logged();
+      await client.launch({ name: 'tw-status', cwd: tmpdir(), argv: SLEEP, markers: {}, sessionOptions: { 'status-left': 'a ##1 ', status: 'off' } });
+      assert.equal(records.length, 1);
+      assert.equal(await world.fixture.tmux('show-options', '-v', '-t', '=tw-status:', 'status-left'), 'a ##1 ');
+      assert.equal(await world.fixture.tmux('show-options', '-v', '-t', '=tw-status:', 'status'), 'off');
+      assert.equal(await world.fixture.tmux('show-options', '-g', '-v', 'status'), 'on');
+    });
+
     it('runs the pane command from its argv, with the working folder given', async () => {
       const client = world.fixture.client();
       await client.launch({ name: 'tw-cwd', cwd: world.fixture.dir, argv: ['/bin/sh', '-c', 'exec sleep 600', 'a b'], markers: {} });

@@ -7,6 +7,7 @@ import { treeItemLook } from '../../src/ui/tree/treeItem';
 import { ago } from '../../src/ui/words';
 import { WorkspaceTreeModel, type WorkspaceSource } from '../../src/ui/tree/WorkspaceTreeModel';
 import { eventually } from '../helpers/poll';
+import { RecordingLog } from '../helpers/recordingLog';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 
@@ -244,6 +245,26 @@ describe('WorkspaceTreeModel', () => {
       assert.deepEqual(model.roots.map((root) => root.kind), ['workspace']);
     } finally {
       process.off('unhandledRejection', onUnhandled);
+      model.dispose();
+    }
+  });
+
+  it('logs a listing failure it shows in the tree at error, once per failure, and its recovery', async () => {
+    const source = new FakeSource();
+    source.failWith = new Error('tmux list-sessions: protocol version mismatch (client 8, server 7)');
+    const log = new RecordingLog();
+    const model = new WorkspaceTreeModel(source, 10, undefined, log);
+    try {
+      await model.refresh('startup');
+      await model.refresh('manual');
+      assert.deepEqual(
+        log.lines.filter((line) => line.level === 'warn' || line.level === 'error'),
+        [{ level: 'error', message: 'Could not list the workspaces: tmux list-sessions: protocol version mismatch (client 8, server 7)' }],
+      );
+      source.failWith = undefined;
+      await model.refresh('manual');
+      assert.ok(log.find('info', 'Listing the workspaces works again'), 'the recovery is logged too');
+    } finally {
       model.dispose();
     }
   });

@@ -399,7 +399,9 @@ export class RuntimeLifecycle implements Disposable {
         : (['deleting', 'deletion_failed', INTERRUPTED_DELETE] as const);
       const mark = async () => {
         // Refused when the transition finished meanwhile: then there is nothing to mark.
-        await store.transition(record.id, [from], { status: to, lastError }).catch(logFailure(log, `marking ${record.id} interrupted`, 'debug'));
+        const marked = await store.transition(record.id, [from], { status: to, lastError }).catch(logFailure(log, `marking ${record.id} interrupted`, 'debug'));
+        // The row now says so: the log does too.
+        if (marked) log.warn(`workspace "${record.branch}": ${lastError}`);
         this.context.changed(record.id);
         await this.context.mirror(record.id);
         return true;

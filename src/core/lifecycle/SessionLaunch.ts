@@ -8,8 +8,12 @@ import { SCHEMA_VERSION, type ResumableRecord, type SessionRecord, type Workspac
 import type { PaneCommand } from '../tmux/PaneLauncher';
 import { writeSessionMirror } from '../store/RecordMirror';
 import { MARKER } from '../tmux/TmuxClient';
+import { DEFAULT_STATUS_LINE, statusLineOptions } from '../tmux/statusLine';
 import { loginShell, requireWorkspace, statusWords, type LifecycleContext } from './context';
 import type { LaunchRequest } from './types';
+
+/** What the status line calls a workspace's base terminal (the tree's word for it). */
+const BASE_STATUS_LABEL = 'terminal';
 
 /** One launch between its steps: what was decided and written before tmux was asked. */
 interface Prepared {
@@ -73,6 +77,7 @@ export class SessionLaunch {
         cwd: record.worktreePath,
         argv: pane.argv,
         markers: { [MARKER.owner]: await this.context.ownerId(), [MARKER.launch]: launchId, [MARKER.key]: record.id },
+        sessionOptions: this.statusLine(record, BASE_STATUS_LABEL),
       });
     } catch (error) {
       await panes.discard(pane);
@@ -80,6 +85,11 @@ export class SessionLaunch {
     }
     if (record.baseNote) await store.update(record.id, { baseNote: undefined });
     this.context.watch();
+  }
+
+  /** The status line options for a session of `workspace` (by the setting, asked now). */
+  private statusLine(workspace: WorkspaceRecord, label: string): Record<string, string> {
+    return statusLineOptions(this.context.options.statusLine?.() ?? DEFAULT_STATUS_LINE, workspace.branch, label);
   }
 
   /** The one shell a workspace has, if it still runs; a recorded one that ended is forgotten. */
@@ -138,6 +148,7 @@ export class SessionLaunch {
         argv: prepared.pane.argv,
         markers: { [MARKER.owner]: owner, [MARKER.launch]: launchId, [MARKER.key]: tmuxName },
         pipeOutputTo: prepared.promptOutput,
+        sessionOptions: this.statusLine(prepared.workspace, prepared.label),
       });
     } catch (error) {
       await this.context.panes.discard(prepared.pane);

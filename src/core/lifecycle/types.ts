@@ -5,6 +5,7 @@ import type { Logger } from '../log';
 import type { RecordStore } from '../store/RecordStore';
 import type { ResumableRecord, SessionKind, SessionRecord, WorkspaceRecord } from '../store/records';
 import type { TmuxClient } from '../tmux/TmuxClient';
+import type { StatusLineMode } from '../tmux/statusLine';
 import type { TransitionLock } from './TransitionLock';
 
 export interface LifecycleOptions {
@@ -24,6 +25,8 @@ export interface LifecycleOptions {
   readonly reapOrphans?: boolean;
   /** The safety-net reconcile period behind the session watcher; 0 disables it. */
   readonly safetyNetMs?: number;
+  /** What new sessions' tmux status line shows (the `tmuxWorkspaces.statusLine` setting), asked at each launch; default `workspace`. */
+  readonly statusLine?: () => StatusLineMode;
   /** The login shell for base terminals and shell sessions. */
   readonly shell?: string;
   /**

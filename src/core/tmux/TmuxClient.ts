@@ -37,6 +37,12 @@ export interface LaunchSpec {
    * prints before anything else could have attached.
    */
   readonly pipeOutputTo?: string;
+  /**
+   * Session options (the status line) set in the same invocation, each value
+   * passed as one argument: a value that is a tmux format must be escaped by
+   * the caller (`formatLiteral`).
+   */
+  readonly sessionOptions?: Readonly<Record<string, string>>;
 }
 
 /** When a session's pane last printed, and its title (programs set it; agents show spinners there). */
@@ -186,7 +192,7 @@ export class TmuxClient {
   /** Creates the session and sets its markers in one tmux invocation, so no session exists unmarked. */
   async launch(spec: LaunchSpec): Promise<void> {
     const args = ['new-session', '-d', '-s', spec.name, '-c', formatLiteral(spec.cwd), '--', ...spec.argv];
-    for (const [option, value] of Object.entries(spec.markers)) {
+    for (const [option, value] of Object.entries({ ...spec.markers, ...spec.sessionOptions })) {
       args.push(';', 'set-option', '-t', exactPane(spec.name), option, value);
     }
     for (const option of lifecycleOptions(spec.name)) args.push(';', ...option);

@@ -157,12 +157,16 @@ export class WorkspaceTreeModel implements Disposable {
             return [];
           }),
         ]);
+        if (this.failure !== undefined) this.log.info('Listing the workspaces works again.');
         this.failure = undefined;
       } catch (error) {
         // E.g. tmux refusing a server left by another tmux version: say so in the tree, and keep going.
         this.views = [];
         this.orphans = [];
-        this.failure = error instanceof Error ? error.message : String(error);
+        const failure = error instanceof Error ? error.message : String(error);
+        // What the tree shows is in the log too; once, not at every refresh that fails the same way.
+        if (failure !== this.failure) this.log.error(`Could not list the workspaces: ${failure}`);
+        this.failure = failure;
         this.loaded = true;
         this.rebuild();
         continue;

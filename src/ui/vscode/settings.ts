@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { parseAgentSettings } from '../../core/agents/catalog';
+import { statusLineMode, type StatusLineMode } from '../../core/tmux/statusLine';
 import type { Settings } from '../host';
 import { SECTION, SettingKey } from '../ids';
 
@@ -52,6 +53,11 @@ export class VsCodeSettings implements Settings {
   /** Opt-in: tell the user when an agent needs input or is done. */
   notifications(): boolean {
     return vscode.workspace.getConfiguration(SECTION).get<boolean>(SettingKey.notifications, false);
+  }
+
+  /** Read at each launch: a change applies to the sessions started after it. */
+  statusLine(): StatusLineMode {
+    return statusLineMode(vscode.workspace.getConfiguration(SECTION).get<string>(SettingKey.statusLine));
   }
 
   reapOrphans(): boolean {
