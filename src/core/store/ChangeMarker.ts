@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { Emitter, type Disposable } from '../events';
 import { logFailure, silentLog, type Logger } from '../log';
@@ -13,6 +13,7 @@ import { logFailure, silentLog, type Logger } from '../log';
  */
 export class ChangeMarker implements Disposable {
   private readonly instance = randomUUID();
+  private readonly temporary: string;
   private readonly changed = new Emitter<void>();
   private watcher: FSWatcher | undefined;
   private pending: NodeJS.Timeout | undefined;
@@ -22,13 +23,17 @@ export class ChangeMarker implements Disposable {
   constructor(
     private readonly file: string,
     private readonly log: Logger = silentLog,
-  ) {}
+  ) {
+    this.temporary = `${file}.${this.instance}.tmp`;
+  }
 
   touch(): void {
     const content = `${this.instance} ${Date.now()} ${++this.count}\n`;
     this.writing = this.writing
       .then(() => mkdir(dirname(this.file), { recursive: true }))
-      .then(() => writeFile(this.file, content))
+      // Whole or not at all: a watcher reading a half-written file would take it for another window's.
+      .then(() => writeFile(this.temporary, content))
+      .then(() => rename(this.temporary, this.file))
       // Other windows then learn of this change at their next safety-net reconcile.
       .catch(logFailure(this.log, `telling other windows of a change (${this.file})`));
   }
@@ -50,7 +55,7 @@ export class ChangeMarker implements Disposable {
       this.pending = setTimeout(() => {
         this.pending = undefined;
         void this.readWriter().then((writer) => {
-          if (writer !== this.instance) this.changed.fire();
+          if (writer && writer !== this.instance) this.changed.fire();
         });
       }, 20);
     });
@@ -59,7 +64,7 @@ export class ChangeMarker implements Disposable {
 
   private async readWriter(): Promise<string | undefined> {
     try {
-      return (await readFile(this.file, 'utf8')).split(' ', 1)[0];
+      return (await readFile(this.file, 'utf8')).split(' ', 1)[0] || undefined;
     } catch (error) {
       // Removed between the change event and this read: no writer to tell apart.
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') logFailure(this.log, `reading ${this.file}`)(error);
