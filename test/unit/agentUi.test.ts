@@ -124,15 +124,26 @@ describe('agent state', () => {
     assert.deepEqual(rows[1].tooltip!.split('\n\n').slice(0, 3), ['**Claude Code** (agent, needs input)', 'Attached in 1 terminal', 'Started 5 minutes ago (' + localTime(NOW - 5 * 60_000) + ')']);
   });
 
+  it('says on the row that a first prompt is on its way, whatever the agent\'s state, until it is sent', () => {
+    const pending = agent('tw-p', { prompt: { state: 'pending', at: NOW } });
+    const pasting = agent('tw-d', { prompt: { state: 'delivering', at: NOW } });
+    const sent = agent('tw-s', { prompt: { state: 'delivered', at: NOW } });
+    const sessions: SessionView[] = [pending, pasting, sent].map((record) => ({ record, alive: true, attachedClients: 0 }));
+    const states = new Map([['tw-p', 'working'], ['tw-s', 'idle']] as const);
+    const [node] = buildTree({ workspaces: [view(sessions)], stats: new Map(), tmuxAvailable: true, agentStates: states, now: NOW }) as WorkspaceNode[];
+    const rows = node.children.filter((child): child is SessionNode => child.kind === 'session');
+    assert.deepEqual(rows.map((row) => row.description), ['sending prompt…', 'sending prompt…', 'idle']);
+  });
+
   it('shows a resumable agent as a stopped row that offers Resume, and a first prompt\'s fate in the tooltip', () => {
     const resumable: ResumableRecord = { v: 1, key: 'tw-old', workspaceId: 'ws', label: 'Codex', conversationId: 'thread-9', resumeArgv: ['/usr/bin/codex', 'resume', '{id}'], startedAt: NOW - 86_400_000, stoppedAt: NOW - 120_000 };
-    const prompted = agent('tw-p', { prompt: { state: 'failed', at: NOW, detail: 'Claude Code did not get ready for input within 30 s' } });
+    const prompted = agent('tw-p', { prompt: { state: 'failed', at: NOW, detail: 'Claude Code was not ready for input after 30 s, so the first prompt was not sent' } });
     const [node] = buildTree({ workspaces: [view([{ record: prompted, alive: true, attachedClients: 0 }], [resumable])], stats: new Map(), tmuxAvailable: true, now: NOW }) as WorkspaceNode[];
     const row = node.children.at(-1)!;
     assert.deepEqual([row.kind, row.label, row.description, row.contextValue], ['resumable', 'Codex', 'stopped · resumable', 'session+agent+stopped+resumable']);
     assert.match(row.tooltip!, /thread-9/);
     assert.match(row.tooltip!, /Stopped 2 minutes ago/);
-    assert.match(node.children[1].tooltip!, /First prompt: not sent \(Claude Code did not get ready/);
+    assert.match(node.children[1].tooltip!, /First prompt: not sent \(Claude Code was not ready for input/);
   });
 
   it('redraws the tree when a state changes, without asking the lifecycle again', async () => {

@@ -163,7 +163,8 @@ export class PromptDelivery {
       await this.transition(record, ['pending'], {
         state: 'failed',
         at: Date.now(),
-        detail: `${record.label} did not get ready for input within ${seconds} s (it never switched on bracketed paste), so the prompt was not sent`,
+        // Ready means it switched on bracketed paste; the user needs only the outcome.
+        detail: `${record.label} was not ready for input after ${seconds} s, so the first prompt was not sent`,
       });
       await this.cleanUp(record);
       return;

@@ -245,7 +245,9 @@ function sessionNode(view: WorkspaceView, session: SessionView, now: number, age
   if (looks && session.alive) flags.push(looks.flag);
   if (record.conversationId && record.resumeArgv) flags.push('resumable');
   // The state alone, so the inline buttons cannot cover it; clients and age are in the tooltip.
-  const description = looks ? looks.words : session.alive ? attachedWords(session.attachedClients) : 'ended';
+  // A first prompt on its way is what the user waits for (up to the agent's readiness wait).
+  const sending = session.alive && (record.prompt?.state === 'pending' || record.prompt?.state === 'delivering');
+  const description = sending ? 'sending prompt…' : looks ? looks.words : session.alive ? attachedWords(session.attachedClients) : 'ended';
   const tooltip = [sessionTitle(record.label, record.kind, looks?.words)];
   if (session.alive) tooltip.push(clientWords(session.attachedClients));
   tooltip.push(started(record.createdAt, now), `tmux session \`${record.tmuxName}\``);
