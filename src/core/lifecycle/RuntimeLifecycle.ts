@@ -5,13 +5,13 @@ import { WorkspaceError, errorMessage, failed, refused } from '../errors';
 import { Emitter, type Disposable } from '../events';
 import { componentLog, logFailure, silentLog } from '../log';
 import { newWorkspaceId } from '../naming';
-import { writeSessionMirror } from '../store/RecordMirror';
 import type { ResumableRecord, SessionRecord, WorkspaceRecord } from '../store/records';
 import { SessionWatcher } from '../tmux/SessionWatcher';
 import type { LiveSession } from '../tmux/TmuxClient';
 import { shellQuote } from '../shell';
 import { StageError, createContext, killIgnoringMissingTmux, requireTmux, requireWorkspace, type LifecycleContext } from './context';
 import { ExitCollector } from './ExitCollector';
+import { isMidTransition, markInterrupted } from './Interruptions';
 import { OrphanSessions } from './OrphanSessions';
 import { RecordRepair } from './RecordRepair';
 import { SessionLaunch } from './SessionLaunch';
@@ -30,8 +30,6 @@ const CLIENT_NOTIFICATIONS = new Set(['%client-session-changed', '%client-detach
 
 /** Reaping is done by one window at a time. */
 const REAPER_LOCK = 'reaper';
-const INTERRUPTED_SETUP = 'setup was interrupted; retry setup or delete';
-const INTERRUPTED_DELETE = 'deletion was interrupted; retry deletion';
 
 /**
  * The one place that sequences tmux, git and records. Callers ask for
@@ -390,28 +388,14 @@ export class RuntimeLifecycle implements Disposable {
 
   /** `creating` and `deleting` whose lock is free: the window that ran them went away. */
   private async markInterrupted(activation: boolean): Promise<void> {
-    const { store } = this.options;
-    const { log } = this.context;
-    for (const record of store.workspaces()) {
-      if (record.status !== 'creating' && record.status !== 'deleting') continue;
-      const [from, to, lastError] = record.status === 'creating'
-        ? (['creating', 'error', INTERRUPTED_SETUP] as const)
-        : (['deleting', 'deletion_failed', INTERRUPTED_DELETE] as const);
-      const mark = async () => {
-        // Refused when the transition finished meanwhile: then there is nothing to mark.
-        const marked = await store.transition(record.id, [from], { status: to, lastError }).catch(logFailure(log, `marking ${record.id} interrupted`, 'debug'));
-        // The row now says so: the log does too.
-        if (marked) log.warn(`workspace "${record.branch}": ${lastError}`);
-        this.context.changed(record.id);
-        await this.context.mirror(record.id);
-        return true;
-      };
+    for (const record of this.options.store.workspaces().filter(isMidTransition)) {
+      const mark = () => markInterrupted(this.context, record);
       // A transition still holding the workspace's lock (here or in another window) is not interrupted.
       if (await this.lock.tryRun(record.id, mark)) continue;
       // Another window holds it: a live one finishes the transition itself, but the lock of one that died
       // frees only once stale, after this pass. So wait for it in the background; the status check makes
       // that a no-op when the transition did finish.
-      if (activation && !this.lock.isBusy(record.id)) void this.lock.run(record.id, mark).catch(logFailure(log, `waiting to mark ${record.id} interrupted`));
+      if (activation && !this.lock.isBusy(record.id)) void this.lock.run(record.id, mark).catch(logFailure(this.context.log, `waiting to mark ${record.id} interrupted`));
     }
   }
 
@@ -428,12 +412,7 @@ export class RuntimeLifecycle implements Disposable {
     const { store } = this.options;
     const known = store.session(key);
     if (!known || known.conversationId === conversationId) return;
-    await this.lock.run(known.workspaceId, async () => {
-      const record = store.session(key);
-      const updated = record && record.conversationId !== conversationId ? await store.updateSession(key, record.createdAt, { conversationId }) : undefined;
-      // The record its tmux session carries gets the id too, so a restored record can still resume.
-      if (updated) await writeSessionMirror(this.options.tmux, updated).catch(logFailure(this.context.log, `mirroring the record of ${key} onto its session`));
-    });
+    await this.lock.run(known.workspaceId, () => this.launcher.recordConversation(key, conversationId));
   }
 
   private onTmuxNotification(notification: string): void {

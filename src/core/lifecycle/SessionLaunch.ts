@@ -3,6 +3,7 @@ import { STATUS_FILE_VARIABLE, agentStatusDir, statusFilePath } from '../agents/
 import type { PromptDelivery } from '../agents/PromptDelivery';
 import { resumeCommand } from '../agents/resume';
 import { WorkspaceError, errorMessage, failed, refused } from '../errors';
+import { logFailure } from '../log';
 import { runtimeSessionName } from '../naming';
 import { SCHEMA_VERSION, type ResumableRecord, type SessionRecord, type WorkspaceRecord } from '../store/records';
 import type { PaneCommand } from '../tmux/PaneLauncher';
@@ -64,6 +65,15 @@ export class SessionLaunch {
     const command = resumeCommand(resumable.resumeArgv, resumable.conversationId);
     const { agentId, label, resumeArgv, conversationId } = resumable;
     return this.launch(resumable.workspaceId, { kind: 'agent', agentId, label, command, environment, resumeArgv, conversationId }, undefined);
+  }
+
+  /** Records the conversation id an agent reported, on its record and on its session. With the workspace's lock. */
+  async recordConversation(key: string, conversationId: string): Promise<void> {
+    const { store, tmux, log } = this.context;
+    const record = store.session(key);
+    const updated = record && record.conversationId !== conversationId ? await store.updateSession(key, record.createdAt, { conversationId }) : undefined;
+    // The record its tmux session carries gets the id too, so a restored record can still resume.
+    if (updated) await writeSessionMirror(tmux, updated).catch(logFailure(log, `mirroring the record of ${key} onto its session`));
   }
 
   /** Starts a workspace's base terminal, the login shell in its worktree. */
