@@ -52,6 +52,11 @@ async function pageShows(what: string, selector: string, accept: (elements: Page
   }
 }
 
+/** A tree row as `<level> <aria label>`; the editor ends the label with a space when the row has no description. */
+function rowLine(row: PageElement): string {
+  return `${row.level} ${(row.label ?? '').trimEnd()}`;
+}
+
 describe('Tmux Workspaces in a real VS Code', function () {
   this.timeout(60_000);
 
@@ -120,7 +125,7 @@ describe('Tmux Workspaces in a real VS Code', function () {
     // The view shows it (checked in the page itself; only the code-server launcher can).
     await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
     await pageShows('the view shows the workspace and its base terminal', TREE_ROWS, (rows) =>
-      rows.map((row) => `${row.level} ${row.label}`).join('\n') === `1 ${BRANCH}\n2 Base terminal running`,
+      rows.map(rowLine).join('\n') === `1 ${BRANCH}\n2 Base terminal running`,
     );
 
     // The same repository and branch again is the same workspace.
@@ -182,7 +187,7 @@ describe('Tmux Workspaces in a real VS Code', function () {
     // Room for the rows' descriptions: a narrower editor ("Decrease Editor Width") gives the sidebar more.
     for (let step = 0; step < 3; step++) await vscode.commands.executeCommand('workbench.action.decreaseViewWidth');
     await pageShows('the view shows the workspace, its base terminal and both sessions, attached', TREE_ROWS, (rows) => {
-      const lines = rows.map((row) => `${row.level} ${row.label}`);
+      const lines = rows.map(rowLine);
       return (
         lines.length === 4 &&
         lines[0] === `1 ${BRANCH}` &&
