@@ -138,7 +138,8 @@ function commandContext(core: Core, view: View, log: Log): CommandContext {
 }
 
 function agentNotifier(core: Core, view: View, commands: CommandContext, entries: readonly CommandEntry[]): AgentNotifier {
-  const attachEntry = entries.find((entry) => entry.id === CommandId.attach)!;
+  const entry = (id: CommandId) => entries.find((candidate) => candidate.id === id)!;
+  const attachEntry = entry(CommandId.attach);
   const focusedTerminal = (tmuxName: string) => vscode.window.state.focused && vscode.window.activeTerminal !== undefined && vscode.window.activeTerminal === view.terminals.terminalFor(tmuxName);
   return new AgentNotifier({
     host: commands.host,
@@ -147,6 +148,9 @@ function agentNotifier(core: Core, view: View, commands: CommandContext, entries
     terminalFocused: focusedTerminal,
     attach: async (sessionKey) => {
       await runCommand(attachEntry, commands, sessionKey);
+    },
+    promptAction: async (action, sessionKey) => {
+      await runCommand(entry(action === 'send' ? CommandId.sendPromptAgain : CommandId.copyPrompt), commands, sessionKey);
     },
     branchOf: (workspaceId) => core.lifecycle.workspace(workspaceId)?.branch,
   });

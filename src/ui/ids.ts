@@ -28,6 +28,8 @@ export const CommandId = {
   resumeAgent: command('resumeAgent'),
   dismissResumable: command('dismissResumable'),
   copyAttachCommand: command('copyAttachCommand'),
+  sendPromptAgain: command('sendPromptAgain'),
+  copyPrompt: command('copyPrompt'),
   openWorkspaceFolder: command('openWorkspaceFolder'),
   showSetupLog: command('showSetupLog'),
   installAgentHooks: command('installAgentHooks'),

@@ -7,6 +7,7 @@ import type { AgentDefinition } from '../../src/core/agents/catalog';
 import { GitClient } from '../../src/core/git/GitClient';
 import { RecordStore } from '../../src/core/store/RecordStore';
 import { installAgentHooks } from '../../src/ui/commands/installAgentHooks';
+import { copyPrompt, sendPromptAgain } from '../../src/ui/commands/promptCommands';
 import { launchAgentIn } from '../../src/ui/commands/launchSession';
 import { dismissResumable, resumeAgent } from '../../src/ui/commands/resumeCommands';
 import { Cancelled } from '../../src/ui/commands/failures';
@@ -160,5 +161,27 @@ describe('agent commands', () => {
 
     await dismissResumable(context(new ScriptedHost()), 'tw-old-2');
     assert.deepEqual(store.resumables(), []);
+  });
+
+  it('copies a first prompt that was not sent, picked from the palette, and sends it again from its row', async () => {
+    const ws = await world.readyWorkspace();
+    world.lifecycle.dispose();
+    const impatient = await world.harness.lifecycle({ promptWaitMs: 300 });
+    // Never asks for bracketed paste, so its prompt is given up.
+    const session = await impatient.launchSession(ws.id, { kind: 'agent', label: 'Plain', command: ['/bin/sh', '-c', 'exec cat >> "$0"', received], prompt: 'add the tests' });
+    await eventually(() => impatient.session(session.key)?.prompt?.state === 'failed', 5000, 'prompt given up');
+    const using = (host: ScriptedHost): CommandContext => ({ ...context(host), lifecycle: impatient });
+
+    const host = new ScriptedHost(['$(hubot) Plain']);
+    await copyPrompt(using(host), undefined);
+    assert.deepEqual(host.clipboard, ['add the tests']);
+
+    const again = new ScriptedHost();
+    await sendPromptAgain(using(again), session.key);
+    const text = await eventually(async () => (existsSync(received) ? (await readFile(received, 'utf8')) || undefined : undefined), 5000, 'prompt pasted');
+    assert.equal(text, 'add the tests\n');
+    assert.equal(impatient.session(session.key)?.prompt?.state, 'delivered');
+    assert.deepEqual(again.shown.map((shown) => shown.message), ['Sent the first prompt to Plain in "agent-work".']);
+    await assert.rejects(copyPrompt(using(new ScriptedHost()), session.key), /no unsent first prompt/);
   });
 });

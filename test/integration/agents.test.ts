@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ActivitySampler } from '../../src/core/agents/ActivitySampler';
 import { AgentStatusMonitor, agentStatusDir } from '../../src/core/agents/AgentStatus';
@@ -114,7 +114,9 @@ describe('coding agents', () => {
       await fresh.promptsSettled();
       const text = await receivedAfterMarker(session.tmuxName, received);
       assert.equal(count(text, PASTE_START), 0, 'nothing was pasted');
-      assert.deepEqual(await readdir(join(world.harness.stateDirectory, 'prompts')), []);
+      // Kept for Copy Prompt and Send Again, and nothing else.
+      assert.deepEqual(await readdir(join(world.harness.stateDirectory, 'prompts')), [`${session.launchId}.prompt.kept`]);
+      assert.equal(await fresh.unsentPrompt(session.key), 'only once');
     });
 
     it('gives up when the agent never gets ready, and sends nothing', async () => {
@@ -130,6 +132,39 @@ describe('coding agents', () => {
       await writeFile(go, '');
       const text = await receivedAfterMarker(session.tmuxName, received);
       assert.equal(count(text, PASTE_START), 0);
+    });
+
+    it('sends a prompt that was given up again once when asked, and keeps no copy once it is sent or its session ends', async () => {
+      const ws = await world.readyWorkspace();
+      world.lifecycle.dispose();
+      const impatient = await world.harness.lifecycle({ promptWaitMs: 300 });
+      const received = join(world.repo.root, 'received.txt');
+      const go = join(world.repo.root, 'go');
+      const prompts = join(world.harness.stateDirectory, 'prompts');
+      const session = await impatient.launchSession(ws.id, { kind: 'agent', label: 'late', command: ['/bin/sh', standIn, received, go], prompt: 'second chance' });
+      await eventually(() => impatient.session(session.key)?.prompt?.state === 'failed', 5000, 'prompt given up');
+      assert.equal(await impatient.unsentPrompt(session.key), 'second chance', 'kept for Copy Prompt');
+      assert.equal((await stat(join(prompts, `${session.launchId}.prompt.kept`))).mode & 0o777, 0o600, 'kept privately');
+
+      await writeFile(go, '');
+      await receivedAfterMarker(session.tmuxName, received);
+      const again = [impatient.sendPromptAgain(session.key), impatient.sendPromptAgain(session.key)];
+      const outcomes = await Promise.allSettled(again);
+      assert.equal(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 1, 'two clicks send it once');
+      const refusal = outcomes.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult;
+      assert.match((refusal.reason as Error).message, /no longer kept|being sent already/);
+      assert.equal(impatient.session(session.key)?.prompt?.state, 'delivered');
+      const text = await receivedAfterMarker(session.tmuxName, received);
+      assert.equal(count(text, `${PASTE_START}second chance`), 1);
+      assert.deepEqual(await readdir(prompts), [], 'nothing kept once sent');
+      await assert.rejects(impatient.sendPromptAgain(session.key), /no longer kept/);
+
+      // Given up again, then the session ends: its copy goes with it.
+      const other = await impatient.launchSession(ws.id, { kind: 'agent', label: 'later', command: ['/bin/sh', standIn, received, join(world.repo.root, 'never')], prompt: 'gone with it' });
+      await eventually(() => impatient.session(other.key)?.prompt?.state === 'failed', 5000, 'second prompt given up');
+      assert.equal(await impatient.unsentPrompt(other.key), 'gone with it');
+      await impatient.stopSession(other.key);
+      await eventually(async () => (await readdir(prompts)).length === 0 || undefined, 5000, 'kept prompt removed with its session');
     });
 
     it('refuses a prompt over 64 KiB or with control characters before launching anything', async () => {

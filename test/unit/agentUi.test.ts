@@ -173,6 +173,7 @@ describe('agent notifications', () => {
   function setup(options: { enabled?: boolean; focused?: boolean; attachFails?: Error } = {}) {
     const host = new ScriptedHost();
     const attached: string[] = [];
+    const promptActions: string[] = [];
     const log = new RecordingLog();
     const notifier = new AgentNotifier({
       host,
@@ -183,9 +184,12 @@ describe('agent notifications', () => {
         attached.push(key);
         if (options.attachFails) throw options.attachFails;
       },
+      promptAction: async (action, key) => {
+        promptActions.push(`${action} ${key}`);
+      },
       branchOf: () => 'feature/login',
     });
-    return { host, log, notifier, attached };
+    return { host, log, notifier, attached, promptActions };
   }
   const needsInput = (session: SessionRecord, from: 'working' | 'needs-input' | undefined = 'working') => [{ session, from, to: 'needs-input' as const }];
 
@@ -246,10 +250,17 @@ describe('agent notifications', () => {
     assert.match(host.texts[0].text, /Error: rate limited/);
   });
 
-  it('warns when a first prompt was not, or may not have been, delivered', () => {
-    const { host, notifier } = setup({ enabled: false });
+  it('warns when a first prompt was not, or may not have been, delivered, offering Send Again and Copy Prompt', async () => {
+    const { host, notifier, promptActions } = setup({ enabled: false });
+    host.clickAction = 'Send Again';
     notifier.onLifecycle({ type: 'prompt', session: agent('tw-a', { prompt: { state: 'unknown', at: NOW } }), detail: 'the window closed while the prompt was being pasted' });
     notifier.onLifecycle({ type: 'prompt', session: agent('tw-a', { prompt: { state: 'delivered', at: NOW } }) });
-    assert.deepEqual(host.shown, [{ kind: 'warn', message: 'First prompt for Claude Code in "feature/login": the window closed while the prompt was being pasted.' }]);
+    assert.deepEqual(host.shown, [{ kind: 'warn', message: 'First prompt for Claude Code in "feature/login": the window closed while the prompt was being pasted.', actions: ['Send Again', 'Copy Prompt'] }]);
+    await eventually(() => promptActions.length === 1, 1000, 'Send Again run');
+    assert.deepEqual(promptActions, ['send tw-a']);
+    host.clickAction = 'Copy Prompt';
+    notifier.onLifecycle({ type: 'prompt', session: agent('tw-b', { prompt: { state: 'failed', at: NOW } }) });
+    await eventually(() => promptActions.length === 2, 1000, 'Copy Prompt run');
+    assert.deepEqual(promptActions[1], 'copy tw-b');
   });
 });

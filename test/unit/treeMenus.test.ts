@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkspaceView } from '../../src/core/lifecycle/RuntimeLifecycle';
-import type { WorkspaceRecord } from '../../src/core/store/records';
+import type { SessionRecord, WorkspaceRecord } from '../../src/core/store/records';
 import { CommandId, VIEW_ID } from '../../src/ui/ids';
 import { workspaceNode, type TreeNode } from '../../src/ui/tree/nodes';
 
@@ -68,5 +68,26 @@ describe('tree rows offer only actions that can work', () => {
     const kept = rows(failedView(true, true)).workspace.tooltip!;
     assert.match(kept, /Base terminal: running/);
     assert.match(kept, /Retry Setup will run the setup command again\./);
+  });
+
+  it('offers Send First Prompt Again on a running agent whose first prompt was not sent, and Copy First Prompt also once it ended', () => {
+    const ready = failedView(true, true);
+    const agent = (key: string, state: 'failed' | 'unknown' | 'delivered'): SessionRecord => ({
+      v: 1, key, workspaceId: 'a', kind: 'agent', agentId: 'claude', label: 'Claude Code', tmuxName: key, launchId: `launch-${key}`, command: ['/usr/bin/claude'], createdAt: NOW, prompt: { state, at: NOW },
+    });
+    const view: WorkspaceView = {
+      ...ready,
+      record: { ...ready.record, status: 'ready', lastError: undefined },
+      sessions: [
+        { record: agent('tw-running', 'failed'), alive: true, attachedClients: 0 },
+        { record: agent('tw-ended', 'unknown'), alive: false, attachedClients: 0 },
+        { record: agent('tw-sent', 'delivered'), alive: true, attachedClients: 0 },
+      ],
+    };
+    const node = workspaceNode(view, { stats: new Map(), tmuxAvailable: true, now: NOW });
+    const prompts = (key: string) => offered(node.children.find((child) => child.kind === 'session' && child.sessionKey === key)!).filter((id) => id === CommandId.sendPromptAgain || id === CommandId.copyPrompt);
+    assert.deepEqual(prompts('tw-running'), [CommandId.copyPrompt, CommandId.sendPromptAgain]);
+    assert.deepEqual(prompts('tw-ended'), [CommandId.copyPrompt]);
+    assert.deepEqual(prompts('tw-sent'), []);
   });
 });

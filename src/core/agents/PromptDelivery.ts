@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage, refused } from '../errors';
 import { logFailure, silentLog, type Logger } from '../log';
@@ -17,6 +17,8 @@ export const DEFAULT_PROMPT_WAIT_MS = 30_000;
 /** What a program prints to ask for bracketed paste (DECSET 2004). tmux 3.3 has no format for it, so the output is watched. */
 const BRACKETED_PASTE_ON = '\x1b[?2004h';
 const POLL_MS = 50;
+/** A prompt that was not sent, or may not have arrived, waits in `<launch id>.prompt.kept`. */
+const KEPT_SUFFIX = '.prompt.kept';
 /** After the paste, how long to wait for the agent to show it before pressing Enter. */
 const ECHO_WAIT_MS = 2_000;
 /** A `delivering` this old was left by a window that went away mid-paste. */
@@ -104,9 +106,23 @@ export class PromptDelivery {
     return this.outputFile(launchId);
   }
 
-  /** Removes what `prepare` wrote, for a launch that did not happen. */
+  /** Removes what `prepare` wrote, for a launch that did not happen, and a kept prompt of a session that ended. */
   async discard(launchId: string): Promise<void> {
-    await Promise.all([this.promptFile(launchId), this.outputFile(launchId)].map((file) => rm(file, { force: true })));
+    await Promise.all([this.promptFile(launchId), this.outputFile(launchId), this.keptFile(launchId)].map((file) => rm(file, { force: true })));
+  }
+
+  /** Removes kept prompts whose session has no record any more (ended while no window of ours watched). */
+  async sweepKept(records: readonly SessionRecord[]): Promise<void> {
+    const live = new Set(records.map((record) => record.launchId));
+    let names: string[];
+    try {
+      names = await readdir(this.options.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    const orphaned = names.filter((name) => name.endsWith(KEPT_SUFFIX) && !live.has(name.slice(0, -KEPT_SUFFIX.length)));
+    await Promise.all(orphaned.map((name) => rm(join(this.options.dir, name), { force: true })));
   }
 
   /** Starts delivering a recorded session's pending prompt in the background. */
@@ -160,13 +176,15 @@ export class PromptDelivery {
     }
     if (ready === 'timeout') {
       const seconds = Math.round(this.waitMs / 1000);
-      await this.transition(record, ['pending'], {
+      const failed = await this.transition(record, ['pending'], {
         state: 'failed',
         at: Date.now(),
         // Ready means it switched on bracketed paste; the user needs only the outcome.
         detail: `${record.label} was not ready for input after ${seconds} s, so the first prompt was not sent`,
       });
-      await this.cleanUp(record);
+      // Not failed here: another window claimed it meanwhile and owns the files, or the session is gone.
+      if (failed) await this.keep(record);
+      else if (!this.options.store.session(record.key)) await this.cleanUp(record);
       return;
     }
 
@@ -178,14 +196,62 @@ export class PromptDelivery {
       return;
     }
     const attempt = randomUUID();
-    const text = await readFile(claimed, 'utf8');
     // Durable before the paste: a window that dies from here on leaves `delivering`, which is never retried.
     if (!(await this.transition(record, ['pending'], { state: 'delivering', at: Date.now(), attempt }))) {
       await this.cleanUp(record);
       return;
     }
+    await this.pasteClaimed(record, attempt);
+  }
+
+  /**
+   * The text of a first prompt that was not sent, or may not have arrived:
+   * kept (0600, in the private folder) until it is sent again or its session
+   * ends. Undefined when nothing is kept.
+   */
+  async keptPrompt(record: SessionRecord): Promise<string | undefined> {
+    try {
+      return await readFile(this.keptFile(record.launchId), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Send Again: pastes a kept prompt now, without waiting for the agent to ask
+   * for bracketed paste (the user says it is ready). Once per click, across
+   * windows: the kept file is claimed by a rename, and the record must still
+   * say `failed` or `unknown`.
+   */
+  async sendAgain(record: SessionRecord): Promise<void> {
+    const claimed = this.claimedFile(record.launchId);
+    try {
+      await rename(this.keptFile(record.launchId), claimed);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      throw refused(`The first prompt of ${record.label} is no longer kept (it was sent again, or its session ended), so there is nothing to send.`);
+    }
+    const attempt = randomUUID();
+    if (!(await this.transition(record, ['failed', 'unknown'], { state: 'delivering', at: Date.now(), attempt }))) {
+      await rename(claimed, this.keptFile(record.launchId));
+      throw refused(`The first prompt of ${record.label} is being sent already.`);
+    }
+    const run = (async () => {
+      // The pipe the launch set up was stopped when the prompt was given up; the echo wait needs it.
+      await this.options.tmux.pipeOutput(record.tmuxName, this.outputFile(record.launchId)).catch(logFailure(this.log, `watching the output of ${record.tmuxName}`, 'debug'));
+      await this.pasteClaimed(record, attempt);
+    })();
+    this.running.set(record.key, run.finally(() => this.running.delete(record.key)));
+    await run;
+  }
+
+  /** Pastes the claimed prompt for `attempt` (recorded `delivering`), then Enter; records the outcome. */
+  private async pasteClaimed(record: SessionRecord, attempt: string): Promise<void> {
+    const claimed = this.claimedFile(record.launchId);
     let outcome: PromptAttempt;
     try {
+      const text = await readFile(claimed, 'utf8');
       const before = await this.outputSize(record.launchId);
       await this.options.tmux.paste(record.tmuxName, text, `tw-prompt-${attempt}`);
       // Enter goes once the agent has shown the paste, so it is not read as part of it.
@@ -193,10 +259,11 @@ export class PromptDelivery {
       await this.options.tmux.sendEnter(record.tmuxName);
       outcome = { state: 'delivered', at: Date.now(), attempt };
     } catch (error) {
-      outcome = { state: 'failed', at: Date.now(), attempt, detail: `the prompt could not be pasted (${errorMessage(error)})` };
+      outcome = { state: 'failed', at: Date.now(), attempt, detail: `the prompt could not be pasted into ${record.label} (${errorMessage(error)})` };
     }
-    await this.transition(record, ['delivering'], outcome, attempt);
-    await this.cleanUp(record);
+    const settled = await this.transition(record, ['delivering'], outcome, attempt);
+    if (settled?.prompt?.state === 'failed') await this.keep(record);
+    else await this.cleanUp(record);
   }
 
   /** Polls the piped output for the bracketed-paste switch, until the deadline or the session's end. */
@@ -256,7 +323,7 @@ export class PromptDelivery {
         at: Date.now(),
         detail: 'the window closed while the prompt was being pasted, so it may or may not have arrived; check the agent before sending it again',
       });
-      if (done) await this.cleanUp(record);
+      if (done) await this.keep(record);
     };
     const wait = since + DELIVERING_GRACE_MS - Date.now();
     const what = `settling the abandoned prompt of ${record.key}`;
@@ -272,7 +339,23 @@ export class PromptDelivery {
     this.timers.add(timer);
   }
 
-  /** Stops the output pipe and removes the files of one delivery. */
+  /**
+   * Keeps the prompt text (claimed, or still waiting) for Send Again and Copy
+   * Prompt, then cleans up the rest.
+   */
+  private async keep(record: SessionRecord): Promise<void> {
+    for (const from of [this.claimedFile(record.launchId), this.promptFile(record.launchId)]) {
+      try {
+        await rename(from, this.keptFile(record.launchId));
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn(`keeping the unsent prompt of ${record.key} failed: ${errorMessage(error)}`);
+      }
+    }
+    await this.cleanUp(record);
+  }
+
+  /** Stops the output pipe and removes the files of one delivery (a kept prompt stays). */
   private async cleanUp(record: SessionRecord): Promise<void> {
     // The session may have ended: then there is no pipe to stop.
     await this.options.tmux.stopPipe(record.tmuxName).catch(logFailure(this.log, `stopping the output pipe of ${record.tmuxName}`, 'debug'));
@@ -287,6 +370,10 @@ export class PromptDelivery {
 
   private claimedFile(launchId: string): string {
     return join(this.options.dir, `${launchId}.prompt.claimed`);
+  }
+
+  private keptFile(launchId: string): string {
+    return join(this.options.dir, `${launchId}${KEPT_SUFFIX}`);
   }
 }
 

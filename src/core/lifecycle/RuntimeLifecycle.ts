@@ -66,6 +66,8 @@ export class RuntimeLifecycle implements Disposable {
     this.watcher = new SessionWatcher(options.tmux, { log });
     const emit = (change: LifecycleChange) => {
       options.marker?.touch();
+      // A prompt kept for Send Again goes with its session.
+      if (change.type === 'session-ended') void this.prompts.discard(change.session.launchId).catch(logFailure(log, 'removing a kept first prompt'));
       this.changes.fire(change);
     };
     this.context = createContext(options, log, emit, () => this.watcher.ensureRunning());
@@ -100,6 +102,7 @@ export class RuntimeLifecycle implements Disposable {
     await this.reconcile({ activation: true });
     await this.context.panes.sweepHandoffs().catch(logFailure(this.context.log, 'sweeping old handoff files'));
     await this.prompts.resume(this.options.store.sessions());
+    await this.prompts.sweepKept(this.options.store.sessions()).catch(logFailure(this.context.log, 'sweeping kept first prompts'));
     if ((await this.tmuxAvailable()) && this.options.store.sessions().length + this.options.store.workspaces().length > 0) {
       this.watcher.ensureRunning();
     }
@@ -160,6 +163,19 @@ export class RuntimeLifecycle implements Disposable {
   /** Resolves when no first prompt is being delivered by this window. */
   promptsSettled(): Promise<void> {
     return this.prompts.settled();
+  }
+
+  /** The text of a first prompt that was not sent, or may not have arrived; undefined when none is kept. */
+  async unsentPrompt(key: string): Promise<string | undefined> {
+    const record = this.options.store.session(key);
+    return record ? this.prompts.keptPrompt(record) : undefined;
+  }
+
+  /** Send Again: pastes a kept first prompt into its agent now, once; the outcome is a `prompt` change. */
+  async sendPromptAgain(key: string): Promise<void> {
+    const record = this.options.store.session(key);
+    if (!record) throw new WorkspaceError('gone', 'That session is no longer running.');
+    await this.prompts.sendAgain(record);
   }
 
   /** The shell-quoted attach command, as a user would paste it into any terminal. */

@@ -139,6 +139,11 @@ function lifecycleOptions(name: string): string[][] {
   ];
 }
 
+/** `pipe-pane` appending the pane's output to `file`; tmux runs the command with /bin/sh. */
+function pipeCommand(name: string, file: string): string[] {
+  return ['pipe-pane', '-O', '-t', exactPane(name), formatLiteral(`cat >> ${shellQuote(file, { always: true })}`)];
+}
+
 export class TmuxClient {
   readonly command: readonly string[];
   private readonly environment: Record<string, string>;
@@ -196,7 +201,7 @@ export class TmuxClient {
       args.push(';', 'set-option', '-t', exactPane(spec.name), option, value);
     }
     for (const option of lifecycleOptions(spec.name)) args.push(';', ...option);
-    if (spec.pipeOutputTo) args.push(';', 'pipe-pane', '-O', '-t', exactPane(spec.name), formatLiteral(`cat >> ${shellQuote(spec.pipeOutputTo, { always: true })}`));
+    if (spec.pipeOutputTo) args.push(';', ...pipeCommand(spec.name, spec.pipeOutputTo));
     for (let attempt = 1; ; attempt++) {
       try {
         await this.run(args);
@@ -209,6 +214,11 @@ export class TmuxClient {
         await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
       }
     }
+  }
+
+  /** Appends the pane's output from now on to `file` (replacing any pipe it had). */
+  async pipeOutput(name: string, file: string): Promise<void> {
+    await this.run(pipeCommand(name, file));
   }
 
   /** Stops a `pipe-pane`; a session that is gone has none. */

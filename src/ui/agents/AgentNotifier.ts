@@ -15,8 +15,14 @@ export interface AgentNotifierOptions {
   /** Whether the user is looking at this session's terminal right now. */
   readonly terminalFocused: (tmuxName: string) => boolean;
   readonly attach: (sessionKey: string) => Promise<void>;
+  /** Send First Prompt Again and Copy First Prompt, offered when a first prompt was not sent. */
+  readonly promptAction: (action: PromptAction, sessionKey: string) => Promise<void>;
   readonly branchOf: (workspaceId: string) => string | undefined;
 }
+
+export type PromptAction = 'send' | 'copy';
+const SEND_AGAIN = 'Send Again';
+const COPY_PROMPT = 'Copy Prompt';
 
 /** How many of a failed agent's last lines go into the notification itself (all of them are one click away). */
 const LINES_IN_MESSAGE = 3;
@@ -55,9 +61,7 @@ export class AgentNotifier {
   onLifecycle(change: LifecycleChange): void {
     if (change.type === 'prompt') {
       const prompt = change.session.prompt;
-      if (prompt && (prompt.state === 'failed' || prompt.state === 'unknown')) {
-        void this.host.warn(`First prompt for ${this.name(change.session)}: ${change.detail ?? (prompt.state === 'failed' ? 'not sent' : 'it may not have arrived')}.`);
-      }
+      if (prompt && (prompt.state === 'failed' || prompt.state === 'unknown')) void this.reportUnsentPrompt(change.session, prompt.state, change.detail);
       return;
     }
     if (change.type !== 'session-ended' || !change.natural || change.session.kind !== 'agent') return;
@@ -67,6 +71,12 @@ export class AgentNotifier {
     } else if (change.exitCode === 0 && this.options.enabled() && !this.options.terminalFocused(change.session.tmuxName)) {
       void this.host.info(`${this.name(change.session)} is done.`);
     }
+  }
+
+  private async reportUnsentPrompt(session: SessionRecord, state: 'failed' | 'unknown', detail: string | undefined): Promise<void> {
+    const why = detail ?? (state === 'failed' ? 'not sent' : 'it may not have arrived');
+    const choice = await this.host.warn(`First prompt for ${this.name(session)}: ${why}.`, SEND_AGAIN, COPY_PROMPT);
+    if (choice === SEND_AGAIN || choice === COPY_PROMPT) await this.options.promptAction(choice === SEND_AGAIN ? 'send' : 'copy', session.key);
   }
 
   private async reportFailure(session: SessionRecord, exitCode: number, lastLines: string | undefined): Promise<void> {

@@ -7,6 +7,7 @@ import { reportFailure } from './failures';
 import { installAgentHooks } from './installAgentHooks';
 import { launchAgent, launchAgentIn, launchShell } from './launchSession';
 import { adoptOrphan, attachOrphan, killOrphan } from './orphanCommands';
+import { copyPrompt, sendPromptAgain } from './promptCommands';
 import { dismissResumable, resumeAgent } from './resumeCommands';
 import { attach, copyAttachCommand, stopSession } from './sessionCommands';
 import type { CommandTarget } from './targets';
@@ -45,6 +46,8 @@ export function commandEntries(extras: CommandExtras): readonly CommandEntry[] {
     entry(CommandId.resumeAgent, 'Resume Agent', resumeAgent),
     entry(CommandId.dismissResumable, 'Dismiss Resumable Agent', dismissResumable),
     entry(CommandId.copyAttachCommand, 'Copy Attach Command', copyAttachCommand),
+    entry(CommandId.sendPromptAgain, 'Send First Prompt Again', sendPromptAgain),
+    entry(CommandId.copyPrompt, 'Copy First Prompt', copyPrompt),
     entry(CommandId.openWorkspaceFolder, 'Open Workspace Folder in New Window', openWorkspaceFolder),
     entry(CommandId.showSetupLog, 'Show Setup Log', showSetupLog),
     entry(CommandId.installAgentHooks, 'Install Agent Hooks', installAgentHooks),

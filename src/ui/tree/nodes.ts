@@ -244,6 +244,8 @@ function sessionNode(view: WorkspaceView, session: SessionView, now: number, age
   const looks = state && AGENT_LOOKS[state];
   if (looks && session.alive) flags.push(looks.flag);
   if (record.conversationId && record.resumeArgv) flags.push('resumable');
+  // Send Again and Copy Prompt: the prompt was given up, or may not have arrived.
+  if (record.prompt?.state === 'failed' || record.prompt?.state === 'unknown') flags.push('promptUnsent');
   // The state alone, so the inline buttons cannot cover it; clients and age are in the tooltip.
   // A first prompt on its way is what the user waits for (up to the agent's readiness wait).
   const sending = session.alive && (record.prompt?.state === 'pending' || record.prompt?.state === 'delivering');
