@@ -68,6 +68,8 @@ describe('coding agents', () => {
       assert.ok(!session.command.some((arg) => arg.includes('login form')), 'never on the command line');
 
       await eventually(() => world.lifecycle.session(session.key)?.prompt?.state === 'delivered', 10_000, 'prompt delivered');
+      // Recorded `delivered` first, then the pipe stops and the files go: wait for the whole delivery.
+      await world.lifecycle.promptsSettled();
       const text = await eventually(async () => (existsSync(received) ? (await readFile(received, 'utf8')) || undefined : undefined), 5000, 'prompt received');
       assert.equal(text, `${PASTE_START}Fix the login form\n\tthen run the tests\x1b[201~\n`);
       assert.equal((await world.fixture.tmux('display-message', '-p', '-t', `=${session.tmuxName}:`, '#{pane_pipe}')).trim(), '0', 'the output pipe is off');

@@ -128,10 +128,15 @@ export class PromptDelivery {
   /** Starts delivering a recorded session's pending prompt in the background. */
   begin(record: SessionRecord): void {
     if (this.disposed || this.running.has(record.key)) return;
-    const run = this.deliver(record)
-      .catch(logFailure(this.log, `delivering the first prompt of ${record.key}`))
-      .finally(() => this.running.delete(record.key));
-    this.running.set(record.key, run);
+    void this.track(record.key, this.deliver(record)).catch(logFailure(this.log, `delivering the first prompt of ${record.key}`));
+  }
+
+  /** `work` counts as running for `key` until it settles (`settled()` waits for it); resolves or rejects with it. */
+  private track(key: string, work: Promise<void>): Promise<void> {
+    const run = work.finally(() => this.running.delete(key));
+    // What the caller does with a failure is its own business; `settled()` only waits.
+    this.running.set(key, run.catch(() => undefined));
+    return run;
   }
 
   /**
@@ -210,6 +215,8 @@ export class PromptDelivery {
    * ends. Undefined when nothing is kept.
    */
   async keptPrompt(record: SessionRecord): Promise<string | undefined> {
+    // A delivery that just gave up records `failed` before it moves the text aside.
+    await this.running.get(record.key);
     try {
       return await readFile(this.keptFile(record.launchId), 'utf8');
     } catch (error) {
@@ -225,6 +232,7 @@ export class PromptDelivery {
    * say `failed` or `unknown`.
    */
   async sendAgain(record: SessionRecord): Promise<void> {
+    await this.running.get(record.key);
     const claimed = this.claimedFile(record.launchId);
     try {
       await rename(this.keptFile(record.launchId), claimed);
@@ -237,13 +245,11 @@ export class PromptDelivery {
       await rename(claimed, this.keptFile(record.launchId));
       throw refused(`The first prompt of ${record.label} is being sent already.`);
     }
-    const run = (async () => {
+    await this.track(record.key, (async () => {
       // The pipe the launch set up was stopped when the prompt was given up; the echo wait needs it.
       await this.options.tmux.pipeOutput(record.tmuxName, this.outputFile(record.launchId)).catch(logFailure(this.log, `watching the output of ${record.tmuxName}`, 'debug'));
       await this.pasteClaimed(record, attempt);
-    })();
-    this.running.set(record.key, run.finally(() => this.running.delete(record.key)));
-    await run;
+    })());
   }
 
   /** Pastes the claimed prompt for `attempt` (recorded `delivering`), then Enter; records the outcome. */
@@ -328,12 +334,12 @@ export class PromptDelivery {
     const wait = since + DELIVERING_GRACE_MS - Date.now();
     const what = `settling the abandoned prompt of ${record.key}`;
     if (wait <= 0) {
-      void settle().catch(logFailure(this.log, what));
+      void this.track(record.key, settle()).catch(logFailure(this.log, what));
       return;
     }
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      void settle().catch(logFailure(this.log, what));
+      void this.track(record.key, settle()).catch(logFailure(this.log, what));
     }, wait);
     timer.unref();
     this.timers.add(timer);
