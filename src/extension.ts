@@ -5,6 +5,7 @@ import { workspacesApi, type TmuxWorkspacesApi } from './api';
 import { ActivitySampler } from './core/agents/ActivitySampler';
 import { AgentStatusMonitor, agentStatusDir } from './core/agents/AgentStatus';
 import { GitClient } from './core/git/GitClient';
+import { WorktreeWatcher } from './core/git/WorktreeWatcher';
 import { RuntimeLifecycle } from './core/lifecycle/RuntimeLifecycle';
 import { FileLock } from './core/lifecycle/TransitionLock';
 import { componentLog, logFailure } from './core/log';
@@ -20,6 +21,7 @@ import { AgentStateModel } from './ui/tree/AgentStateModel';
 import { WorkspaceTreeModel } from './ui/tree/WorkspaceTreeModel';
 import { count } from './ui/words';
 import { AttachTerminals } from './ui/vscode/AttachTerminals';
+import { BASE_SCHEME, BaseContentProvider } from './ui/vscode/BaseContent';
 import { commandLogger } from './ui/vscode/commandLogger';
 import { registerCommands } from './ui/vscode/registerCommands';
 import { VsCodeRepositories } from './ui/vscode/repositories';
@@ -98,7 +100,8 @@ function coreServices(context: vscode.ExtensionContext, log: Log) {
 /** The tree (model, provider, view), its badge, the status bar and the attach terminals. */
 function workspacesView(core: Core) {
   const agentStates = new AgentStateModel({ reports: core.agentReports, activity: new ActivitySampler(core.tmux), lifecycle: core.lifecycle.onDidChange, log: core.log });
-  const model = new WorkspaceTreeModel(core.lifecycle, 50, agentStates, componentLog(core.log, 'tree'));
+  const worktrees = new WorktreeWatcher({ log: componentLog(core.log, 'worktrees') });
+  const model = new WorkspaceTreeModel(core.lifecycle, 50, agentStates, componentLog(core.log, 'tree'), worktrees);
   const provider = new WorkspaceTreeProvider(model);
   const treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   const terminals = new AttachTerminals();
@@ -113,6 +116,8 @@ function workspacesView(core: Core) {
   };
   const disposables: vscode.Disposable[] = [
     model,
+    worktrees,
+    vscode.workspace.registerTextDocumentContentProvider(BASE_SCHEME, new BaseContentProvider((workspaceId, commit, path) => core.lifecycle.textAt(workspaceId, commit, path))),
     provider,
     treeView,
     terminals,

@@ -64,6 +64,28 @@ export interface UiHost {
   activeUntitledText(): string | undefined;
   /** Shows read-only text, such as the last lines of an agent that failed. */
   showText(title: string, text: string): Promise<void>;
+  /** Opens one file's diff in the diff editor. */
+  openDiff(diff: FileDiff): Promise<void>;
+  /** Opens several files' diffs together in the multi-file diff editor. */
+  openDiffs(title: string, diffs: readonly FileDiff[]): Promise<void>;
+}
+
+/**
+ * One side of a diff: a file on disk, a file's text at a commit of a
+ * workspace's worktree (empty where the commit lacks it), or nothing (the
+ * right side of a deleted file).
+ */
+export type DiffSide =
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'commit'; readonly workspaceId: string; readonly commit: string; readonly path: string }
+  | { readonly kind: 'empty'; readonly path: string };
+
+export interface FileDiff {
+  readonly title: string;
+  /** The file the diff is about, on disk (the multi-file editor names it). */
+  readonly resource: string;
+  readonly left: DiffSide;
+  readonly right: DiffSide;
 }
 
 /** The settings commands read, each at the moment it is needed. */

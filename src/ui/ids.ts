@@ -30,6 +30,8 @@ export const CommandId = {
   copyAttachCommand: command('copyAttachCommand'),
   sendPromptAgain: command('sendPromptAgain'),
   copyPrompt: command('copyPrompt'),
+  openChange: command('openChange'),
+  openAllChanges: command('openAllChanges'),
   openWorkspaceFolder: command('openWorkspaceFolder'),
   showSetupLog: command('showSetupLog'),
   installAgentHooks: command('installAgentHooks'),

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { openAllChanges } from '../../src/ui/commands/changeCommands';
 import { createWorkspace } from '../../src/ui/commands/createWorkspace';
 import { deleteWorkspace } from '../../src/ui/commands/deleteWorkspace';
 import { launchShell } from '../../src/ui/commands/launchSession';
@@ -139,6 +140,29 @@ describe('commands against the real lifecycle', () => {
     assert.match(host.shown[0].message, /Delete workspace "feature\/login"\?/);
     assert.equal(host.shown[0].detail, `This removes the worktree folder ${record.worktreePath}, the branch "feature/login" and the base terminal.`);
     assert.equal(await git(world.repo.repo, 'branch', '--list', 'feature/login'), '');
+  });
+
+  it('opens all changes against the base in one multi-file diff, each file with its base text on the left', async () => {
+    const { record } = await created();
+    const quiet = new ScriptedHost();
+    await openAllChanges(context(quiet), record.id);
+    assert.deepEqual(quiet.shown.map((shown) => shown.message), ['"feature/login" has no changes against main.']);
+
+    await writeFile(join(record.worktreePath, 'README.md'), '# changed\n');
+    await writeFile(join(record.worktreePath, 'new.txt'), 'new\n');
+    const host = new ScriptedHost();
+    await openAllChanges(context(host), record.id);
+    assert.equal(host.diffs.length, 1);
+    const [opened] = host.diffs;
+    assert.equal(opened.title, 'feature/login ↔ main');
+    assert.deepEqual(opened.diffs.map((diff) => [diff.resource, diff.left.kind, diff.right]), [
+      [join(record.worktreePath, 'new.txt'), 'commit', { kind: 'file', path: join(record.worktreePath, 'new.txt') }],
+      [join(record.worktreePath, 'README.md'), 'commit', { kind: 'file', path: join(record.worktreePath, 'README.md') }],
+    ]);
+    const left = opened.diffs[1].left;
+    assert.ok(left.kind === 'commit');
+    assert.equal(await world.lifecycle.textAt(record.id, left.commit, left.path), await git(world.repo.repo, 'show', 'main:README.md').then((text) => `${text}\n`));
+    assert.equal(await world.lifecycle.textAt(record.id, left.commit, 'new.txt'), '', 'the base had no new.txt');
   });
 
   it('launch shell attaches by setting, stop works without asking, and copy gives the same attach command', async () => {

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { textAt, worktreeChanges } from '../../src/core/git/WorktreeChanges';
 import { GitClient } from '../../src/core/git/GitClient';
 import { git, makeRepo } from '../helpers/gitRepo';
 
@@ -76,7 +77,49 @@ describe('GitClient', () => {
     await writeFile(join(worktree, 'draft.md'), 'draft\n');
     assert.deepEqual(await client.dirtyFiles(worktree), ['draft.md']);
     assert.deepEqual((await client.unpushedCommits(worktree, 'main')).map((line) => line.replace(/^\w+ /, '')), ['more']);
-    assert.deepEqual(await client.changedLines(worktree, 'main'), { added: 1, removed: 0 });
+    const changes = await worktreeChanges(client, worktree, 'main');
+    assert.deepEqual([changes.added, changes.removed, changes.dirty], [1, 0, true]);
+  });
+
+  it('lists what a workspace changed against its base: committed, uncommitted, renamed, deleted, binary and untracked files', async () => {
+    await writeFile(join(repo.repo, 'old.txt'), 'one\ntwo\nthree\nfour\nfive\nsix\n');
+    await writeFile(join(repo.repo, 'doomed.txt'), 'bye\n');
+    await git(repo.repo, 'add', '.');
+    await git(repo.repo, 'commit', '-qm', 'base files');
+    const forkPoint = (await git(repo.repo, 'rev-parse', 'main')).trim();
+    const worktree = join(repo.root, 'wt');
+    await client.addWorktree(repo.repo, worktree, { kind: 'new', branch: 'topic', base: 'main' });
+    await writeFile(join(worktree, 'committed.txt'), 'a\nb\n');
+    await git(worktree, 'rm', '-q', 'doomed.txt');
+    await git(worktree, 'add', '.');
+    await git(worktree, 'commit', '-qm', 'on the branch');
+    // main moves on: its new commit is not the workspace's change.
+    await writeFile(join(repo.repo, 'upstream.txt'), 'main only\n');
+    await git(repo.repo, 'add', '.');
+    await git(repo.repo, 'commit', '-qm', 'upstream');
+    // Not committed: a rename, an edit, a staged binary file, an untracked file with an awkward name.
+    await git(worktree, 'mv', 'old.txt', 'moved with space.txt');
+    await writeFile(join(worktree, 'README.md'), `${await readFile(join(worktree, 'README.md'), 'utf8')}edited\n`);
+    await writeFile(join(worktree, 'image.bin'), Buffer.from([0, 1, 2, 0, 255]));
+    await git(worktree, 'add', 'image.bin');
+    await mkdir(join(worktree, 'notes'));
+    await writeFile(join(worktree, 'notes', 'todo "1".txt'), 'later\n');
+
+    const changes = await worktreeChanges(client, worktree, 'main');
+    assert.equal(changes.baseCommit, forkPoint, 'counted from the merge base, not from main\'s tip');
+    const summary = changes.files.map((file) => `${file.kind} ${file.path}${file.oldPath ? ` <- ${file.oldPath}` : ''} +${file.added} -${file.removed}${file.binary ? ' binary' : ''}`);
+    assert.deepEqual(summary, [
+      'added committed.txt +2 -0',
+      'deleted doomed.txt +0 -1',
+      'added image.bin +0 -0 binary',
+      'renamed moved with space.txt <- old.txt +0 -0',
+      'untracked notes/todo "1".txt +0 -0',
+      'modified README.md +1 -0',
+    ]);
+    assert.deepEqual([changes.added, changes.removed, changes.dirty], [3, 1, true]);
+    assert.equal(await textAt(client, worktree, changes.baseCommit, 'doomed.txt'), 'bye\n');
+    assert.equal(await textAt(client, worktree, changes.baseCommit, 'committed.txt'), '', 'a file the base did not have is empty there');
+    await assert.rejects(textAt(client, worktree, '--output=/tmp/x', 'README.md'), /not a commit id/);
   });
 
   it('removes a clean worktree, refuses a dirty one without force, and deletes a branch', async () => {

@@ -157,7 +157,7 @@ describe('agent state', () => {
         return views;
       },
       listOrphans: async () => [],
-      changedLines: async () => undefined,
+      worktreeChanges: async () => undefined,
       tmuxAvailable: async () => true,
     };
     const tree = new WorkspaceTreeModel(source, 10, model);

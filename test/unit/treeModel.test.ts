@@ -50,17 +50,40 @@ function view(record: WorkspaceRecord, sessions: SessionView[] = [], baseAlive =
   return { record, folder: true, base: { name: record.baseSession, alive: baseAlive, attachedClients: 0 }, sessions };
 }
 
+function changeSet(overrides: Partial<WorkspaceStats> = {}): WorkspaceStats {
+  return { baseCommit: 'a70b5910e52e', files: [], added: 0, removed: 0, dirty: false, ...overrides };
+}
+
 function tree(workspaces: WorkspaceView[], stats = new Map<string, WorkspaceStats>(), tmuxAvailable = true) {
   return buildTree({ workspaces, stats, tmuxAvailable, now: NOW });
 }
 
 describe('workspace tree nodes', () => {
   it('labels a workspace by branch with changed lines and a dirty marker as description, the repository only in its tooltip', () => {
-    const [node] = tree([view(workspace('a'))], new Map([['a', { added: 12, removed: 3, dirty: true }]])) as WorkspaceNode[];
+    const [node] = tree([view(workspace('a'))], new Map([['a', changeSet({ added: 12, removed: 3, dirty: true })]])) as WorkspaceNode[];
     assert.equal(node.label, 'feature/a');
     assert.equal(node.description, '+12 −3 · ●', 'one repository: its name on every row says nothing');
     assert.match(node.tooltip!, /Repository: `\/src\/app`/);
     assert.equal(node.contextValue, 'workspace+ready+dirty+tmux+hasFolder');
+  });
+
+  it('lists a ready workspace\'s changed files under a collapsed Changes row, each opening its diff, and no such row without changes', () => {
+    const files: WorkspaceStats['files'] = [
+      { path: 'README.md', kind: 'modified', added: 2, removed: 1, binary: false },
+      { path: 'src/new.ts', kind: 'added', added: 10, removed: 0, binary: false },
+      { path: 'src/renamed.ts', oldPath: 'src/old.ts', kind: 'renamed', added: 0, removed: 0, binary: false },
+      { path: 'notes/todo.txt', kind: 'untracked', added: 0, removed: 0, binary: false },
+    ];
+    const [node] = tree([view(workspace('a'))], new Map([['a', changeSet({ files, added: 12, removed: 1, dirty: true })]])) as WorkspaceNode[];
+    const changes = node.children.at(-1)!;
+    assert.ok(changes.kind === 'changes');
+    assert.deepEqual([changes.label, changes.description, treeItemLook(changes).collapsed, treeItemLook(changes).expanded], ['Changes', '4 files', true, false]);
+    assert.deepEqual(changes.files.map((file) => [file.label, file.description]), [['README.md', 'M'], ['new.ts', 'src · A'], ['renamed.ts', 'src · R'], ['todo.txt', 'notes · U']]);
+    assert.ok(changes.files.every((file) => treeItemLook(file).opensDiff));
+    assert.match(changes.files[2].tooltip!, /from `src\/old.ts`/);
+    assert.equal(new Set(changes.files.map((file) => file.id)).size, 4, 'one id per file');
+    const [clean] = tree([view(workspace('a'))], new Map([['a', changeSet()]])) as WorkspaceNode[];
+    assert.ok(!clean.children.some((child) => child.kind === 'changes'));
   });
 
   it('spins while creating and names the current stage', () => {
@@ -179,9 +202,9 @@ describe('WorkspaceTreeModel', () => {
       if (this.failWith) throw this.failWith;
       return this.views;
     }
-    async changedLines(id: string) {
+    async worktreeChanges(id: string) {
       this.statsCalls.push(id);
-      return { added: 1, removed: 0, dirty: false };
+      return changeSet({ added: 1 });
     }
     async tmuxAvailable() {
       return true;
@@ -207,6 +230,22 @@ describe('WorkspaceTreeModel', () => {
     assert.equal(source.listCalls - listsBefore, 1);
     assert.deepEqual(source.statsCalls.sort(), ['a', 'c']);
     assert.equal(model.lastRefreshReason, 'event');
+    model.dispose();
+  });
+
+  it('recounts a workspace\'s changes when its worktree\'s index or HEAD changed, and watches only ready worktrees that exist', async () => {
+    const source = new FakeSource();
+    const creating = view(workspace('c', { status: 'creating' }));
+    source.views = [view(workspace('a')), view(workspace('b')), creating];
+    const worktreeChanged = new Emitter<string>();
+    const tracked: string[][] = [];
+    const model = new WorkspaceTreeModel(source, 20, undefined, undefined, { onDidChange: worktreeChanged.event, track: (worktrees) => tracked.push(worktrees.map((worktree) => worktree.id)) });
+    await model.refresh('startup');
+    assert.deepEqual(tracked.at(-1), ['a', 'b']);
+    source.statsCalls = [];
+    worktreeChanged.fire('b');
+    await eventually(() => source.statsCalls.length === 1, 2000, 'recounted');
+    assert.deepEqual(source.statsCalls, ['b']);
     model.dispose();
   });
 

@@ -237,20 +237,6 @@ export class GitClient {
     return output.split('\n').filter(Boolean);
   }
 
-  /** Lines added and removed in the worktree (committed or not) since it forked from `base`. */
-  async changedLines(worktree: string, base: string): Promise<{ added: number; removed: number }> {
-    const mergeBase = (await this.tryGit(worktree, ['merge-base', base, 'HEAD']))?.trim();
-    const output = await this.git(worktree, ['diff', '--numstat', mergeBase || 'HEAD', '--']);
-    let added = 0;
-    let removed = 0;
-    for (const line of output.split('\n').filter(Boolean)) {
-      const [plus, minus] = line.split('\t');
-      added += Number(plus) || 0;
-      removed += Number(minus) || 0;
-    }
-    return { added, removed };
-  }
-
   /**
    * Makes git ignore `path` (relative to the worktree) through the repository's
    * `info/exclude`, which is never committed, unless it is ignored already.
@@ -263,20 +249,34 @@ export class GitClient {
     await appendFile(exclude, `${current === '' || current.endsWith('\n') ? '' : '\n'}/${path}\n`);
   }
 
-  private async tryGit(cwd: string, args: readonly string[]): Promise<string | undefined> {
+  /**
+   * Runs one read-only git command (an argv array) in `cwd`; its stdout, with
+   * `exact` not even the final newline taken off (a file's content). For rooms
+   * such as WorktreeChanges.
+   */
+  read(cwd: string, args: readonly string[], options: { exact?: boolean } = {}): Promise<string> {
+    return this.git(cwd, args, options);
+  }
+
+  /** `read`, or undefined when git reports a failure (a ref that does not exist, say). */
+  tryRead(cwd: string, args: readonly string[], options: { exact?: boolean } = {}): Promise<string | undefined> {
+    return this.tryGit(cwd, args, options);
+  }
+
+  private async tryGit(cwd: string, args: readonly string[], options: { exact?: boolean } = {}): Promise<string | undefined> {
     try {
-      return await this.git(cwd, args);
+      return await this.git(cwd, args, options);
     } catch (error) {
       if (error instanceof WorkspaceError && error.kind === 'failed') return undefined;
       throw error;
     }
   }
 
-  private async git(cwd: string, args: readonly string[]): Promise<string> {
+  private async git(cwd: string, args: readonly string[], options: { exact?: boolean } = {}): Promise<string> {
     const started = performance.now();
     const argv = [this.command, ...args];
     try {
-      const result = await execa(this.command, args, { cwd, stdin: 'ignore', env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
+      const result = await execa(this.command, args, { cwd, stdin: 'ignore', env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' }, stripFinalNewline: !options.exact });
       this.log({ argv, cwd, exitCode: 0, durationMs: performance.now() - started });
       return result.stdout;
     } catch (error) {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PromptDelivery, checkPrompt } from '../agents/PromptDelivery';
+import type { WorktreeChangeSet } from '../git/WorktreeChanges';
 import { WorkspaceError, errorMessage, failed, refused } from '../errors';
 import { Emitter, type Disposable } from '../events';
 import { componentLog, logFailure, silentLog } from '../log';
@@ -141,8 +142,14 @@ export class RuntimeLifecycle implements Disposable {
     return this.deletion.preview(requireWorkspace(this.options.store, workspaceId));
   }
 
-  changedLines(workspaceId: string): Promise<{ added: number; removed: number; dirty: boolean } | undefined> {
-    return this.queries.changedLines(workspaceId);
+  /** What the workspace changed against its base; undefined without a worktree. */
+  worktreeChanges(workspaceId: string): Promise<WorktreeChangeSet | undefined> {
+    return this.queries.changes(workspaceId);
+  }
+
+  /** A file's text at `commit` in the workspace's worktree (the base side of a diff). */
+  textAt(workspaceId: string, commit: string, path: string): Promise<string> {
+    return this.queries.textAt(workspaceId, commit, path);
   }
 
   /** What a create dialog offers: branches to check out (not those another worktree has) and the default base. */

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { errorMessage } from '../errors';
+import { WorkspaceError, errorMessage } from '../errors';
+import { textAt, worktreeChanges, type WorktreeChangeSet } from '../git/WorktreeChanges';
 import type { LiveSession } from '../tmux/TmuxClient';
 import { isSameLaunch, type LifecycleContext } from './context';
 import type { BranchChoices, WorkspaceView } from './types';
@@ -39,15 +40,18 @@ export class WorkspaceQueries {
     });
   }
 
-  async changedLines(workspaceId: string): Promise<{ added: number; removed: number; dirty: boolean } | undefined> {
-    const { store, git } = this.context;
-    const record = store.workspace(workspaceId);
+  /** What the workspace changed against its base (committed since the merge base, and not yet committed); undefined without a worktree. */
+  async changes(workspaceId: string): Promise<WorktreeChangeSet | undefined> {
+    const record = this.context.store.workspace(workspaceId);
     if (!record || !existsSync(record.worktreePath)) return undefined;
-    const [lines, dirtyFiles] = await Promise.all([
-      git.changedLines(record.worktreePath, record.baseBranch),
-      git.dirtyFiles(record.worktreePath),
-    ]);
-    return { ...lines, dirty: dirtyFiles.length > 0 };
+    return worktreeChanges(this.context.git, record.worktreePath, record.baseBranch);
+  }
+
+  /** A file's text at `commit` in the workspace's worktree: the left side of its diff. */
+  async textAt(workspaceId: string, commit: string, path: string): Promise<string> {
+    const record = this.context.store.workspace(workspaceId);
+    if (!record || !existsSync(record.worktreePath)) throw new WorkspaceError('gone', 'That workspace or its worktree no longer exists.');
+    return textAt(this.context.git, record.worktreePath, commit, path);
   }
 
   /** What a create dialog offers: branches to check out (not those another worktree has) and the default base. */

@@ -1,6 +1,7 @@
 import type { Logger } from '../../core/log';
 import type { CommandContext, UiHost } from '../host';
 import { CommandId } from '../ids';
+import { openAllChanges, openChange } from './changeCommands';
 import { createWorkspace } from './createWorkspace';
 import { deleteWorkspace } from './deleteWorkspace';
 import { reportFailure } from './failures';
@@ -48,6 +49,8 @@ export function commandEntries(extras: CommandExtras): readonly CommandEntry[] {
     entry(CommandId.copyAttachCommand, 'Copy Attach Command', copyAttachCommand),
     entry(CommandId.sendPromptAgain, 'Send First Prompt Again', sendPromptAgain),
     entry(CommandId.copyPrompt, 'Copy First Prompt', copyPrompt),
+    entry(CommandId.openChange, 'Open Change', openChange),
+    entry(CommandId.openAllChanges, 'Open All Changes', openAllChanges),
     entry(CommandId.openWorkspaceFolder, 'Open Workspace Folder in New Window', openWorkspaceFolder),
     entry(CommandId.showSetupLog, 'Show Setup Log', showSetupLog),
     entry(CommandId.installAgentHooks, 'Install Agent Hooks', installAgentHooks),

@@ -10,8 +10,14 @@ export interface WorkspaceSource {
   readonly onDidChange: Event<LifecycleChange>;
   listWorkspaces(): Promise<WorkspaceView[]>;
   listOrphans(): Promise<LiveSession[]>;
-  changedLines(workspaceId: string): Promise<WorkspaceStats | undefined>;
+  worktreeChanges(workspaceId: string): Promise<WorkspaceStats | undefined>;
   tmuxAvailable(): Promise<boolean>;
+}
+
+/** Tells when a worktree's index or HEAD changed (`WorktreeWatcher`); the model keeps it told which worktrees to watch. */
+export interface WorktreeChangeView {
+  readonly onDidChange: Event<string>;
+  track(worktrees: readonly { readonly id: string; readonly worktreePath: string }[]): unknown;
 }
 
 /** What each running agent is doing (`AgentStateModel`); the model keeps it told which agents run. */
@@ -51,13 +57,20 @@ export class WorkspaceTreeModel implements Disposable {
   lastRefreshReason: RefreshReason | undefined;
 
   private readonly agentSubscription: Disposable | undefined;
+  private readonly worktreeSubscription: Disposable | undefined;
 
   constructor(
     private readonly source: WorkspaceSource,
     private readonly debounceMs = 50,
     private readonly agents?: AgentStateView,
     private readonly log: Logger = silentLog,
+    private readonly worktrees?: WorktreeChangeView,
   ) {
+    // A stage, commit or checkout in a worktree recounts its changes, and nothing else does it by itself.
+    this.worktreeSubscription = worktrees?.onDidChange((workspaceId) => {
+      this.staleStats.add(workspaceId);
+      this.schedule();
+    });
     // A state change redraws the rows; it needs no new listing.
     this.agentSubscription = agents?.onDidChange(() => {
       if (this.loaded) this.rebuild();
@@ -92,6 +105,7 @@ export class WorkspaceTreeModel implements Disposable {
     if (node.kind === 'repository') return node.workspaces;
     if (node.kind === 'workspace') return node.children;
     if (node.kind === 'orphans') return node.orphans;
+    if (node.kind === 'changes') return node.files;
     return [];
   }
 
@@ -107,7 +121,8 @@ export class WorkspaceTreeModel implements Disposable {
   }
 
   parentOf(node: TreeNode): TreeNode | undefined {
-    if (node.kind === 'base' || node.kind === 'session' || node.kind === 'resumable') return this.findWorkspace(node.workspaceId);
+    if (node.kind === 'base' || node.kind === 'session' || node.kind === 'resumable' || node.kind === 'changes') return this.findWorkspace(node.workspaceId);
+    if (node.kind === 'changedFile') return this.findWorkspace(node.workspaceId)?.children.find((child) => child.kind === 'changes');
     if (node.kind === 'orphan') return this.nodes.find((root) => root.kind === 'orphans');
     if (node.kind === 'workspace') {
       return this.nodes.find((root) => root.kind === 'repository' && root.workspaces.some((member) => member.workspaceId === node.workspaceId));
@@ -133,6 +148,7 @@ export class WorkspaceTreeModel implements Disposable {
     if (this.timer) clearTimeout(this.timer);
     this.subscription.dispose();
     this.agentSubscription?.dispose();
+    this.worktreeSubscription?.dispose();
     this.changed.dispose();
   }
 
@@ -175,6 +191,7 @@ export class WorkspaceTreeModel implements Disposable {
       for (const id of this.stats.keys()) if (!ids.has(id) || this.staleStats.has(id)) this.stats.delete(id);
       this.staleStats.clear();
       this.agents?.track(this.views);
+      this.worktrees?.track(this.views.filter((view) => view.record.status === 'ready' && view.folder).map((view) => view.record));
       // Loaded before the change fires: the listeners set the `loaded` context key from it.
       this.loaded = true;
       this.rebuild();
@@ -190,7 +207,7 @@ export class WorkspaceTreeModel implements Disposable {
     const worker = async () => {
       while (next < missing.length) {
         const id = missing[next++];
-        const stats = await this.source.changedLines(id).catch(logFailure(this.log, `counting the changes of workspace ${id}`, 'debug'));
+        const stats = await this.source.worktreeChanges(id).catch(logFailure(this.log, `counting the changes of workspace ${id}`, 'debug'));
         if (stats) this.stats.set(id, stats);
       }
     };

@@ -6,6 +6,10 @@ import type { PromptState, ResumableRecord, SetupEvent, WorkspaceStatus } from '
 import { localTime } from '../../core/time';
 import { ago, count, statusWords } from '../words';
 import { STAGE_WORDS, setupHistory } from './setupHistory';
+import { changesNode, type ChangedFileNode, type ChangesNode } from './changeNodes';
+import type { WorktreeChangeSet } from '../../core/git/WorktreeChanges';
+
+export type { ChangedFileNode, ChangesNode } from './changeNodes';
 
 /** A codicon with an optional theme colour. */
 export interface NodeIcon {
@@ -15,7 +19,7 @@ export interface NodeIcon {
   readonly color?: string;
 }
 
-interface NodeBase {
+export interface NodeBase {
   readonly id: string;
   readonly label: string;
   readonly description?: string;
@@ -36,7 +40,7 @@ export interface WorkspaceNode extends NodeBase {
   readonly kind: 'workspace';
   readonly workspaceId: string;
   readonly status: WorkspaceStatus;
-  readonly children: readonly (BaseTerminalNode | SessionNode | ResumableNode)[];
+  readonly children: readonly (BaseTerminalNode | SessionNode | ResumableNode | ChangesNode)[];
 }
 
 export interface BaseTerminalNode extends NodeBase {
@@ -75,13 +79,10 @@ export interface OrphanNode extends NodeBase {
  * The tree as plain data, free of the editor API so it is unit-tested in Node.
  * `WorkspaceTreeProvider` turns each node into a `vscode.TreeItem`.
  */
-export type TreeNode = RepositoryNode | WorkspaceNode | BaseTerminalNode | SessionNode | ResumableNode | MessageNode | OrphansNode | OrphanNode;
+export type TreeNode = RepositoryNode | WorkspaceNode | BaseTerminalNode | SessionNode | ResumableNode | ChangesNode | ChangedFileNode | MessageNode | OrphansNode | OrphanNode;
 
-export interface WorkspaceStats {
-  readonly added: number;
-  readonly removed: number;
-  readonly dirty: boolean;
-}
+/** A workspace's changes against its base, counted when its worktree changed. */
+export type WorkspaceStats = WorktreeChangeSet;
 
 export interface TreeInput {
   readonly workspaces: readonly WorkspaceView[];
@@ -199,10 +200,12 @@ export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats
   if (view.sessions.some((session) => session.record.kind === 'shell' && session.alive)) flags.push('hasShell');
   if (view.folder) flags.push('hasFolder');
 
-  const children: (BaseTerminalNode | SessionNode | ResumableNode)[] = [];
+  const children: (BaseTerminalNode | SessionNode | ResumableNode | ChangesNode)[] = [];
   if (record.status === 'ready' || record.status === 'error' || view.base.alive) children.push(baseNode(view, input));
   for (const session of view.sessions) children.push(sessionNode(view, session, input.now, input.agentStates?.get(session.record.key)));
   for (const resumable of view.resumable ?? []) children.push(resumableNode(resumable, input.now));
+  const changes = record.status === 'ready' && view.folder ? changesNode(record.id, record.baseBranch, record.worktreePath, stats) : undefined;
+  if (changes) children.push(changes);
 
   return {
     kind: 'workspace',

@@ -6,6 +6,10 @@ export interface TreeItemLook {
   readonly id: string;
   /** Drawn with a twistie, expanded the first time the editor sees the id; otherwise a leaf. */
   readonly expanded: boolean;
+  /** Drawn with a twistie, collapsed the first time (a workspace's Changes). */
+  readonly collapsed: boolean;
+  /** A click opens the file's diff (a changed file). */
+  readonly opensDiff: boolean;
   /** A click attaches (a running session, a base terminal tmux can start, an orphan). */
   readonly attachesOnClick: boolean;
 }
@@ -22,5 +26,5 @@ export function treeItemLook(node: TreeNode): TreeItemLook {
   const expanded = node.kind === 'repository' || node.kind === 'orphans' || node.kind === 'workspace';
   const attachesOnClick =
     (node.kind === 'session' && /\balive\b/.test(node.contextValue)) || (node.kind === 'base' && /\btmux\b/.test(node.contextValue)) || node.kind === 'orphan';
-  return { id: node.id, expanded, attachesOnClick };
+  return { id: node.id, expanded, collapsed: node.kind === 'changes', attachesOnClick, opensDiff: node.kind === 'changedFile' };
 }

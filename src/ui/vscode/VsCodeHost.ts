@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { InputOptions, PickItem, PickOptions, UiHost } from '../host';
+import type { FileDiff, InputOptions, PickItem, PickOptions, UiHost } from '../host';
+import { diffSideUri } from './BaseContent';
 import type { AttachTerminals } from './AttachTerminals';
 import { VIEW_ID } from '../ids';
 
@@ -123,5 +124,14 @@ export class VsCodeHost implements UiHost {
   async showText(title: string, text: string): Promise<void> {
     const document = await vscode.workspace.openTextDocument({ content: `${title}\n\n${text}\n`, language: 'log' });
     await vscode.window.showTextDocument(document, { preview: true });
+  }
+
+  async openDiff(diff: FileDiff): Promise<void> {
+    await vscode.commands.executeCommand('vscode.diff', diffSideUri(diff.left), diffSideUri(diff.right), diff.title, { preview: true });
+  }
+
+  async openDiffs(title: string, diffs: readonly FileDiff[]): Promise<void> {
+    const resources = diffs.map((diff) => [vscode.Uri.file(diff.resource), diffSideUri(diff.left), diffSideUri(diff.right)]);
+    await vscode.commands.executeCommand('vscode.changes', title, resources);
   }
 }

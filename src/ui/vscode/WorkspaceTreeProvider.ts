@@ -16,13 +16,15 @@ export class WorkspaceTreeProvider implements vscode.TreeDataProvider<TreeNode>,
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
     const look = treeItemLook(node);
-    const item = new vscode.TreeItem(node.label, look.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    const state = look.expanded ? vscode.TreeItemCollapsibleState.Expanded : look.collapsed ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
+    const item = new vscode.TreeItem(node.label, state);
     item.id = look.id;
     item.description = node.description;
     item.contextValue = node.contextValue;
     item.iconPath = new vscode.ThemeIcon(node.icon.id, node.icon.color ? new vscode.ThemeColor(node.icon.color) : undefined);
     if (node.tooltip) item.tooltip = new vscode.MarkdownString(node.tooltip);
     if (look.attachesOnClick) item.command = { command: CommandId.attach, title: 'Attach', arguments: [node] };
+    if (look.opensDiff) item.command = { command: CommandId.openChange, title: 'Open Change', arguments: [node] };
     return item;
   }
 
