@@ -8,8 +8,9 @@ import type {
 } from './core/lifecycle/RuntimeLifecycle';
 import type { RuntimeLifecycle } from './core/lifecycle/RuntimeLifecycle';
 import type { SessionRecord, WorkspaceRecord } from './core/store/records';
+import type { ChangedFile, WorktreeChangeSet } from './core/git/WorktreeChanges';
 
-export type { CreateWorkspaceRequest, LaunchRequest, LifecycleChange, SessionRecord, SessionView, WorkspaceRecord, WorkspaceView };
+export type { ChangedFile, CreateWorkspaceRequest, LaunchRequest, LifecycleChange, SessionRecord, SessionView, WorkspaceRecord, WorkspaceView, WorktreeChangeSet };
 
 /**
  * What `activate()` returns: the lifecycle's transitions for other extensions
@@ -26,6 +27,8 @@ export interface TmuxWorkspacesApi {
   /** Refuses a dirty worktree or unpushed commits unless `force`. */
   deleteWorkspace(workspaceId: string, options?: { force?: boolean }): Promise<void>;
   reconcile(): Promise<void>;
+  /** What a workspace changed against its base branch (since the merge base; committed, uncommitted, untracked). */
+  worktreeChanges(workspaceId: string): Promise<WorktreeChangeSet | undefined>;
   readonly onDidChangeWorkspaces: Event<LifecycleChange>;
 }
 
@@ -39,6 +42,7 @@ export function workspacesApi(lifecycle: RuntimeLifecycle): TmuxWorkspacesApi {
     stopSession: (key) => lifecycle.stopSession(key),
     deleteWorkspace: (workspaceId, options) => lifecycle.deleteWorkspace(workspaceId, options),
     reconcile: () => lifecycle.reconcile(),
+    worktreeChanges: (workspaceId) => lifecycle.worktreeChanges(workspaceId),
     onDidChangeWorkspaces: lifecycle.onDidChange,
   };
 }

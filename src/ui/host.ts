@@ -72,13 +72,14 @@ export interface UiHost {
 
 /**
  * One side of a diff: a file on disk, a file's text at a commit of a
- * workspace's worktree (empty where the commit lacks it), or nothing (the
- * right side of a deleted file).
+ * workspace's worktree (`path` relative to it; empty where the commit lacks
+ * it), or nothing (the right side of a deleted file). `resource` is the file
+ * on disk the side stands for, so the editor sees one file on both sides.
  */
 export type DiffSide =
   | { readonly kind: 'file'; readonly path: string }
-  | { readonly kind: 'commit'; readonly workspaceId: string; readonly commit: string; readonly path: string }
-  | { readonly kind: 'empty'; readonly path: string };
+  | { readonly kind: 'commit'; readonly workspaceId: string; readonly commit: string; readonly path: string; readonly resource: string }
+  | { readonly kind: 'empty'; readonly resource: string };
 
 export interface FileDiff {
   readonly title: string;

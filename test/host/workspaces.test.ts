@@ -264,6 +264,40 @@ describe('Tmux Workspaces in a real VS Code', function () {
     assert.equal(view?.record.status, 'ready');
   });
 
+  it('shows what the workspace changed: a Changes row once a file is staged, its diff against the base, and all changes in one editor', async () => {
+    writeFileSync(join(workspace.worktreePath, 'README.md'), '# demo-app\nedited in the worktree\n');
+    writeFileSync(join(workspace.worktreePath, 'feature.txt'), 'new work\n');
+    // Staging touches the worktree's index: the watch recounts, no refresh asked for.
+    await git(workspace.worktreePath, 'add', 'feature.txt', 'README.md');
+    await pageShows('the workspace has a Changes row with 2 files', TREE_ROWS, (rows) => rows.some((row) => /^2 Changes/.test(rowLine(row)) && /2 files/.test(row.label ?? '')));
+    await screenshot('changes-row');
+
+    const changes = await api.worktreeChanges(workspace.id);
+    assert.deepEqual(changes?.files.map((file) => `${file.kind} ${file.path}`), ['added feature.txt', 'modified README.md']);
+    const readme = changes!.files.find((file) => file.path === 'README.md')!;
+    await vscode.commands.executeCommand('tmuxWorkspaces.openChange', { kind: 'changedFile', workspaceId: workspace.id, file: readme, baseCommit: changes!.baseCommit, worktreePath: workspace.worktreePath });
+    const diff = await eventually(() => {
+      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      return input instanceof vscode.TabInputTextDiff ? input : undefined;
+    }, 10_000, 'a diff editor');
+    assert.equal(diff.original.scheme, 'tmux-workspaces-base');
+    assert.equal((await vscode.workspace.openTextDocument(diff.original)).getText(), `${await git(repo.repo, 'show', 'main:README.md')}\n`, 'the base text on the left');
+    assert.equal(diff.modified.fsPath, join(workspace.worktreePath, 'README.md'));
+    await screenshot('change-diff');
+
+    await vscode.commands.executeCommand('tmuxWorkspaces.openAllChanges', workspace.id);
+    // The multi-file diff editor's tab carries the title it was opened with and its file count (its input type is not in the 1.100 API).
+    let tab: string | undefined;
+    await eventually(() => (tab = vscode.window.tabGroups.activeTabGroup.activeTab?.label) === `${BRANCH} ↔ main (2 files)` || undefined, 10_000, 'the multi-file diff editor').catch((error: Error) => {
+      throw new Error(`${error.message}; the active tab is ${tab}`);
+    });
+    await screenshot('all-changes');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // Back to a clean worktree for the delete tests.
+    await git(workspace.worktreePath, 'reset', '-q', '--hard');
+    await git(workspace.worktreePath, 'clean', '-qfd');
+  });
+
   it('refuses to delete a dirty workspace, then deletes it with force: worktree, branch, records and tmux sessions', async () => {
     writeFileSync(join(workspace.worktreePath, 'notes.txt'), 'work in progress\n');
     const dirty = await workspaceView(api, workspace.id);

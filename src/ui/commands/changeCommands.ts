@@ -8,8 +8,9 @@ import { resolveWorkspace, type CommandTarget } from './targets';
 /** Where a file's diff sides come from: the workspace's base commit on the left, the worktree on the right. */
 export function fileDiff(workspace: { id: string; worktreePath: string; baseBranch: string }, baseCommit: string, file: ChangedFile): FileDiff {
   const resource = join(workspace.worktreePath, file.path);
-  const left = { kind: 'commit', workspaceId: workspace.id, commit: baseCommit, path: file.oldPath ?? file.path } as const;
-  const right = file.kind === 'deleted' ? ({ kind: 'empty', path: file.path } as const) : ({ kind: 'file', path: resource } as const);
+  const basePath = file.oldPath ?? file.path;
+  const left = { kind: 'commit', workspaceId: workspace.id, commit: baseCommit, path: basePath, resource: join(workspace.worktreePath, basePath) } as const;
+  const right = file.kind === 'deleted' ? ({ kind: 'empty', resource } as const) : ({ kind: 'file', path: resource } as const);
   const name = file.oldPath ? `${file.oldPath} → ${file.path}` : file.path;
   return { title: `${name} (${workspace.baseBranch} ↔ worktree)`, resource, left, right };
 }
