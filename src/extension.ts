@@ -14,6 +14,7 @@ import { currentUnder } from './core/store/CurrentLock';
 import { RecordStore } from './core/store/RecordStore';
 import { TmuxClient } from './core/tmux/TmuxClient';
 import { AgentNotifier } from './ui/agents/AgentNotifier';
+import { deliverQueuedWhenFree } from './ui/agents/queuedDelivery';
 import { CommandId, ContextKey, RELOAD_SETTINGS, SECTION, VIEW_ID } from './ui/ids';
 import { commandEntries, runCommand, type CommandEntry } from './ui/commands/registry';
 import { anyGitRepository, type CommandContext } from './ui/host';
@@ -56,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
     ...registerCommands(entries, commands),
     view.agentStates.onDidChange((changes) => notifier.onStates(changes)),
     core.lifecycle.onDidChange((change) => notifier.onLifecycle(change)),
+    ...deliverQueuedWhenFree({ states: view.agentStates, changes: core.lifecycle.onDidChange, deliver: (key) => core.lifecycle.agentInput.deliverQueued(key), log }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void updateHasRepository(commands, core.git, log)),
     vscode.workspace.onDidChangeConfiguration(askReloadOnChange),
   );
@@ -138,6 +140,7 @@ function commandContext(core: Core, view: View, log: Log): CommandContext {
     settings: core.settings,
     repositories: new VsCodeRepositories(core.settings, log),
     environment: process.env,
+    agentState: (sessionKey) => view.agentStates.state(sessionKey),
     hooks: { stateDir: core.stateDir, home: homedir(), codexHome: process.env.CODEX_HOME, ignoreLocally: (worktree, path) => core.git.ignoreLocally(worktree, path) },
   };
 }

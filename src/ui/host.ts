@@ -1,3 +1,4 @@
+import type { AgentState } from '../core/agents/AgentStatus';
 import type { AgentDefinition } from '../core/agents/catalog';
 import type { RuntimeLifecycle } from '../core/lifecycle/RuntimeLifecycle';
 import type { Logger } from '../core/log';
@@ -68,6 +69,16 @@ export interface UiHost {
   openDiff(diff: FileDiff): Promise<void>;
   /** Opens several files' diffs together in the multi-file diff editor. */
   openDiffs(title: string, diffs: readonly FileDiff[]): Promise<void>;
+  /** What is selected in the active editor (or diff editor's modified side), if anything. */
+  activeSelection(): EditorSelection | undefined;
+}
+
+/** A selection in an editor: its file, its lines (1-based, inclusive) and its text. */
+export interface EditorSelection {
+  readonly path: string;
+  readonly startLine: number;
+  readonly endLine: number;
+  readonly text: string;
 }
 
 /**
@@ -128,6 +139,8 @@ export interface CommandContext {
   readonly environment: NodeJS.ProcessEnv;
   /** What installing agent hooks needs; without it, Install Agent Hooks says it is unavailable. */
   readonly hooks?: HookSetup;
+  /** What an agent is doing as its row shows it (Send to Agent waits while it works); unknown without it. */
+  readonly agentState?: (sessionKey: string) => AgentState | undefined;
 }
 
 /** What Install Agent Hooks writes with. */

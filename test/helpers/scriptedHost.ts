@@ -1,7 +1,7 @@
 import type { Logger, LogLevel } from '../../src/core/log';
 import { commandEntries, runCommand } from '../../src/ui/commands/registry';
 import type { CommandTarget } from '../../src/ui/commands/targets';
-import type { CommandContext, FileDiff, InputOptions, PickItem, PickOptions, UiHost } from '../../src/ui/host';
+import type { CommandContext, EditorSelection, FileDiff, InputOptions, PickItem, PickOptions, UiHost } from '../../src/ui/host';
 import type { CommandId } from '../../src/ui/ids';
 
 /** A log that keeps every line with its level, like the LogOutputChannel would show it. */
@@ -64,6 +64,8 @@ export class ScriptedHost implements UiHost {
   /** What reveal throws after recording the workspace, as the editor's does when the row changed under it. */
   revealError: Error | undefined;
   readonly texts: { title: string; text: string }[] = [];
+  /** What `activeSelection` answers: a selection the user has made in an editor. */
+  selection: EditorSelection | undefined;
   /** Every diff editor opened: one file's, or several together. */
   readonly diffs: { title: string; diffs: readonly FileDiff[] }[] = [];
   readonly opened: string[] = [];
@@ -205,6 +207,10 @@ export class ScriptedHost implements UiHost {
 
   async openDiffs(title: string, diffs: readonly FileDiff[]): Promise<void> {
     this.diffs.push({ title, diffs });
+  }
+
+  activeSelection(): EditorSelection | undefined {
+    return this.selection;
   }
 }
 

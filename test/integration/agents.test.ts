@@ -11,30 +11,8 @@ import { waitForEvent } from '../../src/core/events';
 import type { LifecycleChange } from '../../src/core/lifecycle/RuntimeLifecycle';
 import { RecordStore } from '../../src/core/store/RecordStore';
 import { eventually } from '../helpers/poll';
+import { PASTE_START, STAND_IN, count, typedAfterMarker } from '../helpers/standIn';
 import { useWorld } from '../helpers/world';
-
-/**
- * A stand-in coding agent: prints a banner, waits for a go file when given
- * one (an agent still starting up), then switches on bracketed paste and
- * appends whatever it is typed (through the tty, line by line) to a file.
- */
-const STAND_IN = `#!/bin/sh
-received=$1
-go=$2
-echo "stand-in agent starting"
-if [ -n "$go" ]; then
-  while [ ! -e "$go" ]; do sleep 0.05; done
-fi
-printf '\\033[?2004h'
-printf 'ready> '
-exec cat >> "$received"
-`;
-
-const PASTE_START = '\x1b[200~';
-
-function count(text: string, part: string): number {
-  return text.split(part).length - 1;
-}
 
 describe('coding agents', () => {
   let standIn: string;
@@ -50,14 +28,7 @@ describe('coding agents', () => {
     return (await world.liveNames()).filter((name) => !name.endsWith('-base') && name !== 'tw-watcher');
   }
 
-  /** Types a marker line into the agent and waits until it arrives: whatever was pasted before it has arrived too. */
-  async function receivedAfterMarker(tmuxName: string, received: string): Promise<string> {
-    await world.fixture.tmux('send-keys', '-t', `=${tmuxName}:`, 'marker-line', 'Enter');
-    return eventually(async () => {
-      const text = existsSync(received) ? await readFile(received, 'utf8') : '';
-      return text.includes('marker-line') ? text : undefined;
-    }, 5000, 'marker typed into the agent');
-  }
+  const receivedAfterMarker = (tmuxName: string, received: string) => typedAfterMarker(world.fixture, tmuxName, received);
 
   describe('first prompt', () => {
     it('pastes the prompt once the agent switches on bracketed paste, presses Enter, and never again after a reload', async () => {
@@ -69,14 +40,14 @@ describe('coding agents', () => {
 
       await eventually(() => world.lifecycle.session(session.key)?.prompt?.state === 'delivered', 10_000, 'prompt delivered');
       // Recorded `delivered` first, then the pipe stops and the files go: wait for the whole delivery.
-      await world.lifecycle.promptsSettled();
+      await world.lifecycle.agentInput.promptsSettled();
       const text = await eventually(async () => (existsSync(received) ? (await readFile(received, 'utf8')) || undefined : undefined), 5000, 'prompt received');
       assert.equal(text, `${PASTE_START}Fix the login form\n\tthen run the tests\x1b[201~\n`);
       assert.equal((await world.fixture.tmux('display-message', '-p', '-t', `=${session.tmuxName}:`, '#{pane_pipe}')).trim(), '0', 'the output pipe is off');
       assert.deepEqual(await readdir(join(world.harness.stateDirectory, 'prompts')), [], 'no prompt or output file is left');
 
       const fresh = await world.harness.reload();
-      await fresh.promptsSettled();
+      await fresh.agentInput.promptsSettled();
       const after = await receivedAfterMarker(session.tmuxName, received);
       assert.equal(count(after, PASTE_START), 1, 'the reloaded window pasted nothing');
       assert.equal(fresh.session(session.key)?.prompt?.state, 'delivered');
@@ -113,12 +84,12 @@ describe('coding agents', () => {
       assert.equal(fresh.session(session.key)?.prompt?.state, 'unknown');
 
       await writeFile(go, '');
-      await fresh.promptsSettled();
+      await fresh.agentInput.promptsSettled();
       const text = await receivedAfterMarker(session.tmuxName, received);
       assert.equal(count(text, PASTE_START), 0, 'nothing was pasted');
       // Kept for Copy Prompt and Send Again, and nothing else.
       assert.deepEqual(await readdir(join(world.harness.stateDirectory, 'prompts')), [`${session.launchId}.prompt.kept`]);
-      assert.equal(await fresh.unsentPrompt(session.key), 'only once');
+      assert.equal(await fresh.agentInput.unsentPrompt(session.key), 'only once');
     });
 
     it('gives up when the agent never gets ready, and sends nothing', async () => {
@@ -145,12 +116,12 @@ describe('coding agents', () => {
       const prompts = join(world.harness.stateDirectory, 'prompts');
       const session = await impatient.launchSession(ws.id, { kind: 'agent', label: 'late', command: ['/bin/sh', standIn, received, go], prompt: 'second chance' });
       await eventually(() => impatient.session(session.key)?.prompt?.state === 'failed', 5000, 'prompt given up');
-      assert.equal(await impatient.unsentPrompt(session.key), 'second chance', 'kept for Copy Prompt');
+      assert.equal(await impatient.agentInput.unsentPrompt(session.key), 'second chance', 'kept for Copy Prompt');
       assert.equal((await stat(join(prompts, `${session.launchId}.prompt.kept`))).mode & 0o777, 0o600, 'kept privately');
 
       await writeFile(go, '');
       await receivedAfterMarker(session.tmuxName, received);
-      const again = [impatient.sendPromptAgain(session.key), impatient.sendPromptAgain(session.key)];
+      const again = [impatient.agentInput.sendPromptAgain(session.key), impatient.agentInput.sendPromptAgain(session.key)];
       const outcomes = await Promise.allSettled(again);
       assert.equal(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 1, 'two clicks send it once');
       const refusal = outcomes.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult;
@@ -159,12 +130,12 @@ describe('coding agents', () => {
       const text = await receivedAfterMarker(session.tmuxName, received);
       assert.equal(count(text, `${PASTE_START}second chance`), 1);
       assert.deepEqual(await readdir(prompts), [], 'nothing kept once sent');
-      await assert.rejects(impatient.sendPromptAgain(session.key), /no longer kept/);
+      await assert.rejects(impatient.agentInput.sendPromptAgain(session.key), /no longer kept/);
 
       // Given up again, then the session ends: its copy goes with it.
       const other = await impatient.launchSession(ws.id, { kind: 'agent', label: 'later', command: ['/bin/sh', standIn, received, join(world.repo.root, 'never')], prompt: 'gone with it' });
       await eventually(() => impatient.session(other.key)?.prompt?.state === 'failed', 5000, 'second prompt given up');
-      assert.equal(await impatient.unsentPrompt(other.key), 'gone with it');
+      assert.equal(await impatient.agentInput.unsentPrompt(other.key), 'gone with it');
       await impatient.stopSession(other.key);
       await eventually(async () => (await readdir(prompts)).length === 0 || undefined, 5000, 'kept prompt removed with its session');
     });

@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
-import type { ActivityReading, HookReport, StatusChange } from '../../src/core/agents/AgentStatus';
+import type { ActivityReading, AgentState, HookReport, StatusChange } from '../../src/core/agents/AgentStatus';
 import { Emitter } from '../../src/core/events';
 import type { LifecycleChange, SessionView, WorkspaceView } from '../../src/core/lifecycle/RuntimeLifecycle';
 import type { ResumableRecord, SessionRecord, WorkspaceRecord } from '../../src/core/store/records';
+import { deliverQueuedWhenFree } from '../../src/ui/agents/queuedDelivery';
 import { AgentNotifier } from '../../src/ui/agents/AgentNotifier';
-import { AgentStateModel } from '../../src/ui/tree/AgentStateModel';
+import { AgentStateModel, type AgentStateChange } from '../../src/ui/tree/AgentStateModel';
 import { buildTree, type SessionNode, type WorkspaceNode } from '../../src/ui/tree/nodes';
 import { localTime } from '../../src/core/time';
 import { WorkspaceTreeModel, type WorkspaceSource } from '../../src/ui/tree/WorkspaceTreeModel';
@@ -264,3 +265,32 @@ describe('agent notifications', () => {
     assert.deepEqual(promptActions[1], 'copy tw-b');
   });
 });
+
+describe('queued messages', () => {
+  it('are sent when the agent turns idle or needs input, or queue behind others while it is free; never while it works', () => {
+    const states = new Emitter<AgentStateChange[]>();
+    const changes = new Emitter<LifecycleChange>();
+    const current = new Map<string, AgentState>();
+    const delivered: string[] = [];
+    const subscriptions = deliverQueuedWhenFree({
+      states: { state: (key) => current.get(key), onDidChange: states.event },
+      changes: changes.event,
+      deliver: async (key) => {
+        delivered.push(key);
+      },
+      log: new RecordingLog(),
+    });
+    const session = agent('tw-a', { queued: [{ id: 'm', at: NOW, preview: 'hi' }] });
+    states.fire([{ session, from: 'idle', to: 'working' }]);
+    current.set('tw-a', 'working');
+    changes.fire({ type: 'queue', session });
+    assert.deepEqual(delivered, [], 'nothing while it works');
+    states.fire([{ session, from: 'working', to: 'needs-input' }]);
+    current.set('tw-a', 'idle');
+    changes.fire({ type: 'queue', session });
+    changes.fire({ type: 'queue', session: agent('tw-a', { queued: [] }) });
+    assert.deepEqual(delivered, ['tw-a', 'tw-a']);
+    for (const subscription of subscriptions) subscription.dispose();
+  });
+});
+

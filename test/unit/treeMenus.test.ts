@@ -90,4 +90,24 @@ describe('tree rows offer only actions that can work', () => {
     assert.deepEqual(prompts('tw-ended'), [CommandId.copyPrompt]);
     assert.deepEqual(prompts('tw-sent'), []);
   });
+
+  it('shows an agent\'s queued messages on its row and offers Send Message, and Cancel Queued Messages while some wait', () => {
+    const ready = failedView(true, true);
+    const agent = (key: string, queued: number): SessionRecord => ({
+      v: 1, key, workspaceId: 'a', kind: 'agent', agentId: 'claude', label: 'Claude Code', tmuxName: key, launchId: `launch-${key}`, command: ['/usr/bin/claude'], createdAt: NOW,
+      queued: Array.from({ length: queued }, (_, index) => ({ id: `m${index}`, at: NOW, preview: `message ${index}` })),
+    });
+    const view: WorkspaceView = {
+      ...ready,
+      record: { ...ready.record, status: 'ready', lastError: undefined },
+      sessions: [{ record: agent('tw-waiting', 2), alive: true, attachedClients: 0 }, { record: agent('tw-free', 0), alive: true, attachedClients: 0 }],
+    };
+    const node = workspaceNode(view, { stats: new Map(), tmuxAvailable: true, now: NOW, agentStates: new Map([['tw-waiting', 'working'], ['tw-free', 'idle']]) });
+    const row = (key: string) => node.children.find((child) => child.kind === 'session' && child.sessionKey === key)!;
+    assert.equal(row('tw-waiting').description, 'working · 2 queued');
+    assert.match(row('tw-waiting').tooltip!, /“message 0”, “message 1”/);
+    const messaging = (key: string) => offered(row(key)).filter((id) => id === CommandId.sendMessage || id === CommandId.cancelQueued);
+    assert.deepEqual(messaging('tw-waiting'), [CommandId.cancelQueued, CommandId.sendMessage]);
+    assert.deepEqual(messaging('tw-free'), [CommandId.sendMessage]);
+  });
 });

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage, refused } from '../errors';
 import { logFailure, silentLog, type Logger } from '../log';
 import type { RecordStore } from '../store/RecordStore';
 import type { PromptAttempt, PromptState, SessionRecord } from '../store/records';
 import type { TmuxClient } from '../tmux/TmuxClient';
-import { privateFolder } from '../privateFolder';
+import { privateFolder, sweepFilesOfEndedLaunches } from '../privateFolder';
+import { delay, pasteThenEnter } from './paste';
 
 /** The most a first prompt may be, in UTF-8 bytes. */
 export const MAX_PROMPT_BYTES = 64 * 1024;
@@ -19,8 +20,6 @@ const BRACKETED_PASTE_ON = '\x1b[?2004h';
 const POLL_MS = 50;
 /** A prompt that was not sent, or may not have arrived, waits in `<launch id>.prompt.kept`. */
 const KEPT_SUFFIX = '.prompt.kept';
-/** After the paste, how long to wait for the agent to show it before pressing Enter. */
-const ECHO_WAIT_MS = 2_000;
 /** A `delivering` this old was left by a window that went away mid-paste. */
 const DELIVERING_GRACE_MS = 10_000;
 
@@ -32,24 +31,24 @@ export function normalizePrompt(text: string): string {
   return text.replace(/\r\n/g, '\n').replace(/\s+$/, '');
 }
 
-/** Why `text` cannot be a first prompt, or undefined when it can. Expects normalized text. */
-export function promptProblem(text: string): string | undefined {
-  if (text.trim() === '') return 'The prompt is empty.';
+/** Why `text` cannot be a first prompt (or a message: `noun`), or undefined when it can. Expects normalized text. */
+export function promptProblem(text: string, noun = 'prompt'): string | undefined {
+  if (text.trim() === '') return `The ${noun} is empty.`;
   const control = CONTROL.exec(text);
   if (control) {
     const code = control[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
     const line = text.slice(0, control.index).split('\n').length;
-    return `The prompt contains a control character (U+${code}, line ${line}); only line breaks and tabs can be sent.`;
+    return `The ${noun} contains a control character (U+${code}, line ${line}); only line breaks and tabs can be sent.`;
   }
   const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_PROMPT_BYTES) return `The prompt is ${(bytes / 1024).toFixed(1)} KiB; at most ${MAX_PROMPT_BYTES / 1024} KiB can be sent.`;
+  if (bytes > MAX_PROMPT_BYTES) return `The ${noun} is ${(bytes / 1024).toFixed(1)} KiB; at most ${MAX_PROMPT_BYTES / 1024} KiB can be sent.`;
   return undefined;
 }
 
 /** The normalized prompt, or a refusal that says what is wrong with it. */
-export function checkPrompt(text: string): string {
+export function checkPrompt(text: string, noun = 'prompt'): string {
   const normalized = normalizePrompt(text);
-  const problem = promptProblem(normalized);
+  const problem = promptProblem(normalized, noun);
   if (problem) throw refused(problem);
   return normalized;
 }
@@ -113,17 +112,9 @@ export class PromptDelivery {
 
   /** Removes kept prompts whose session has no record any more (ended while no window of ours watched). */
   async sweepKept(records: readonly SessionRecord[]): Promise<void> {
-    const live = new Set(records.map((record) => record.launchId));
-    let names: string[];
-    try {
-      names = await readdir(this.options.dir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    const orphaned = names.filter((name) => name.endsWith(KEPT_SUFFIX) && !live.has(name.slice(0, -KEPT_SUFFIX.length)));
-    await Promise.all(orphaned.map((name) => rm(join(this.options.dir, name), { force: true })));
+    await sweepFilesOfEndedLaunches(this.options.dir, new Set(records.map((record) => record.launchId)), (name) => name.endsWith(KEPT_SUFFIX));
   }
+
 
   /** Starts delivering a recorded session's pending prompt in the background. */
   begin(record: SessionRecord): void {
@@ -258,11 +249,12 @@ export class PromptDelivery {
     let outcome: PromptAttempt;
     try {
       const text = await readFile(claimed, 'utf8');
-      const before = await this.outputSize(record.launchId);
-      await this.options.tmux.paste(record.tmuxName, text, `tw-prompt-${attempt}`);
-      // Enter goes once the agent has shown the paste, so it is not read as part of it.
-      await this.waitForOutputAfter(record.launchId, before, ECHO_WAIT_MS);
-      await this.options.tmux.sendEnter(record.tmuxName);
+      await pasteThenEnter(this.options.tmux, record.tmuxName, text, {
+        bufferName: `tw-prompt-${attempt}`,
+        outputFile: this.outputFile(record.launchId),
+        log: this.log,
+        stopped: () => this.disposed,
+      });
       outcome = { state: 'delivered', at: Date.now(), attempt };
     } catch (error) {
       outcome = { state: 'failed', at: Date.now(), attempt, detail: `the prompt could not be pasted into ${record.label} (${errorMessage(error)})` };
@@ -291,19 +283,6 @@ export class PromptDelivery {
       if (Date.now() >= deadline) return 'timeout';
       await delay(POLL_MS);
     }
-  }
-
-  private async waitForOutputAfter(launchId: string, size: number, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline && !this.disposed) {
-      if ((await this.outputSize(launchId)) > size) return;
-      await delay(POLL_MS);
-    }
-  }
-
-  private async outputSize(launchId: string): Promise<number> {
-    // No output file yet is no output yet.
-    return (await stat(this.outputFile(launchId)).catch(logFailure(this.log, 'reading the pane output size', 'debug')))?.size ?? 0;
   }
 
   /**
@@ -401,8 +380,4 @@ async function readFrom(file: string, offset: number): Promise<Buffer> {
   } finally {
     await handle.close();
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { AgentMessages } from '../agents/AgentMessages';
+import { AgentInput } from './AgentInput';
 import { PromptDelivery, checkPrompt } from '../agents/PromptDelivery';
 import type { WorktreeChangeSet } from '../git/WorktreeChanges';
 import { WorkspaceError, errorMessage, failed, refused } from '../errors';
@@ -44,6 +46,8 @@ export class RuntimeLifecycle implements Disposable {
   private readonly lock: TransitionLock;
   private readonly watcher: SessionWatcher;
   private readonly prompts: PromptDelivery;
+  /** What goes into running agents besides their launch: first prompts sent again or copied, Send to Agent. */
+  readonly agentInput: AgentInput;
   private readonly listing: SessionListing;
   private readonly exits: ExitCollector;
   private readonly orphans: OrphanSessions;
@@ -81,6 +85,15 @@ export class RuntimeLifecycle implements Disposable {
       changed: (session, detail) => emit({ type: 'prompt', session, detail }),
       log,
     });
+    const messages = new AgentMessages({
+      tmux: options.tmux,
+      store: options.store,
+      dir: join(options.stateDir, 'messages'),
+      lock: (key, task) => this.lock.run(key, task),
+      changed: (session) => emit({ type: 'queue', session }),
+      log,
+    });
+    this.agentInput = new AgentInput(options.store, this.prompts, messages);
     this.listing = new SessionListing(this.context, () => this.watcher.running);
     this.exits = new ExitCollector(this.context, () => this.listing.fresh());
     this.orphans = new OrphanSessions(this.context, () => this.listing.current());
@@ -104,6 +117,7 @@ export class RuntimeLifecycle implements Disposable {
     await this.context.panes.sweepHandoffs().catch(logFailure(this.context.log, 'sweeping old handoff files'));
     await this.prompts.resume(this.options.store.sessions());
     await this.prompts.sweepKept(this.options.store.sessions()).catch(logFailure(this.context.log, 'sweeping kept first prompts'));
+    await this.agentInput.sweep(this.options.store.sessions()).catch(logFailure(this.context.log, 'sweeping messages of sessions that ended'));
     if ((await this.tmuxAvailable()) && this.options.store.sessions().length + this.options.store.workspaces().length > 0) {
       this.watcher.ensureRunning();
     }
@@ -165,24 +179,6 @@ export class RuntimeLifecycle implements Disposable {
   /** Sessions on our server with our owner marker and naming scheme but no record, whatever their age. */
   listOrphans(): Promise<LiveSession[]> {
     return this.orphans.list();
-  }
-
-  /** Resolves when no first prompt is being delivered by this window. */
-  promptsSettled(): Promise<void> {
-    return this.prompts.settled();
-  }
-
-  /** The text of a first prompt that was not sent, or may not have arrived; undefined when none is kept. */
-  async unsentPrompt(key: string): Promise<string | undefined> {
-    const record = this.options.store.session(key);
-    return record ? this.prompts.keptPrompt(record) : undefined;
-  }
-
-  /** Send Again: pastes a kept first prompt into its agent now, once; the outcome is a `prompt` change. */
-  async sendPromptAgain(key: string): Promise<void> {
-    const record = this.options.store.session(key);
-    if (!record) throw new WorkspaceError('gone', 'That session is no longer running.');
-    await this.prompts.sendAgain(record);
   }
 
   /** The shell-quoted attach command, as a user would paste it into any terminal. */

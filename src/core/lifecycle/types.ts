@@ -136,6 +136,8 @@ export type LifecycleChange =
     }
   /** A first prompt changed state; `detail` says why when it failed or is unknown. */
   | { readonly type: 'prompt'; readonly session: SessionRecord; readonly detail?: string }
+  /** Messages queued for an agent (Send to Agent) changed: one was queued, delivered or cancelled. */
+  | { readonly type: 'queue'; readonly session: SessionRecord }
   | { readonly type: 'reconciled' }
   /** Reconcile restored or retired a record from what its resource carries; `note` says which and why (it is in the log too). */
   | { readonly type: 'repaired'; readonly workspaceId: string; readonly note: string }

@@ -58,6 +58,15 @@ export interface PromptAttempt {
   readonly detail?: string;
 }
 
+/** A message for a running agent that waits until the agent is no longer working (Send to Agent). */
+export interface QueuedMessage {
+  readonly id: string;
+  /** When it was queued, milliseconds since the epoch. */
+  readonly at: number;
+  /** Its first line, shortened, for the row's tooltip. */
+  readonly preview: string;
+}
+
 export interface SessionRecord {
   /** The machine the record belongs to (see `RecordStore`). */
   readonly host?: string;
@@ -74,6 +83,8 @@ export interface SessionRecord {
   readonly createdAt: number;
   /** The first prompt, when the launch had one. */
   readonly prompt?: PromptAttempt;
+  /** Messages waiting for the agent to stop working, oldest first; their text is in 0600 files. */
+  readonly queued?: readonly QueuedMessage[];
   /** The agent's conversation id, as its hooks reported it. */
   readonly conversationId?: string;
   /** The argv that resumes the conversation, `{id}` standing for its id; absent when the agent cannot resume. */

@@ -39,7 +39,7 @@ export async function sendPromptAgain(context: CommandContext, target: CommandTa
   const chosen = await resolveUnsent(context, target, 'Send First Prompt Again');
   if (!chosen) return;
   const { record } = chosen.session;
-  await during(`Send the first prompt to ${record.label}`, () => context.lifecycle.sendPromptAgain(record.key), chosen.workspace.record.branch);
+  await during(`Send the first prompt to ${record.label}`, () => context.lifecycle.agentInput.sendPromptAgain(record.key), chosen.workspace.record.branch);
   if (context.lifecycle.session(record.key)?.prompt?.state === 'delivered') void context.host.info(`Sent the first prompt to ${record.label} in "${chosen.workspace.record.branch}".`);
 }
 
@@ -48,7 +48,7 @@ export async function copyPrompt(context: CommandContext, target: CommandTarget)
   const chosen = await resolveUnsent(context, target, 'Copy First Prompt');
   if (!chosen) return;
   const { record } = chosen.session;
-  const text = await context.lifecycle.unsentPrompt(record.key);
+  const text = await context.lifecycle.agentInput.unsentPrompt(record.key);
   if (text === undefined) throw new WorkspaceError('gone', `The first prompt of ${record.label} is no longer kept.`);
   await context.host.copyToClipboard(text);
   void context.host.info(`Copied the first prompt of ${record.label} (${text.length} characters).`);

@@ -8,6 +8,7 @@ import { reportFailure } from './failures';
 import { installAgentHooks } from './installAgentHooks';
 import { launchAgent, launchAgentIn, launchShell } from './launchSession';
 import { adoptOrphan, attachOrphan, killOrphan } from './orphanCommands';
+import { cancelQueuedMessages, sendMessageToAgent, sendSelectionToAgent } from './messageCommands';
 import { copyPrompt, sendPromptAgain } from './promptCommands';
 import { dismissResumable, resumeAgent } from './resumeCommands';
 import { attach, copyAttachCommand, stopSession } from './sessionCommands';
@@ -50,6 +51,9 @@ export function commandEntries(extras: CommandExtras): readonly CommandEntry[] {
     entry(CommandId.sendPromptAgain, 'Send First Prompt Again', sendPromptAgain),
     entry(CommandId.copyPrompt, 'Copy First Prompt', copyPrompt),
     entry(CommandId.openChange, 'Open Change', openChange),
+    entry(CommandId.sendToAgent, 'Send to Agent', sendSelectionToAgent),
+    entry(CommandId.sendMessage, 'Send Message to Agent', sendMessageToAgent),
+    entry(CommandId.cancelQueued, 'Cancel Queued Messages', cancelQueuedMessages),
     entry(CommandId.openAllChanges, 'Open All Changes', openAllChanges),
     entry(CommandId.openWorkspaceFolder, 'Open Workspace Folder in New Window', openWorkspaceFolder),
     entry(CommandId.showSetupLog, 'Show Setup Log', showSetupLog),

@@ -249,15 +249,19 @@ function sessionNode(view: WorkspaceView, session: SessionView, now: number, age
   if (record.conversationId && record.resumeArgv) flags.push('resumable');
   // Send Again and Copy Prompt: the prompt was given up, or may not have arrived.
   if (record.prompt?.state === 'failed' || record.prompt?.state === 'unknown') flags.push('promptUnsent');
+  const queued = session.alive ? record.queued?.length ?? 0 : 0;
+  if (queued > 0) flags.push('queued');
   // The state alone, so the inline buttons cannot cover it; clients and age are in the tooltip.
   // A first prompt on its way is what the user waits for (up to the agent's readiness wait).
   const sending = session.alive && (record.prompt?.state === 'pending' || record.prompt?.state === 'delivering');
-  const description = sending ? 'sending prompt…' : looks ? looks.words : session.alive ? attachedWords(session.attachedClients) : 'ended';
+  const words = sending ? 'sending prompt…' : looks ? looks.words : session.alive ? attachedWords(session.attachedClients) : 'ended';
+  const description = queued > 0 ? `${words} · ${queued} queued` : words;
   const tooltip = [sessionTitle(record.label, record.kind, looks?.words)];
   if (session.alive) tooltip.push(clientWords(session.attachedClients));
   tooltip.push(started(record.createdAt, now), `tmux session \`${record.tmuxName}\``);
   if (record.prompt) tooltip.push(`First prompt: ${PROMPT_WORDS[record.prompt.state]}${record.prompt.detail ? ` (${record.prompt.detail})` : ''}`);
   if (record.conversationId) tooltip.push(`Conversation \`${record.conversationId}\``);
+  if (queued > 0) tooltip.push(`Waiting until it stops working (Send to Agent): ${record.queued!.map((message) => `“${message.preview}”`).join(', ')}`);
   if (record.repairNote) tooltip.push(record.repairNote);
   return {
     kind: 'session',

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { FileDiff, InputOptions, PickItem, PickOptions, UiHost } from '../host';
+import type { EditorSelection, FileDiff, InputOptions, PickItem, PickOptions, UiHost } from '../host';
 import { diffSideUri } from './BaseContent';
 import type { AttachTerminals } from './AttachTerminals';
 import { VIEW_ID } from '../ids';
@@ -133,5 +133,14 @@ export class VsCodeHost implements UiHost {
   async openDiffs(title: string, diffs: readonly FileDiff[]): Promise<void> {
     const resources = diffs.map((diff) => [vscode.Uri.file(diff.resource), diffSideUri(diff.left), diffSideUri(diff.right)]);
     await vscode.commands.executeCommand('vscode.changes', title, resources);
+  }
+
+  activeSelection(): EditorSelection | undefined {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || editor.selection.isEmpty) return undefined;
+    const { start, end } = editor.selection;
+    // A selection that ends at the start of a line does not take that line.
+    const endLine = end.character === 0 && end.line > start.line ? end.line : end.line + 1;
+    return { path: editor.document.uri.fsPath, startLine: start.line + 1, endLine, text: editor.document.getText(editor.selection) };
   }
 }
