@@ -207,6 +207,24 @@ describe('Tmux Workspaces in a real VS Code', function () {
     await screenshot('attached-terminal');
   });
 
+  it('sends an editor selection to the agent of its worktree: Send to Agent, its note box answered with Enter, one paste in the agent', async () => {
+    const file = join(workspace.worktreePath, 'README.md');
+    const editor = await vscode.window.showTextDocument(vscode.Uri.file(file));
+    editor.selection = new vscode.Selection(0, 0, 0, editor.document.lineAt(0).text.length);
+    const sent = vscode.commands.executeCommand('tmuxWorkspaces.sendToAgent');
+    // The optional note's input box (the agent is the worktree's only one: no picker), accepted empty.
+    await pageShows('the note box for the agent', '.quick-input-widget .quick-input-title', (titles) => titles.some((title) => title.text === `Send to ${agent.label}`));
+    await screenshot('send-to-agent-note');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    assert.equal(await sent, 'sent');
+    const pane = await eventually(async () => {
+      const captured = (await tmux('capture-pane', '-p', '-J', '-t', `=${agent.tmuxName}:`)).stdout;
+      return captured.includes('README.md:1') ? captured : undefined;
+    }, 10_000, 'the message in the agent\'s pane');
+    assert.ok(pane.includes(editor.document.lineAt(0).text), pane);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('stops the shell through the command (its terminal ends) and the agent through the API', async () => {
     const shellTerminal = terminalNamed(`shell · ${BRANCH}`);
     assert.ok(shellTerminal);
