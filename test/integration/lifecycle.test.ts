@@ -161,6 +161,21 @@ describe('RuntimeLifecycle', () => {
       const include = ws.setupEvents.find((event) => event.stage === 'include' && event.outcome !== 'started');
       assert.match(include?.detail ?? '', /not applied: the workspace is not trusted/);
     });
+
+    it('applies .worktreeinclude on a Retry Setup once the editor trusts the workspace, where the first attempt skipped it', async () => {
+      await includeListing('.env\n');
+      let trusted = false;
+      const lifecycle = await world.harness.lifecycle({ isTrusted: () => trusted });
+      const failedOnce = await lifecycle.createWorkspace({ repoPath: world.repo.repo, branch: 'trust-later', setupCommand: 'exit 3' }).catch(() => undefined);
+      assert.equal(failedOnce, undefined);
+      const ws = (await lifecycle.listWorkspaces()).find((view) => view.record.branch === 'trust-later')!.record;
+      assert.equal(ws.status, 'error');
+      assert.ok(!existsSync(join(ws.worktreePath, '.env')), 'nothing copied while untrusted');
+      trusted = true;
+      const retried = await lifecycle.retrySetup(ws.id, { setupCommand: 'true' });
+      assert.equal(retried.status, 'ready');
+      assert.ok(existsSync(join(ws.worktreePath, '.env')), 'copied once trusted');
+    });
   });
 
   describe('launch', () => {

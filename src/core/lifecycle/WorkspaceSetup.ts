@@ -111,7 +111,8 @@ export class WorkspaceSetup {
         const trusted = this.context.options.isTrusted?.() ?? true;
         const { note } = await includeWorktreeFiles(record.repoPath, record.worktreePath, { trusted });
         if (note) this.context.log.info(`workspace ${workspaceId}: ${note}`);
-        return note;
+        // Skipped, not done: a Retry Setup once the workspace is trusted copies them.
+        return trusted ? note : { detail: note ?? 'not trusted', skipped: true };
       });
       const command = setupCommand?.trim();
       if (command) await this.stage(workspaceId, 'setup', () => this.runCommand(record, command));
@@ -172,14 +173,15 @@ export class WorkspaceSetup {
   }
 
   /** Runs one setup stage, recording its start and outcome so the UI can show progress. */
-  private async stage(workspaceId: string, stage: SetupStage, work: () => Promise<string | void>): Promise<void> {
+  private async stage(workspaceId: string, stage: SetupStage, work: () => Promise<string | void | { detail: string; skipped: true }>): Promise<void> {
     const { store } = this.context;
     await store.addSetupEvent(workspaceId, { stage, outcome: 'started', at: Date.now() });
     this.context.changed(workspaceId);
     try {
-      const detail = await work();
+      const done = await work();
+      const { detail, outcome } = typeof done === 'object' ? { detail: done.detail, outcome: 'skipped' as const } : { detail: done, outcome: 'ok' as const };
       await this.context.step(`create:${stage}-done`);
-      await store.addSetupEvent(workspaceId, { stage, outcome: 'ok', at: Date.now(), ...(detail ? { detail } : {}) });
+      await store.addSetupEvent(workspaceId, { stage, outcome, at: Date.now(), ...(detail ? { detail } : {}) });
       this.context.changed(workspaceId);
       await this.context.step(`create:${stage}-recorded`);
     } catch (error) {
