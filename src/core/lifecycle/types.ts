@@ -115,6 +115,11 @@ export interface DeletePreview {
   readonly unpushedCommits: readonly string[];
 }
 
+/** What Merge into base did: nothing (the branch was in its base already), or a merge in `checkout` (none: the branch ref moved). */
+export type MergeOutcome =
+  | { readonly kind: 'already-merged'; readonly base: string }
+  | { readonly kind: 'merged'; readonly base: string; readonly fastForward: boolean; readonly checkout?: string };
+
 export interface AttachTarget {
   readonly tmuxName: string;
   readonly argv: readonly string[];
