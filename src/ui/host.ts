@@ -1,4 +1,5 @@
 import type { AgentDefinition } from '../core/agents/catalog';
+import type { UpdateStrategy } from '../core/git/Landing';
 import type { RuntimeLifecycle } from '../core/lifecycle/RuntimeLifecycle';
 import type { Logger } from '../core/log';
 
@@ -96,6 +97,8 @@ export interface Settings {
   agents(): { agents: AgentDefinition[]; problems: string[]; blockedByTrust: boolean };
   attachOnLaunch(): boolean;
   branchPrefix(): string;
+  /** How Update from Base brings the base in (`tmuxWorkspaces.updateStrategy`). */
+  updateStrategy(): UpdateStrategy;
 }
 
 /** Where Create Workspace finds repositories to offer. */

@@ -32,6 +32,10 @@ export const CommandId = {
   copyPrompt: command('copyPrompt'),
   openChange: command('openChange'),
   openAllChanges: command('openAllChanges'),
+  commitAll: command('commitAll'),
+  push: command('push'),
+  mergeIntoBase: command('mergeIntoBase'),
+  updateFromBase: command('updateFromBase'),
   openWorkspaceFolder: command('openWorkspaceFolder'),
   showSetupLog: command('showSetupLog'),
   installAgentHooks: command('installAgentHooks'),
@@ -56,6 +60,7 @@ export const SettingKey = {
   notifications: 'notifications',
   reapOrphans: 'reapOrphans',
   statusLine: 'statusLine',
+  updateStrategy: 'updateStrategy',
 } as const;
 
 export type SettingKey = (typeof SettingKey)[keyof typeof SettingKey];

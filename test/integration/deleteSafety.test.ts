@@ -17,6 +17,7 @@ const settings: Settings = {
   agents: () => ({ agents: [], problems: [], blockedByTrust: false }),
   attachOnLaunch: () => false,
   branchPrefix: () => 'feature/',
+  updateStrategy: () => 'merge',
 };
 
 /** A commit of one new file in `cwd`. */

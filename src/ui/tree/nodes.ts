@@ -189,12 +189,14 @@ export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats
   if (record.status === 'ready') {
     if (stats && (stats.added > 0 || stats.removed > 0)) description.push(`+${stats.added} −${stats.removed}`);
     if (stats?.dirty) description.push('●');
+    if (stats?.inProgress) description.push('conflicts');
   } else {
     const stage = currentStage(record.setupEvents);
     description.push(record.status === 'creating' && stage ? `${statusWords('creating')}: ${STAGE_WORDS[stage]}…` : statusWords(record.status));
   }
   const flags = ['workspace', record.status];
   if (stats?.dirty) flags.push('dirty');
+  if (stats?.inProgress) flags.push('conflicts');
   if (record.setupLog) flags.push('hasSetupLog');
   if (input.tmuxAvailable) flags.push('tmux');
   if (view.sessions.some((session) => session.record.kind === 'shell' && session.alive)) flags.push('hasShell');
@@ -307,6 +309,7 @@ function workspaceTooltip(view: WorkspaceView, stats: WorkspaceStats | undefined
     `Base branch: \`${record.baseBranch}\``,
   ];
   if (stats) lines.push(`Changes: +${stats.added} −${stats.removed}${stats.dirty ? ', uncommitted changes' : ''}`);
+  if (stats?.inProgress) lines.push(`A ${stats.inProgress} stopped on conflicts: resolve them in the worktree, then \`git ${stats.inProgress} --continue\` (or \`--abort\`).`);
   if (record.lastError) lines.push(`Last error: ${record.lastError}`);
   lines.push(`Base terminal: ${view.base.alive ? 'running' : 'not running'}`);
   if (record.status === 'error') lines.push(retryWords(view));
