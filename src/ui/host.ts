@@ -69,6 +69,8 @@ export interface UiHost {
   openDiff(diff: FileDiff): Promise<void>;
   /** Opens several files' diffs together in the multi-file diff editor. */
   openDiffs(title: string, diffs: readonly FileDiff[]): Promise<void>;
+  /** Hands over to the GitHub Pull Requests extension's create view (`pr.create`); resolves false when that extension is not installed. */
+  createPullRequestInExtension(): Promise<boolean>;
 }
 
 /**

@@ -36,6 +36,7 @@ export const CommandId = {
   push: command('push'),
   mergeIntoBase: command('mergeIntoBase'),
   updateFromBase: command('updateFromBase'),
+  createPullRequest: command('createPullRequest'),
   openWorkspaceFolder: command('openWorkspaceFolder'),
   showSetupLog: command('showSetupLog'),
   installAgentHooks: command('installAgentHooks'),

@@ -100,6 +100,8 @@ describe('tree rows offer only actions that can work', () => {
     assert.deepEqual(offered(node).filter((id) => landing.includes(id)), landing);
     assert.deepEqual(offered(node.children.find((child) => child.kind === 'changes')!).filter((id) => landing.includes(id)), landing);
     assert.match(node.description!, /conflicts/);
+    const withPr = workspaceNode(view, { stats: new Map(), tmuxAvailable: true, now: NOW, pullRequests: new Map([['a', { url: 'https://github.com/acme/app/pull/7', state: 'merged' as const }]]) });
+    assert.match(withPr.tooltip!, /Pull request \(merged\): https:\/\/github\.com\/acme\/app\/pull\/7/);
     assert.match(node.contextValue, /\+conflicts\b/);
     assert.deepEqual(offered(rows(failedView(true, true)).workspace).filter((id) => landing.includes(id)), [], 'not on a failed workspace');
     assert.deepEqual(offered(workspaceNode({ ...view, folder: false }, { stats: new Map(), tmuxAvailable: true, now: NOW })).filter((id) => landing.includes(id)), [], 'not without its folder');

@@ -137,3 +137,26 @@ export async function pushBranch(git: GitClient, worktree: string, branch: strin
   await git.read(worktree, ['push', '--quiet', '--set-upstream', target, `refs/heads/${branch}:refs/heads/${branch}`]);
   return { upstream: `${target}/${branch}`, setUpstream: true };
 }
+
+/** The URL of the remote the branch pushes to (its upstream's, else `pushRemote`'s); undefined when there is no remote. */
+export async function remoteUrlOf(git: GitClient, worktree: string, branch: string): Promise<string | undefined> {
+  const remote = (await git.tryRead(worktree, ['config', '--get', `branch.${branch}.remote`]))?.trim();
+  const name = remote && remote !== '.' ? remote : await pushRemote(git, worktree);
+  return (await git.tryRead(worktree, ['remote', 'get-url', name]))?.trim() || undefined;
+}
+
+/**
+ * A pull request's title and body from the branch's commits since `base`, as
+ * `gh pr create --fill` makes them: one commit gives its subject and body;
+ * several give the branch name and a list of their subjects.
+ */
+export async function pullRequestText(git: GitClient, worktree: string, base: string, branch: string): Promise<{ title: string; body: string }> {
+  const output = await git.read(worktree, ['log', '--reverse', '--format=%s%x1f%b%x1e', `refs/heads/${base}..refs/heads/${branch}`, '--']);
+  const commits = output.split('\x1e').map((entry) => entry.trim()).filter(Boolean).map((entry) => {
+    const [subject, body = ''] = entry.split('\x1f');
+    return { subject: subject.trim(), body: body.trim() };
+  });
+  if (commits.length === 0) throw refused(`"${branch}" has no commits that "${base}" lacks; there is nothing for a pull request.`);
+  if (commits.length === 1) return { title: commits[0].subject, body: commits[0].body };
+  return { title: branch, body: commits.map((commit) => `- ${commit.subject}`).join('\n') };
+}

@@ -18,8 +18,9 @@ import { RecordRepair } from './RecordRepair';
 import { SessionLaunch } from './SessionLaunch';
 import { SessionListing } from './SessionListing';
 import { ProcessLock, type TransitionLock } from './TransitionLock';
-import type { AttachTarget, BranchChoices, CreateWorkspaceRequest, DeletePreview, LaunchRequest, LifecycleChange, LifecycleOptions, MergeOutcome, WorkspaceView } from './types';
+import type { AttachTarget, BranchChoices, CreateWorkspaceRequest, DeletePreview, LaunchRequest, LifecycleChange, LifecycleOptions, MergeOutcome, PullRequestOutcome, WorkspaceView } from './types';
 import type { UpdateOutcome, UpdateStrategy } from '../git/Landing';
+import type { PullRequestInfo } from '../github/GhCli';
 import { WorkspaceLanding } from './WorkspaceLanding';
 import { WorkspaceDeletion, beyond, describeLoss } from './WorkspaceDeletion';
 import { WorkspaceQueries } from './WorkspaceQueries';
@@ -364,6 +365,16 @@ export class RuntimeLifecycle implements Disposable {
   /** Merges or rebases the base into the workspace; conflicts are left in the worktree for the user. */
   updateFromBase(workspaceId: string, strategy: UpdateStrategy): Promise<UpdateOutcome> {
     return this.lock.run(workspaceId, () => this.landing.updateFromBase(workspaceId, strategy));
+  }
+
+  /** Pushes, then `gh pr create` when gh is logged in; else what the editor needs to take over (a compare page). */
+  createPullRequest(workspaceId: string): Promise<PullRequestOutcome> {
+    return this.lock.run(workspaceId, () => this.landing.createPullRequest(workspaceId));
+  }
+
+  /** The workspace's pull request (URL and state) when gh can tell; asked once per window, then kept. No lock: it changes nothing. */
+  pullRequest(workspaceId: string): Promise<PullRequestInfo | undefined> {
+    return this.landing.pullRequest(workspaceId);
   }
 
   /** The attach command for a workspace's base terminal (recreated first if gone), a session or an orphan. */

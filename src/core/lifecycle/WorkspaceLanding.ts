@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
 import { refused } from '../errors';
-import { commitAll, conflictedFiles, fastForwardRef, mergeInCheckout, operationInProgress, planMerge, pushBranch, uncommittedTracked, updateFromBase, type UpdateOutcome, type UpdateStrategy } from '../git/Landing';
+import { compareUrl } from '../git/CompareUrl';
+import { GhCli, type PullRequestInfo } from '../github/GhCli';
+import { commitAll, conflictedFiles, fastForwardRef, mergeInCheckout, operationInProgress, planMerge, pullRequestText, pushBranch, remoteUrlOf, uncommittedTracked, updateFromBase, type UpdateOutcome, type UpdateStrategy } from '../git/Landing';
 import { andList } from '../prose';
 import type { WorkspaceRecord } from '../store/records';
 import { requireWorkspace, statusWords, type LifecycleContext } from './context';
-import type { MergeOutcome } from './types';
+import type { MergeOutcome, PullRequestOutcome } from './types';
 
 const SHOWN = 8;
 
@@ -21,7 +23,13 @@ function fileList(files: readonly string[]): string {
  * workspace is ready with its folder, and says why.
  */
 export class WorkspaceLanding {
-  constructor(private readonly context: LifecycleContext) {}
+  private readonly gh: GhCli;
+  /** What gh said of each workspace's pull request (none: undefined), asked once per window, so a tree refresh never runs gh. */
+  private readonly pullRequests = new Map<string, Promise<PullRequestInfo | undefined>>();
+
+  constructor(private readonly context: LifecycleContext) {
+    this.gh = context.options.gh ?? new GhCli();
+  }
 
   /** The record of a ready workspace whose worktree exists and is not half way through a merge or rebase. */
   async ready(workspaceId: string, action: string, options: { midOperation?: boolean } = {}): Promise<WorkspaceRecord> {
@@ -97,5 +105,40 @@ export class WorkspaceLanding {
     const outcome = await updateFromBase(git, record.worktreePath, record.baseBranch, strategy);
     this.context.changed(workspaceId);
     return outcome;
+  }
+
+  /**
+   * Create Pull Request: pushes first (the host needs the branch), then `gh pr
+   * create` when gh is installed and logged in; otherwise hands back the
+   * compare page for the editor to offer (or its pull request extension).
+   */
+  async createPullRequest(workspaceId: string): Promise<PullRequestOutcome> {
+    const { git } = this.context;
+    const record = await this.ready(workspaceId, 'Create Pull Request');
+    const { branch, baseBranch: base, worktreePath } = record;
+    const text = await pullRequestText(git, worktreePath, base, branch);
+    await pushBranch(git, worktreePath, branch);
+    await this.context.step('pull-request:pushed');
+    this.pullRequests.delete(workspaceId);
+    if (await this.gh.ready(worktreePath)) {
+      const url = await this.gh.create(worktreePath, { base, head: branch, ...text });
+      this.pullRequests.set(workspaceId, Promise.resolve({ url, state: 'open' }));
+      this.context.changed(workspaceId);
+      return { kind: 'created', url };
+    }
+    const remote = await remoteUrlOf(git, worktreePath, branch);
+    this.context.changed(workspaceId);
+    return { kind: 'handover', base, branch, compareUrl: remote ? compareUrl(remote, base, branch) : undefined };
+  }
+
+  /** The workspace's pull request as gh tells it, asked once and kept (Create Pull Request replaces it). */
+  pullRequest(workspaceId: string): Promise<PullRequestInfo | undefined> {
+    const known = this.pullRequests.get(workspaceId);
+    if (known) return known;
+    const record = this.context.store.workspace(workspaceId);
+    if (!record || !existsSync(record.worktreePath)) return Promise.resolve(undefined);
+    const asked = this.gh.view(record.worktreePath, record.branch);
+    this.pullRequests.set(workspaceId, asked);
+    return asked;
   }
 }

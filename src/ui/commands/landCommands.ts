@@ -100,3 +100,24 @@ export async function updateFromBase(context: CommandContext, target: CommandTar
   else void context.host.info(updatedWords(record, outcome));
   return outcome;
 }
+
+const OPEN = 'Open';
+
+/**
+ * Create Pull Request: the lifecycle pushes and uses gh when it is logged in;
+ * otherwise the GitHub Pull Requests extension takes over when installed,
+ * else the host's compare page opens in the browser.
+ */
+export async function createPullRequest(context: CommandContext, target: CommandTarget): Promise<void> {
+  const view = await resolveWorkspace(context, target, 'Create Pull Request', ['ready']);
+  if (!view) return;
+  const { record } = view;
+  const outcome = await landing(context, record, `Create a pull request for "${record.branch}"`, () => context.lifecycle.createPullRequest(record.id));
+  if (outcome.kind === 'created') {
+    if ((await context.host.info(`Created the pull request for "${record.branch}": ${outcome.url}`, OPEN)) === OPEN) await context.host.openExternal(outcome.url);
+    return;
+  }
+  if (await context.host.createPullRequestInExtension()) return;
+  if (!outcome.compareUrl) throw new ActionFailure(`Create a pull request for "${record.branch}"`, refused(`"${record.branch}" is pushed, but its remote is not a web host this extension knows, and neither gh nor the GitHub Pull Requests extension is installed.`), record.branch);
+  await context.host.openExternal(outcome.compareUrl);
+}

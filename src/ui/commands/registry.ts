@@ -6,7 +6,7 @@ import { createWorkspace } from './createWorkspace';
 import { deleteWorkspace } from './deleteWorkspace';
 import { reportFailure } from './failures';
 import { installAgentHooks } from './installAgentHooks';
-import { commitAll, mergeIntoBase, push, updateFromBase } from './landCommands';
+import { commitAll, createPullRequest, mergeIntoBase, push, updateFromBase } from './landCommands';
 import { launchAgent, launchAgentIn, launchShell } from './launchSession';
 import { adoptOrphan, attachOrphan, killOrphan } from './orphanCommands';
 import { copyPrompt, sendPromptAgain } from './promptCommands';
@@ -56,6 +56,7 @@ export function commandEntries(extras: CommandExtras): readonly CommandEntry[] {
     entry(CommandId.push, 'Push', push),
     entry(CommandId.mergeIntoBase, 'Merge into Base', mergeIntoBase),
     entry(CommandId.updateFromBase, 'Update from Base', updateFromBase),
+    entry(CommandId.createPullRequest, 'Create Pull Request', createPullRequest),
     entry(CommandId.openWorkspaceFolder, 'Open Workspace Folder in New Window', openWorkspaceFolder),
     entry(CommandId.showSetupLog, 'Show Setup Log', showSetupLog),
     entry(CommandId.installAgentHooks, 'Install Agent Hooks', installAgentHooks),
