@@ -1,5 +1,6 @@
 import type { AgentState } from '../core/agents/AgentStatus';
 import type { AgentDefinition } from '../core/agents/catalog';
+import type { UpdateStrategy } from '../core/git/Landing';
 import type { RuntimeLifecycle } from '../core/lifecycle/RuntimeLifecycle';
 import type { Logger } from '../core/log';
 
@@ -69,6 +70,8 @@ export interface UiHost {
   openDiff(diff: FileDiff): Promise<void>;
   /** Opens several files' diffs together in the multi-file diff editor. */
   openDiffs(title: string, diffs: readonly FileDiff[]): Promise<void>;
+  /** Hands over to the GitHub Pull Requests extension's create view (`pr.create`); resolves false when that extension is not installed. */
+  createPullRequestInExtension(): Promise<boolean>;
   /** What is selected in the active editor (or diff editor's modified side), if anything. */
   activeSelection(): EditorSelection | undefined;
 }
@@ -107,6 +110,8 @@ export interface Settings {
   agents(): { agents: AgentDefinition[]; problems: string[]; blockedByTrust: boolean };
   attachOnLaunch(): boolean;
   branchPrefix(): string;
+  /** How Update from Base brings the base in (`tmuxWorkspaces.updateStrategy`). */
+  updateStrategy(): UpdateStrategy;
 }
 
 /** Where Create Workspace finds repositories to offer. */

@@ -35,6 +35,11 @@ export const CommandId = {
   sendMessage: command('sendMessage'),
   cancelQueued: command('cancelQueued'),
   openAllChanges: command('openAllChanges'),
+  commitAll: command('commitAll'),
+  push: command('push'),
+  mergeIntoBase: command('mergeIntoBase'),
+  updateFromBase: command('updateFromBase'),
+  createPullRequest: command('createPullRequest'),
   openWorkspaceFolder: command('openWorkspaceFolder'),
   showSetupLog: command('showSetupLog'),
   installAgentHooks: command('installAgentHooks'),
@@ -59,6 +64,7 @@ export const SettingKey = {
   notifications: 'notifications',
   reapOrphans: 'reapOrphans',
   statusLine: 'statusLine',
+  updateStrategy: 'updateStrategy',
 } as const;
 
 export type SettingKey = (typeof SettingKey)[keyof typeof SettingKey];

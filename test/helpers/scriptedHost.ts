@@ -73,6 +73,10 @@ export class ScriptedHost implements UiHost {
   readonly settingsOpened: string[] = [];
   /** How many times Show Log was clicked through to the log. */
   logShown = 0;
+  /** Whether the GitHub Pull Requests extension is installed, and how often it was handed a pull request to create. */
+  pullRequestExtension = false;
+  /** One entry per hand-over (an array: the guard's host wraps this one, so a counter would be set on the wrapper). */
+  readonly pullRequestHandovers: string[] = [];
   /** What `activeUntitledText` answers: the text of an untitled editor the user has open. */
   untitledText: string | undefined;
 
@@ -211,6 +215,11 @@ export class ScriptedHost implements UiHost {
 
   activeSelection(): EditorSelection | undefined {
     return this.selection;
+  }
+
+  async createPullRequestInExtension(): Promise<boolean> {
+    if (this.pullRequestExtension) this.pullRequestHandovers.push('pr.create');
+    return this.pullRequestExtension;
   }
 }
 

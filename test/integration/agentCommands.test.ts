@@ -49,6 +49,7 @@ describe('agent commands', () => {
       agents: () => ({ agents, problems: [], blockedByTrust: false }),
       attachOnLaunch: () => true,
       branchPrefix: () => '',
+      updateStrategy: () => 'merge',
     };
     const git = new GitClient();
     return {

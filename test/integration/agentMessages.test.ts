@@ -103,7 +103,7 @@ describe('Send to Agent from the editor', () => {
       lifecycle: world.lifecycle,
       host,
       log: new RecordingLog(),
-      settings: { setupCommand: () => ({ blockedByTrust: false }), agents: () => ({ agents: [], problems: [], blockedByTrust: false }), attachOnLaunch: () => false, branchPrefix: () => '' },
+      settings: { setupCommand: () => ({ blockedByTrust: false }), agents: () => ({ agents: [], problems: [], blockedByTrust: false }), attachOnLaunch: () => false, branchPrefix: () => '', updateStrategy: () => 'merge' },
       repositories: { repositories: async () => [world.repo.repo] },
       environment: process.env,
       agentState: () => state,

@@ -24,6 +24,7 @@ const settings = (overrides: Partial<Settings> = {}): Settings => ({
   agents: () => ({ agents: [], problems: [], blockedByTrust: false }),
   attachOnLaunch: () => true,
   branchPrefix: () => 'feature/',
+  updateStrategy: () => 'merge',
   ...overrides,
 });
 

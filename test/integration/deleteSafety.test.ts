@@ -3,12 +3,12 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WorkspaceError } from '../../src/core/errors';
 import type { WorkspaceRecord } from '../../src/core/store/records';
 import { deleteWorkspace } from '../../src/ui/commands/deleteWorkspace';
 import { Cancelled } from '../../src/ui/commands/failures';
 import type { CommandContext, Settings } from '../../src/ui/host';
 import { git } from '../helpers/gitRepo';
+import { workspaceError } from '../helpers/rejection';
 import { RecordingLog, ScriptedHost } from '../helpers/scriptedHost';
 import { useWorld } from '../helpers/world';
 
@@ -17,6 +17,7 @@ const settings: Settings = {
   agents: () => ({ agents: [], problems: [], blockedByTrust: false }),
   attachOnLaunch: () => false,
   branchPrefix: () => 'feature/',
+  updateStrategy: () => 'merge',
 };
 
 /** A commit of one new file in `cwd`. */
@@ -26,15 +27,7 @@ async function commit(cwd: string, file: string, message: string): Promise<void>
   await git(cwd, 'commit', '-q', '-m', message);
 }
 
-async function refusal(promise: Promise<unknown>): Promise<WorkspaceError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof WorkspaceError, `a WorkspaceError, not ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a refusal');
-}
+const refusal = workspaceError;
 
 describe('delete never loses what the user made', () => {
   const world = useWorld({ branch: 'feat/x' });

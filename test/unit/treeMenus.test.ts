@@ -110,4 +110,20 @@ describe('tree rows offer only actions that can work', () => {
     assert.deepEqual(messaging('tw-waiting'), [CommandId.cancelQueued, CommandId.sendMessage]);
     assert.deepEqual(messaging('tw-free'), [CommandId.sendMessage]);
   });
+
+  it('offers Commit All, Push, Merge into Base and Update from Base on a ready workspace with its folder and on its Changes row, and says when it has conflicts', () => {
+    const failed = failedView(true, true);
+    const view: WorkspaceView = { ...failed, record: { ...failed.record, status: 'ready', lastError: undefined } };
+    const changes = { baseCommit: 'a70b5910e52e', files: [{ path: 'a.txt', kind: 'modified' as const, added: 1, removed: 0, binary: false }], added: 1, removed: 0, dirty: true, inProgress: 'merge' as const };
+    const node = workspaceNode(view, { stats: new Map([['a', changes]]), tmuxAvailable: true, now: NOW });
+    const landing: string[] = [CommandId.commitAll, CommandId.mergeIntoBase, CommandId.push, CommandId.updateFromBase].sort();
+    assert.deepEqual(offered(node).filter((id) => landing.includes(id)), landing);
+    assert.deepEqual(offered(node.children.find((child) => child.kind === 'changes')!).filter((id) => landing.includes(id)), landing);
+    assert.match(node.description!, /conflicts/);
+    const withPr = workspaceNode(view, { stats: new Map(), tmuxAvailable: true, now: NOW, pullRequests: new Map([['a', { url: 'https://github.com/acme/app/pull/7', state: 'merged' as const }]]) });
+    assert.match(withPr.tooltip!, /Pull request \(merged\): https:\/\/github\.com\/acme\/app\/pull\/7/);
+    assert.match(node.contextValue, /\+conflicts\b/);
+    assert.deepEqual(offered(rows(failedView(true, true)).workspace).filter((id) => landing.includes(id)), [], 'not on a failed workspace');
+    assert.deepEqual(offered(workspaceNode({ ...view, folder: false }, { stats: new Map(), tmuxAvailable: true, now: NOW })).filter((id) => landing.includes(id)), [], 'not without its folder');
+  });
 });

@@ -49,6 +49,16 @@ async function realPathIfPresent(path: string): Promise<string | undefined> {
   }
 }
 
+/** A status `readWithStatus` was told is an answer, on its way out of `git()`. */
+class AnsweredWithStatus extends Error {
+  constructor(
+    readonly stdout: string,
+    readonly exitCode: number,
+  ) {
+    super(`git exited with ${exitCode}`);
+  }
+}
+
 export class GitClient {
   private readonly command: string;
   private readonly log: CommandLogger;
@@ -222,14 +232,17 @@ export class GitClient {
 
   /**
    * Commits on `ref` (HEAD, or `refs/heads/<branch>` whatever is checked out)
-   * that are neither on its upstream nor, without an upstream, on `base`.
+   * that are neither on its upstream nor on `base` (a branch merged into its
+   * base loses nothing with its worktree).
    */
   async unpushedCommits(worktree: string, base: string, ref = 'HEAD'): Promise<string[]> {
     // `@{upstream}` takes a branch name: `refs/heads/x@{upstream}` is "no such branch".
     const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
     const upstream = await this.tryGit(worktree, ['rev-parse', '--abbrev-ref', '--symbolic-full-name', `${branch}@{upstream}`]);
-    const against = upstream?.trim() || base;
-    const output = await this.tryGit(worktree, ['log', '--format=%h %s', ref, '--not', against, '--']);
+    // A commit the base branch has (merged, say) is not lost with the branch, pushed or not.
+    const baseExists = (await this.tryGit(worktree, ['rev-parse', '--verify', '--quiet', `${base}^{commit}`])) !== undefined;
+    const against = [...(upstream?.trim() ? [upstream.trim()] : []), ...(baseExists ? [base] : [])];
+    const output = against.length === 0 ? undefined : await this.tryGit(worktree, ['log', '--format=%h %s', ref, '--not', ...against, '--']);
     if (output === undefined) {
       // Without a base to compare with, every commit on the branch counts.
       return (await this.git(worktree, ['log', '--format=%h %s', ref, '--'])).split('\n').filter(Boolean);
@@ -263,6 +276,20 @@ export class GitClient {
     return this.tryGit(cwd, args, options);
   }
 
+  /**
+   * `read` for a command whose exit status is part of its answer
+   * (`merge-tree --write-tree` exits 1 when the merge would conflict): its
+   * stdout and status when the status is one of `answers`, else a failure.
+   */
+  async readWithStatus(cwd: string, args: readonly string[], answers: readonly number[]): Promise<{ stdout: string; exitCode: number }> {
+    try {
+      return { stdout: await this.git(cwd, args, { answers }), exitCode: 0 };
+    } catch (error) {
+      if (error instanceof AnsweredWithStatus) return { stdout: error.stdout, exitCode: error.exitCode };
+      throw error;
+    }
+  }
+
   private async tryGit(cwd: string, args: readonly string[], options: { exact?: boolean } = {}): Promise<string | undefined> {
     try {
       return await this.git(cwd, args, options);
@@ -272,7 +299,7 @@ export class GitClient {
     }
   }
 
-  private async git(cwd: string, args: readonly string[], options: { exact?: boolean } = {}): Promise<string> {
+  private async git(cwd: string, args: readonly string[], options: { exact?: boolean; answers?: readonly number[] } = {}): Promise<string> {
     const started = performance.now();
     const argv = [this.command, ...args];
     try {
@@ -283,6 +310,7 @@ export class GitClient {
       const failure = error as ExecaError;
       const stderr = String(failure.stderr ?? '').trim();
       this.log({ argv, cwd, exitCode: failure.exitCode, durationMs: performance.now() - started, stderr });
+      if (failure.exitCode !== undefined && options.answers?.includes(failure.exitCode)) throw new AnsweredWithStatus(String(failure.stdout ?? ''), failure.exitCode);
       if (failure.code === 'ENOENT' && !existsSync(cwd)) throw new WorkspaceError('gone', `Folder ${cwd} does not exist.`);
       if (failure.code === 'ENOENT') throw new WorkspaceError('unavailable', 'git is not installed or not on PATH.');
       throw new WorkspaceError('failed', `git ${args[0]} failed: ${stderr || failure.shortMessage}`);

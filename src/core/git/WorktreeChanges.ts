@@ -28,6 +28,8 @@ export interface WorktreeChangeSet {
   readonly removed: number;
   /** Uncommitted or untracked files exist. */
   readonly dirty: boolean;
+  /** A merge or rebase stopped half way on conflicts (`Landing.operationInProgress`), when asked. */
+  readonly inProgress?: 'merge' | 'rebase';
 }
 
 const KINDS: Record<string, FileChangeKind> = { A: 'added', M: 'modified', D: 'deleted', R: 'renamed', C: 'added', T: 'modified' };

@@ -20,7 +20,10 @@ import { RecordRepair } from './RecordRepair';
 import { SessionLaunch } from './SessionLaunch';
 import { SessionListing } from './SessionListing';
 import { ProcessLock, type TransitionLock } from './TransitionLock';
-import type { AttachTarget, BranchChoices, CreateWorkspaceRequest, DeletePreview, LaunchRequest, LifecycleChange, LifecycleOptions, WorkspaceView } from './types';
+import type { AttachTarget, BranchChoices, CreateWorkspaceRequest, DeletePreview, LaunchRequest, LifecycleChange, LifecycleOptions, MergeOutcome, PullRequestOutcome, WorkspaceView } from './types';
+import type { UpdateOutcome, UpdateStrategy } from '../git/Landing';
+import type { PullRequestInfo } from '../github/GhCli';
+import { WorkspaceLanding } from './WorkspaceLanding';
 import { WorkspaceDeletion, beyond, describeLoss } from './WorkspaceDeletion';
 import { WorkspaceQueries } from './WorkspaceQueries';
 import { WorkspaceSetup } from './WorkspaceSetup';
@@ -56,6 +59,7 @@ export class RuntimeLifecycle implements Disposable {
   private readonly launcher: SessionLaunch;
   private readonly setup: WorkspaceSetup;
   private readonly deletion: WorkspaceDeletion;
+  private readonly landing: WorkspaceLanding;
   private readonly reportSubscription: Disposable | undefined;
   private readonly changes: Emitter<LifecycleChange>;
   private safetyNet: NodeJS.Timeout | undefined;
@@ -102,6 +106,7 @@ export class RuntimeLifecycle implements Disposable {
     this.launcher = new SessionLaunch(this.context, this.prompts);
     this.setup = new WorkspaceSetup(this.context, (record) => this.launcher.startBase(record));
     this.deletion = new WorkspaceDeletion(this.context);
+    this.landing = new WorkspaceLanding(this.context);
     this.watcher.onDidChangeSessions((notification) => this.onTmuxNotification(notification));
     options.marker?.onDidChange(() => this.changes.fire({ type: 'external' }));
     this.reportSubscription = options.agentReports?.(({ sessionKey, report }) => {
@@ -332,6 +337,40 @@ export class RuntimeLifecycle implements Disposable {
       }
       this.context.emit({ type: 'workspace-removed', workspaceId });
     });
+  }
+
+  // ---------------------------------------- landing: WorkspaceLanding does the work, each under the workspace's lock
+
+  /** Stages everything (untracked files too) and commits it in the worktree; refused with nothing to commit. */
+  commitAll(workspaceId: string, message: string): Promise<{ commit: string; files: number }> {
+    return this.lock.run(workspaceId, () => this.landing.commitAll(workspaceId, message));
+  }
+
+  /** Pushes the workspace's branch; the first push sets its upstream. Refused without a remote. */
+  push(workspaceId: string): Promise<{ upstream: string; setUpstream: boolean }> {
+    return this.lock.run(workspaceId, () => this.landing.push(workspaceId));
+  }
+
+  /** Merges the branch into its base after a dry run; refused, with nothing changed, over conflicts or uncommitted work on either side. */
+  mergeIntoBase(workspaceId: string): Promise<MergeOutcome> {
+    // The repository's lock too: two workspaces merging into one base checkout at once would collide in it.
+    const repo = `repo:${requireWorkspace(this.options.store, workspaceId).repoPath}`;
+    return this.lock.run(workspaceId, () => this.lock.run(repo, () => this.landing.mergeIntoBase(workspaceId)));
+  }
+
+  /** Merges or rebases the base into the workspace; conflicts are left in the worktree for the user. */
+  updateFromBase(workspaceId: string, strategy: UpdateStrategy): Promise<UpdateOutcome> {
+    return this.lock.run(workspaceId, () => this.landing.updateFromBase(workspaceId, strategy));
+  }
+
+  /** Pushes, then `gh pr create` when gh is logged in; else what the editor needs to take over (a compare page). */
+  createPullRequest(workspaceId: string): Promise<PullRequestOutcome> {
+    return this.lock.run(workspaceId, () => this.landing.createPullRequest(workspaceId));
+  }
+
+  /** The workspace's pull request (URL and state) when gh can tell; asked once per window, then kept. No lock: it changes nothing. */
+  pullRequest(workspaceId: string): Promise<PullRequestInfo | undefined> {
+    return this.landing.pullRequest(workspaceId);
   }
 
   /** The attach command for a workspace's base terminal (recreated first if gone), a session or an orphan. */

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { WorkspaceError, errorMessage } from '../errors';
+import { operationInProgress } from '../git/Landing';
 import { textAt, worktreeChanges, type WorktreeChangeSet } from '../git/WorktreeChanges';
 import type { LiveSession } from '../tmux/TmuxClient';
 import { isSameLaunch, type LifecycleContext } from './context';
@@ -40,11 +41,12 @@ export class WorkspaceQueries {
     });
   }
 
-  /** What the workspace changed against its base (committed since the merge base, and not yet committed); undefined without a worktree. */
+  /** What the workspace changed against its base (committed since the merge base, and not yet committed) and any merge or rebase stopped on conflicts; undefined without a worktree. */
   async changes(workspaceId: string): Promise<WorktreeChangeSet | undefined> {
     const record = this.context.store.workspace(workspaceId);
     if (!record || !existsSync(record.worktreePath)) return undefined;
-    return worktreeChanges(this.context.git, record.worktreePath, record.baseBranch);
+    const [changes, inProgress] = await Promise.all([worktreeChanges(this.context.git, record.worktreePath, record.baseBranch), operationInProgress(record.worktreePath)]);
+    return inProgress ? { ...changes, inProgress } : changes;
   }
 
   /** A file's text at `commit` in the workspace's worktree: the left side of its diff. */

@@ -1,6 +1,7 @@
 import type { StatusChange } from '../agents/AgentStatus';
 import type { Disposable, Event } from '../events';
 import type { GitClient } from '../git/GitClient';
+import type { GhCli } from '../github/GhCli';
 import type { Logger } from '../log';
 import type { RecordStore } from '../store/RecordStore';
 import type { ResumableRecord, SessionKind, SessionRecord, WorkspaceRecord } from '../store/records';
@@ -51,6 +52,8 @@ export interface LifecycleOptions {
   readonly promptWaitMs?: number;
   /** Agents' hook reports (`AgentStatusMonitor`): the conversation ids they carry are recorded. */
   readonly agentReports?: Event<StatusChange>;
+  /** The GitHub CLI for pull requests; default `gh` on PATH. */
+  readonly gh?: GhCli;
   /** Where failures that stop nothing go (a safety-net reconcile, a cleanup); default: nowhere. */
   readonly log?: Logger;
 }
@@ -114,6 +117,16 @@ export interface DeletePreview {
   readonly dirtyFiles: readonly string[];
   readonly unpushedCommits: readonly string[];
 }
+
+/** What Merge into base did: nothing (the branch was in its base already), or a merge in `checkout` (none: the branch ref moved). */
+export type MergeOutcome =
+  | { readonly kind: 'already-merged'; readonly base: string }
+  | { readonly kind: 'merged'; readonly base: string; readonly fastForward: boolean; readonly checkout?: string };
+
+/** What Create Pull Request did: gh made it, or the editor takes over (the pull request extension, else `compareUrl`, when the remote is a web host). */
+export type PullRequestOutcome =
+  | { readonly kind: 'created'; readonly url: string }
+  | { readonly kind: 'handover'; readonly base: string; readonly branch: string; readonly compareUrl?: string };
 
 export interface AttachTarget {
   readonly tmuxName: string;

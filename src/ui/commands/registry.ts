@@ -6,6 +6,7 @@ import { createWorkspace } from './createWorkspace';
 import { deleteWorkspace } from './deleteWorkspace';
 import { reportFailure } from './failures';
 import { installAgentHooks } from './installAgentHooks';
+import { commitAll, createPullRequest, mergeIntoBase, push, updateFromBase } from './landCommands';
 import { launchAgent, launchAgentIn, launchShell } from './launchSession';
 import { adoptOrphan, attachOrphan, killOrphan } from './orphanCommands';
 import { cancelQueuedMessages, sendMessageToAgent, sendSelectionToAgent } from './messageCommands';
@@ -55,6 +56,11 @@ export function commandEntries(extras: CommandExtras): readonly CommandEntry[] {
     entry(CommandId.sendMessage, 'Send Message to Agent', sendMessageToAgent),
     entry(CommandId.cancelQueued, 'Cancel Queued Messages', cancelQueuedMessages),
     entry(CommandId.openAllChanges, 'Open All Changes', openAllChanges),
+    entry(CommandId.commitAll, 'Commit All', commitAll),
+    entry(CommandId.push, 'Push', push),
+    entry(CommandId.mergeIntoBase, 'Merge into Base', mergeIntoBase),
+    entry(CommandId.updateFromBase, 'Update from Base', updateFromBase),
+    entry(CommandId.createPullRequest, 'Create Pull Request', createPullRequest),
     entry(CommandId.openWorkspaceFolder, 'Open Workspace Folder in New Window', openWorkspaceFolder),
     entry(CommandId.showSetupLog, 'Show Setup Log', showSetupLog),
     entry(CommandId.installAgentHooks, 'Install Agent Hooks', installAgentHooks),

@@ -4,6 +4,7 @@ import type { LifecycleChange, WorkspaceView } from '../../core/lifecycle/Runtim
 import type { LiveSession } from '../../core/tmux/TmuxClient';
 import { buildTree, listingFailedNode, type TreeNode, type WorkspaceNode, type WorkspaceStats } from './nodes';
 import { logFailure, silentLog, type Logger } from '../../core/log';
+import type { PullRequestInfo } from '../../core/github/GhCli';
 
 /** What the tree needs from the lifecycle; tests fake exactly this. */
 export interface WorkspaceSource {
@@ -11,6 +12,8 @@ export interface WorkspaceSource {
   listWorkspaces(): Promise<WorkspaceView[]>;
   listOrphans(): Promise<LiveSession[]>;
   worktreeChanges(workspaceId: string): Promise<WorkspaceStats | undefined>;
+  /** The workspace's pull request where gh can tell; the lifecycle asks gh once per window and keeps the answer. */
+  pullRequest?(workspaceId: string): Promise<PullRequestInfo | undefined>;
   tmuxAvailable(): Promise<boolean>;
 }
 
@@ -46,6 +49,7 @@ export class WorkspaceTreeModel implements Disposable {
   private orphans: LiveSession[] = [];
   private tmux = true;
   private readonly stats = new Map<string, WorkspaceStats>();
+  private readonly pullRequests = new Map<string, PullRequestInfo>();
   private readonly staleStats = new Set<string>();
   private nodes: TreeNode[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -209,6 +213,8 @@ export class WorkspaceTreeModel implements Disposable {
         const id = missing[next++];
         const stats = await this.source.worktreeChanges(id).catch(logFailure(this.log, `counting the changes of workspace ${id}`, 'debug'));
         if (stats) this.stats.set(id, stats);
+        const pullRequest = await this.source.pullRequest?.(id).catch(logFailure(this.log, `reading the pull request of workspace ${id}`, 'debug'));
+        if (pullRequest) this.pullRequests.set(id, pullRequest);
       }
     };
     await Promise.all(Array.from({ length: Math.min(STATS_CONCURRENCY, missing.length) }, worker));
@@ -221,7 +227,7 @@ export class WorkspaceTreeModel implements Disposable {
       this.changed.fire();
       return;
     }
-    this.nodes = buildTree({ workspaces: this.views, stats: this.stats, tmuxAvailable: this.tmux, orphans: this.orphans, agentStates: this.agents?.states, now: Date.now() });
+    this.nodes = buildTree({ workspaces: this.views, stats: this.stats, tmuxAvailable: this.tmux, orphans: this.orphans, agentStates: this.agents?.states, pullRequests: this.pullRequests, now: Date.now() });
     this.changed.fire();
   }
 }

@@ -8,6 +8,7 @@ import { ago, count, statusWords } from '../words';
 import { STAGE_WORDS, setupHistory } from './setupHistory';
 import { changesNode, type ChangedFileNode, type ChangesNode } from './changeNodes';
 import type { WorktreeChangeSet } from '../../core/git/WorktreeChanges';
+import type { PullRequestInfo } from '../../core/github/GhCli';
 
 export type { ChangedFileNode, ChangesNode } from './changeNodes';
 
@@ -92,6 +93,8 @@ export interface TreeInput {
   readonly orphans?: readonly LiveSession[];
   /** What each agent session is doing (by session key), where known. */
   readonly agentStates?: ReadonlyMap<string, AgentState>;
+  /** Each workspace's pull request, where gh told. */
+  readonly pullRequests?: ReadonlyMap<string, PullRequestInfo>;
   readonly now: number;
 }
 
@@ -181,7 +184,7 @@ function orphansNode(orphans: readonly LiveSession[], now: number): OrphansNode 
   };
 }
 
-export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats' | 'tmuxAvailable' | 'now' | 'agentStates'>): WorkspaceNode {
+export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats' | 'tmuxAvailable' | 'now' | 'agentStates' | 'pullRequests'>): WorkspaceNode {
   const { record } = view;
   const stats = input.stats.get(record.id);
   // The repository is in the tooltip, and several repositories group the rows under theirs.
@@ -189,12 +192,14 @@ export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats
   if (record.status === 'ready') {
     if (stats && (stats.added > 0 || stats.removed > 0)) description.push(`+${stats.added} −${stats.removed}`);
     if (stats?.dirty) description.push('●');
+    if (stats?.inProgress) description.push('conflicts');
   } else {
     const stage = currentStage(record.setupEvents);
     description.push(record.status === 'creating' && stage ? `${statusWords('creating')}: ${STAGE_WORDS[stage]}…` : statusWords(record.status));
   }
   const flags = ['workspace', record.status];
   if (stats?.dirty) flags.push('dirty');
+  if (stats?.inProgress) flags.push('conflicts');
   if (record.setupLog) flags.push('hasSetupLog');
   if (input.tmuxAvailable) flags.push('tmux');
   if (view.sessions.some((session) => session.record.kind === 'shell' && session.alive)) flags.push('hasShell');
@@ -214,7 +219,7 @@ export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats
     status: record.status,
     label: record.branch,
     description: description.length > 0 ? description.join(' · ') : undefined,
-    tooltip: workspaceTooltip(view, stats),
+    tooltip: workspaceTooltip(view, stats, input.pullRequests?.get(record.id)),
     icon: STATUS_ICONS[record.status],
     contextValue: flags.join('+'),
     children,
@@ -302,7 +307,7 @@ function resumableNode(resumable: ResumableRecord, now: number): ResumableNode {
   };
 }
 
-function workspaceTooltip(view: WorkspaceView, stats: WorkspaceStats | undefined): string {
+function workspaceTooltip(view: WorkspaceView, stats: WorkspaceStats | undefined, pullRequest: PullRequestInfo | undefined): string {
   const { record } = view;
   const lines = [
     `**${record.branch}** — ${statusWords(record.status)}`,
@@ -311,6 +316,8 @@ function workspaceTooltip(view: WorkspaceView, stats: WorkspaceStats | undefined
     `Base branch: \`${record.baseBranch}\``,
   ];
   if (stats) lines.push(`Changes: +${stats.added} −${stats.removed}${stats.dirty ? ', uncommitted changes' : ''}`);
+  if (stats?.inProgress) lines.push(`A ${stats.inProgress} stopped on conflicts: resolve them in the worktree, then \`git ${stats.inProgress} --continue\` (or \`--abort\`).`);
+  if (pullRequest) lines.push(`Pull request (${pullRequest.state}): ${pullRequest.url}`);
   if (record.lastError) lines.push(`Last error: ${record.lastError}`);
   lines.push(`Base terminal: ${view.base.alive ? 'running' : 'not running'}`);
   if (record.status === 'error') lines.push(retryWords(view));

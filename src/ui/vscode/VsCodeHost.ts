@@ -130,6 +130,12 @@ export class VsCodeHost implements UiHost {
     await vscode.commands.executeCommand('vscode.diff', diffSideUri(diff.left), diffSideUri(diff.right), diff.title, { preview: true });
   }
 
+  async createPullRequestInExtension(): Promise<boolean> {
+    if (!vscode.extensions.getExtension('GitHub.vscode-pull-request-github')) return false;
+    await vscode.commands.executeCommand('pr.create');
+    return true;
+  }
+
   async openDiffs(title: string, diffs: readonly FileDiff[]): Promise<void> {
     const resources = diffs.map((diff) => [vscode.Uri.file(diff.resource), diffSideUri(diff.left), diffSideUri(diff.right)]);
     await vscode.commands.executeCommand('vscode.changes', title, resources);

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { parseAgentSettings } from '../../core/agents/catalog';
 import { statusLineMode, type StatusLineMode } from '../../core/tmux/statusLine';
+import type { UpdateStrategy } from '../../core/git/Landing';
 import type { Settings } from '../host';
 import { SECTION, SettingKey } from '../ids';
 
@@ -33,6 +34,10 @@ export class VsCodeSettings implements Settings {
 
   branchPrefix(): string {
     return vscode.workspace.getConfiguration(SECTION).get<string>(SettingKey.branchPrefix, '');
+  }
+
+  updateStrategy(): UpdateStrategy {
+    return vscode.workspace.getConfiguration(SECTION).get<string>(SettingKey.updateStrategy) === 'rebase' ? 'rebase' : 'merge';
   }
 
   /** The tmux command as argv; the setting is split on white space (no shell is involved). */
