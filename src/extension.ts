@@ -5,6 +5,7 @@ import { workspacesApi, type TmuxWorkspacesApi } from './api';
 import { ActivitySampler } from './core/agents/ActivitySampler';
 import { AgentStatusMonitor, agentStatusDir } from './core/agents/AgentStatus';
 import { GitClient } from './core/git/GitClient';
+import { GhCli } from './core/github/GhCli';
 import { WorktreeWatcher } from './core/git/WorktreeWatcher';
 import { RuntimeLifecycle } from './core/lifecycle/RuntimeLifecycle';
 import { FileLock } from './core/lifecycle/TransitionLock';
@@ -85,6 +86,7 @@ function coreServices(context: vscode.ExtensionContext, log: Log) {
   const lifecycle = new RuntimeLifecycle({
     tmux,
     git,
+    gh: new GhCli({ log: commandLog }),
     log,
     agentReports: agentReports.onDidReport,
     store,

@@ -369,8 +369,8 @@ export class RuntimeLifecycle implements Disposable {
   }
 
   /** The workspace's pull request (URL and state) when gh can tell; asked once per window, then kept. No lock: it changes nothing. */
-  pullRequest(workspaceId: string): Promise<PullRequestInfo | undefined> {
-    return this.landing.pullRequest(workspaceId);
+  pullRequest(workspaceId: string, options: { fresh?: boolean } = {}): Promise<PullRequestInfo | undefined> {
+    return this.landing.pullRequest(workspaceId, options);
   }
 
   /** The attach command for a workspace's base terminal (recreated first if gone), a session or an orphan. */

@@ -131,8 +131,9 @@ export class WorkspaceLanding {
     return { kind: 'handover', base, branch, compareUrl: remote ? compareUrl(remote, base, branch) : undefined };
   }
 
-  /** The workspace's pull request as gh tells it, asked once and kept (Create Pull Request replaces it). */
-  pullRequest(workspaceId: string): Promise<PullRequestInfo | undefined> {
+  /** The workspace's pull request as gh tells it, asked once and kept (Create Pull Request replaces it; `fresh` asks again). */
+  pullRequest(workspaceId: string, options: { fresh?: boolean } = {}): Promise<PullRequestInfo | undefined> {
+    if (options.fresh) this.pullRequests.delete(workspaceId);
     const known = this.pullRequests.get(workspaceId);
     if (known) return known;
     const record = this.context.store.workspace(workspaceId);

@@ -13,7 +13,8 @@ export interface WorkspaceSource {
   listOrphans(): Promise<LiveSession[]>;
   worktreeChanges(workspaceId: string): Promise<WorkspaceStats | undefined>;
   /** The workspace's pull request where gh can tell; the lifecycle asks gh once per window and keeps the answer. */
-  pullRequest?(workspaceId: string): Promise<PullRequestInfo | undefined>;
+  /** `fresh`: ask again (a manual Refresh), not the answer kept from earlier. */
+  pullRequest?(workspaceId: string, options?: { fresh?: boolean }): Promise<PullRequestInfo | undefined>;
   tmuxAvailable(): Promise<boolean>;
 }
 
@@ -207,13 +208,15 @@ export class WorkspaceTreeModel implements Disposable {
   private async loadStats(): Promise<void> {
     const missing = this.views.filter((view) => view.record.status === 'ready' && !this.stats.has(view.record.id)).map((view) => view.record.id);
     if (missing.length === 0) return;
+    // A manual Refresh also asks gh again: a pull request may have been merged on the site meanwhile.
+    const fresh = this.lastRefreshReason === 'manual';
     let next = 0;
     const worker = async () => {
       while (next < missing.length) {
         const id = missing[next++];
         const stats = await this.source.worktreeChanges(id).catch(logFailure(this.log, `counting the changes of workspace ${id}`, 'debug'));
         if (stats) this.stats.set(id, stats);
-        const pullRequest = await this.source.pullRequest?.(id).catch(logFailure(this.log, `reading the pull request of workspace ${id}`, 'debug'));
+        const pullRequest = await this.source.pullRequest?.(id, { fresh }).catch(logFailure(this.log, `reading the pull request of workspace ${id}`, 'debug'));
         if (pullRequest) this.pullRequests.set(id, pullRequest);
       }
     };
