@@ -1,9 +1,14 @@
-import { execa, type ExecaError } from 'execa';
+import { execa } from 'execa';
 import { silentLogger, type CommandLogger } from '../commandLog';
 import { WorkspaceError, errorMessage } from '../errors';
 import { silentLog, type Logger } from '../log';
+import { LOST, type ControlChannel } from './ControlConnection';
 import { allowedEnvironment } from './environment';
+import { tmuxCommandLine } from './quoting';
 import { shellQuote } from '../shell';
+import { GONE, runTmuxProcess, settle, type RunOptions } from './tmuxProcess';
+
+export { GONE, isGoneFailure, type RunOptions } from './tmuxProcess';
 
 export const DEFAULT_TMUX_COMMAND: readonly string[] = ['tmux', '-L', 'tmux-workspaces'];
 
@@ -75,24 +80,6 @@ const LIST_FORMAT = [
   '#{pane_pid}',
 ].join(FIELD_SEPARATOR);
 
-/**
- * The ways tmux says "that session (or the whole server) is not there".
- * Exit status 1 with one of these is "gone"; anything else is a real failure.
- */
-const GONE_PATTERNS = [
-  /can't find session/,
-  /no server running/,
-  /error connecting to .*\(No such file or directory\)/,
-  /server exited unexpectedly/,
-];
-
-/** What `run` resolves to, with `goneIsEmpty`, when the session or server is not there. */
-export const GONE = Symbol('gone');
-
-export function isGoneFailure(exitCode: number | undefined, stderr: string): boolean {
-  return exitCode === 1 && GONE_PATTERNS.some((pattern) => pattern.test(stderr));
-}
-
 /** How long "tmux is not installed" is believed before asking again. */
 const RECHECK_MISSING_MS = 5_000;
 
@@ -101,6 +88,9 @@ const LAUNCH_ATTEMPTS = 3;
 
 /** Commands that only read; every other command may change what `list-sessions` would say. */
 const READ_ONLY_COMMANDS = new Set(['list-sessions', 'has-session', 'show-options', 'show-environment', 'capture-pane', 'display-message', 'list-clients', 'show-buffer']);
+
+/** Commands that never go over the connection: killing the server ends the connection before tmux could answer. */
+const PROCESS_ONLY = new Set(['kill-server']);
 
 /**
  * tmux expands formats in `-c` and in `pipe-pane`'s command: `#(…)` would run
@@ -147,6 +137,7 @@ export class TmuxClient {
   private availability: Promise<boolean> | undefined;
   private missingSince: number | undefined;
   private mutationCount = 0;
+  private connection: ControlChannel | undefined;
 
   /** How many commands that may change the server this client has started; a listing is current while it stays the same. */
   get mutations(): number {
@@ -158,6 +149,20 @@ export class TmuxClient {
     this.environment = allowedEnvironment(options.environment ?? process.env);
     this.log = options.log ?? silentLogger;
     this.logger = options.logger ?? silentLog;
+  }
+
+  /**
+   * Commands go over `connection` while it is ready (the watcher's control
+   * client), else as processes. `previous`: only replace that connection (a
+   * watcher that ended must not drop a newer one).
+   */
+  useConnection(connection: ControlChannel | undefined, previous?: ControlChannel): void {
+    if (previous === undefined || this.connection === previous) this.connection = connection;
+  }
+
+  /** Whether a tmux server answers on our socket, asked of a process (the connection is the thing in doubt). */
+  async serverRunning(): Promise<boolean> {
+    return (await this.runProcess(['list-sessions', '-F', '#{session_name}'], { goneIsEmpty: true })) !== GONE;
   }
 
   /** Whether the tmux binary runs at all; asked once per client. */
@@ -191,15 +196,17 @@ export class TmuxClient {
 
   /** Creates the session and sets its markers in one tmux invocation, so no session exists unmarked. */
   async launch(spec: LaunchSpec): Promise<void> {
-    const args = ['new-session', '-d', '-s', spec.name, '-c', formatLiteral(spec.cwd), '--', ...spec.argv];
+    const create = ['new-session', '-d', '-s', spec.name, '-c', formatLiteral(spec.cwd), '--', ...spec.argv];
+    const options: string[] = [];
     for (const [option, value] of Object.entries({ ...spec.markers, ...spec.sessionOptions })) {
-      args.push(';', 'set-option', '-t', exactPane(spec.name), option, value);
+      options.push(';', 'set-option', '-t', exactPane(spec.name), option, value);
     }
-    for (const option of lifecycleOptions(spec.name)) args.push(';', ...option);
-    if (spec.pipeOutputTo) args.push(';', 'pipe-pane', '-O', '-t', exactPane(spec.name), formatLiteral(`cat >> ${shellQuote(spec.pipeOutputTo, { always: true })}`));
+    for (const option of lifecycleOptions(spec.name)) options.push(';', ...option);
+    if (spec.pipeOutputTo) options.push(';', 'pipe-pane', '-O', '-t', exactPane(spec.name), formatLiteral(`cat >> ${shellQuote(spec.pipeOutputTo, { always: true })}`));
+    const args = [...create, ...options];
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.run(args);
+        await this.run(args, { ifLost: () => this.finishLostLaunch(spec, args, options.slice(1)) });
         return;
       } catch (error) {
         // A server that is exiting (its last session just closed) refuses new clients with
@@ -211,9 +218,29 @@ export class TmuxClient {
     }
   }
 
+  /**
+   * A launch whose connection ended before tmux answered: whether it ran is
+   * read from tmux (the session and its launch marker), so it is neither lost
+   * nor run twice. tmux runs one line's commands in one go, so a session that
+   * exists has its markers; its options are set again (each is idempotent).
+   */
+  private async finishLostLaunch(spec: LaunchSpec, args: readonly string[], options: readonly string[]): Promise<string> {
+    const marker = await this.runProcess(['has-session', '-t', exactSession(spec.name), ';', 'display-message', '-p', '-t', exactPane(spec.name), `#{${MARKER.launch}}`], { goneIsEmpty: true });
+    if (marker === GONE) {
+      this.logger.info(`[TmuxClient] launching ${spec.name}: the control connection ended before tmux answered, and no such session exists; launching as a process`);
+      return this.runProcess(args, {}) as Promise<string>;
+    }
+    const launchId = spec.markers[MARKER.launch];
+    if (launchId === undefined || marker.trim() !== launchId) {
+      throw new WorkspaceError('failed', `tmux new-session: the control connection ended before tmux answered, and session ${spec.name} exists without this launch's marker; it was left alone`);
+    }
+    this.logger.info(`[TmuxClient] launching ${spec.name}: the control connection ended before tmux answered; the session exists, its options are set again`);
+    return this.runProcess(options, {}) as Promise<string>;
+  }
+
   /** Stops a `pipe-pane`; a session that is gone has none. */
   async stopPipe(name: string): Promise<void> {
-    await this.run(['pipe-pane', '-t', exactPane(name)], { goneIsEmpty: true });
+    await this.run(['pipe-pane', '-t', exactPane(name)], { goneIsEmpty: true, ifLost: 'retry' });
   }
 
   /**
@@ -250,7 +277,7 @@ export class TmuxClient {
       if (args.length > 0) args.push(';');
       args.push('set-option', '-t', exactPane(name), option, value);
     }
-    await this.run(args);
+    await this.run(args, { ifLost: 'retry' });
   }
 
   async hasSession(name: string): Promise<boolean> {
@@ -259,7 +286,8 @@ export class TmuxClient {
 
   /** Kills the session; `gone` when it was not there (which callers treat as stopped). */
   async killSession(name: string): Promise<'killed' | 'gone'> {
-    const result = await this.run(['kill-session', '-t', exactSession(name)], { goneIsEmpty: true });
+    // Killing again is safe: a session the lost command killed is "gone" the second time.
+    const result = await this.run(['kill-session', '-t', exactSession(name)], { goneIsEmpty: true, ifLost: 'retry' });
     return result === GONE ? 'gone' : 'killed';
   }
 
@@ -272,7 +300,7 @@ export class TmuxClient {
     // if-shell evaluates a missing target against some other session; has-session first makes it "gone".
     const result = await this.run(
       ['has-session', '-t', exactSession(name), ';', 'if-shell', '-F', '-t', exactPane(name), condition, `kill-session -t ${exactSession(name)}`, 'display-message -p not-ours'],
-      { goneIsEmpty: true },
+      { goneIsEmpty: true, ifLost: 'retry' },
     );
     if (result === GONE) return 'gone';
     return result.trim() === 'not-ours' ? 'not-ours' : 'killed';
@@ -302,38 +330,42 @@ export class TmuxClient {
   }
 
   /**
-   * Runs one tmux command. With `goneIsEmpty`, "session/server gone" resolves to
-   * `GONE`; every other failure rejects with tmux's own stderr in the message.
+   * Runs one tmux command (or `;`-separated list): over the connection while it
+   * is ready and the command fits on one line without stdin, else as a process.
+   * With `goneIsEmpty`, "session/server gone" resolves to `GONE`; every other
+   * failure rejects with tmux's own error text in the message. A command whose
+   * connection ends before tmux answers is run again as a process when it only
+   * reads or `ifLost` says so, recovered by `ifLost` when that is a function,
+   * and otherwise fails: it may have run, and running it twice could matter.
    */
-  async run(args: readonly string[], options: { goneIsEmpty?: boolean; input?: string } = {}): Promise<string | typeof GONE> {
-    if (!READ_ONLY_COMMANDS.has(args[0])) this.mutationCount += 1;
-    const [file, ...prefix] = this.command;
-    // -u: outside a UTF-8 locale tmux prints the list-sessions tab separator (and any non-ASCII) as `_`.
-    const argv = [...prefix, '-u', ...args];
-    const started = performance.now();
-    try {
-      const result = await execa(file, argv, {
-        env: this.environment,
-        extendEnv: false,
-        stdin: options.input === undefined ? 'ignore' : 'pipe',
-        input: options.input,
-        stripFinalNewline: false,
-      });
-      this.log({ argv: [file, ...argv], exitCode: 0, durationMs: performance.now() - started });
-      return result.stdout;
-    } catch (error) {
-      const failure = error as ExecaError;
-      const stderr = String(failure.stderr ?? '').trim();
-      this.log({ argv: [file, ...argv], exitCode: failure.exitCode, durationMs: performance.now() - started, stderr });
-      if (failure.code === 'ENOENT') {
-        throw new WorkspaceError('unavailable', `tmux is not installed or not on PATH (tried "${file}"). Install tmux to run sessions.`);
+  async run(args: readonly string[], options: RunOptions = {}): Promise<string | typeof GONE> {
+    const reads = READ_ONLY_COMMANDS.has(args[0]);
+    if (!reads) this.mutationCount += 1;
+    const connection = this.connection;
+    const line = connection?.ready && options.input === undefined && !PROCESS_ONLY.has(args[0]) ? tmuxCommandLine(args) : undefined;
+    if (connection && line !== undefined) {
+      const started = performance.now();
+      const reply = await connection.send(line);
+      const record = { argv: [...this.command, '-u', ...args], durationMs: performance.now() - started, via: 'connection' as const };
+      if (reply !== LOST) {
+        this.log({ ...record, exitCode: reply.error === undefined ? 0 : 1, stderr: reply.error });
+        // A process says "unknown command: x" where control mode says "parse error: unknown command: x".
+        const stderr = reply.error?.replace(/^parse error: /, '').trim();
+        return settle(args, stderr === undefined ? { exitCode: 0, stdout: reply.output, stderr: '' } : { exitCode: 1, stdout: '', stderr }, options);
       }
-      if (isGoneFailure(failure.exitCode, stderr)) {
-        if (options.goneIsEmpty) return GONE;
-        throw new WorkspaceError('gone', `tmux ${args[0]}: ${stderr}`);
+      this.log({ ...record, exitCode: undefined, stderr: 'the control connection ended before tmux answered' });
+      const ifLost = options.ifLost ?? (reads ? 'retry' : 'fail');
+      if (typeof ifLost === 'function') return ifLost();
+      if (ifLost === 'fail') {
+        throw new WorkspaceError('failed', `tmux ${args[0]}: the control connection ended before tmux answered; it may have run, so it was not run again`);
       }
-      throw new WorkspaceError('failed', `tmux ${args[0]} failed: ${stderr || failure.shortMessage}`);
+      this.logger.debug(`[TmuxClient] ${args[0]}: the control connection ended before tmux answered; running it as a process`);
     }
+    return this.runProcess(args, options);
+  }
+
+  private runProcess(args: readonly string[], options: RunOptions): Promise<string | typeof GONE> {
+    return runTmuxProcess(this.command, this.environment, this.log, args, options);
   }
 }
 
