@@ -5,10 +5,13 @@ import { silentLog, type Logger } from '../log';
 import { LOST, type ControlChannel } from './ControlConnection';
 import { allowedEnvironment } from './environment';
 import { tmuxCommandLine } from './quoting';
+import { exactPane, exactSession, formatLiteral } from './targets';
+import { unsupportedTmux } from './version';
 import { shellQuote } from '../shell';
 import { GONE, runTmuxProcess, settle, type RunOptions } from './tmuxProcess';
 
 export { GONE, isGoneFailure, type RunOptions } from './tmuxProcess';
+export { exactPane, exactSession, formatLiteral } from './targets';
 
 export const DEFAULT_TMUX_COMMAND: readonly string[] = ['tmux', '-L', 'tmux-workspaces'];
 
@@ -93,26 +96,6 @@ const READ_ONLY_COMMANDS = new Set(['list-sessions', 'has-session', 'show-option
 const PROCESS_ONLY = new Set(['kill-server']);
 
 /**
- * tmux expands formats in `-c` and in `pipe-pane`'s command: `#(…)` would run
- * a shell command and `#S` would change the path. A git branch may contain
- * `#`, so such values are passed with every `#` doubled, which tmux reads as
- * a literal `#`.
- */
-export function formatLiteral(value: string): string {
-  return value.replace(/#/g, '##');
-}
-
-/** `=name` matches that session exactly; a bare name also matches prefixes and patterns. */
-export function exactSession(name: string): string {
-  return `=${name}`;
-}
-
-/** Pane-scoped commands (set-option, capture-pane) need the session's current pane. */
-export function exactPane(name: string): string {
-  return `=${name}:`;
-}
-
-/**
  * Our server loads the user's ~/.tmux.conf (their bindings and looks stay),
  * but these options would break the lifecycle, so every session we create
  * forces them in the invocation that creates it, before the server's loop
@@ -138,6 +121,7 @@ export class TmuxClient {
   private missingSince: number | undefined;
   private mutationCount = 0;
   private connection: ControlChannel | undefined;
+  private tooOld: string | undefined;
 
   /** How many commands that may change the server this client has started; a listing is current while it stays the same. */
   get mutations(): number {
@@ -165,14 +149,23 @@ export class TmuxClient {
     return (await this.runProcess(['list-sessions', '-F', '#{session_name}'], { goneIsEmpty: true })) !== GONE;
   }
 
-  /** Whether the tmux binary runs at all; asked once per client. */
+  /**
+   * Whether the tmux binary runs at all and is not older than the minimum
+   * (version.ts); asked once per client. A tmux that is too old counts as
+   * unavailable, and `unsupported` says why.
+   */
   available(): Promise<boolean> {
     if (this.availability && this.missingSince !== undefined && Date.now() - this.missingSince > RECHECK_MISSING_MS) {
-      // tmux may have been installed since: ask again, now and then.
+      // tmux may have been installed (or updated) since: ask again, now and then.
       this.availability = undefined;
     }
     this.availability ??= execa(this.command[0], ['-V'], { env: this.environment, extendEnv: false, reject: false }).then(
-      (result) => result.exitCode === 0,
+      (result) => {
+        if (result.exitCode !== 0) return false;
+        this.tooOld = unsupportedTmux(String(result.stdout));
+        if (this.tooOld) this.logger.warn(`[TmuxClient] ${this.tooOld}`);
+        return this.tooOld === undefined;
+      },
       (error: unknown) => {
         this.logger.warn(`[TmuxClient] ${this.command[0]} -V could not run: ${errorMessage(error)}`);
         return false;
@@ -182,6 +175,12 @@ export class TmuxClient {
       return found;
     });
     return this.availability;
+  }
+
+  /** Why tmux cannot be used though it runs (too old, naming the minimum), once `available` has asked. */
+  async unsupported(): Promise<string | undefined> {
+    await this.available();
+    return this.tooOld;
   }
 
   /** Every session on our server with its markers, in one tmux call. An absent server has none. */
