@@ -52,6 +52,11 @@ export class ControlConnection implements ControlChannel {
   private readonly child: ResultPromise;
   /** Resolves once the client has ended (for whatever reason). */
   readonly exited: Promise<string>;
+  private markAttached: () => void = () => undefined;
+  /** Resolves once tmux answered the attach command (commands are answered from then on); never, if the client ends first. */
+  readonly attachedNow = new Promise<void>((resolve) => {
+    this.markAttached = resolve;
+  });
 
   constructor(
     invocation: { file: string; args: readonly string[]; env: Record<string, string> },
@@ -114,6 +119,7 @@ export class ControlConnection implements ControlChannel {
     this.block = undefined;
     if (!block.ours) {
       // The attach command's own block comes first: from now on, commands are answered.
+      if (!this.attached) this.markAttached();
       this.attached = true;
       return;
     }

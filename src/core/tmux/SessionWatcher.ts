@@ -1,4 +1,5 @@
 import { AsyncResource } from 'node:async_hooks';
+import { errorMessage } from '../errors';
 import { silentLog, type Logger } from '../log';
 import { Emitter, type Disposable } from '../events';
 import { WATCHER_SESSION } from '../naming';
@@ -76,6 +77,8 @@ export class SessionWatcher implements Disposable {
     const connection = new ControlConnection(invocation, (line) => this.notified(line, connection), this.log);
     this.connection = connection;
     this.tmux.useConnection(connection);
+    // The server's pid, for ending a server that gets stuck exiting (TmuxClient.endStuckServer).
+    void connection.attachedNow.then(() => this.tmux.learnServerPid()).catch((error: unknown) => this.log.debug(`[SessionWatcher] asking the tmux server's pid failed: ${errorMessage(error)}`));
     void connection.exited.then((how) => this.ended(connection, how));
   }
 
@@ -107,7 +110,7 @@ export class SessionWatcher implements Disposable {
           if (up) this.ensureRunning();
         },
         (error: unknown) => {
-          this.log.warn(`[SessionWatcher] checking the tmux server before reconnecting failed: ${String(error)}`);
+          this.log.warn(`[SessionWatcher] checking the tmux server before reconnecting failed: ${errorMessage(error)}`);
           if (!this.disposed) this.scheduleReconnect();
         },
       );

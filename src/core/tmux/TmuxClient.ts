@@ -5,33 +5,18 @@ import { silentLog, type Logger } from '../log';
 import { LOST, type ControlChannel } from './ControlConnection';
 import { allowedEnvironment } from './environment';
 import { tmuxCommandLine } from './quoting';
+import { ACTIVITY_FORMAT, LIST_FORMAT, MARKER, parseActivityLine, parseLines, parseSessionLine, type LiveSession, type PaneActivity } from './listingFormat';
 import { exactPane, exactSession, formatLiteral } from './targets';
+import { endStuckServer, type ServerState } from './stuckServer';
 import { unsupportedTmux } from './version';
 import { shellQuote } from '../shell';
 import { GONE, runTmuxProcess, settle, type RunOptions } from './tmuxProcess';
 
 export { GONE, isGoneFailure, type RunOptions } from './tmuxProcess';
 export { exactPane, exactSession, formatLiteral } from './targets';
+export { MARKER, type LiveSession, type PaneActivity } from './listingFormat';
 
 export const DEFAULT_TMUX_COMMAND: readonly string[] = ['tmux', '-L', 'tmux-workspaces'];
-
-/** Session options (tmux user options) that mark a session as ours. */
-export const MARKER = {
-  owner: '@tw_owner',
-  launch: '@tw_launch',
-  key: '@tw_key',
-} as const;
-
-export interface LiveSession {
-  readonly name: string;
-  /** Seconds since the epoch, as tmux reports it. */
-  readonly createdAt: number;
-  readonly owner?: string;
-  readonly launchId?: string;
-  readonly key?: string;
-  readonly attachedClients: number;
-  readonly panePid?: number;
-}
 
 export interface LaunchSpec {
   readonly name: string;
@@ -53,14 +38,6 @@ export interface LaunchSpec {
   readonly sessionOptions?: Readonly<Record<string, string>>;
 }
 
-/** When a session's pane last printed, and its title (programs set it; agents show spinners there). */
-export interface PaneActivity {
-  readonly name: string;
-  /** Milliseconds since the epoch, to the second (tmux's resolution). */
-  readonly lastOutputAt: number;
-  readonly title: string;
-}
-
 export interface TmuxClientOptions {
   /** The tmux command, used verbatim (default: `tmux -L tmux-workspaces`). */
   readonly command?: readonly string[];
@@ -71,17 +48,6 @@ export interface TmuxClientOptions {
   /** What the client decides beside the commands (a retry, a tmux that cannot be started). */
   readonly logger?: Logger;
 }
-
-const FIELD_SEPARATOR = '\t';
-const LIST_FORMAT = [
-  '#{session_name}',
-  '#{session_created}',
-  `#{${MARKER.owner}}`,
-  `#{${MARKER.launch}}`,
-  `#{${MARKER.key}}`,
-  '#{session_attached}',
-  '#{pane_pid}',
-].join(FIELD_SEPARATOR);
 
 /** How long "tmux is not installed" is believed before asking again. */
 const RECHECK_MISSING_MS = 5_000;
@@ -122,6 +88,7 @@ export class TmuxClient {
   private mutationCount = 0;
   private connection: ControlChannel | undefined;
   private tooOld: string | undefined;
+  private serverPid: number | undefined;
 
   /** How many commands that may change the server this client has started; a listing is current while it stays the same. */
   get mutations(): number {
@@ -146,7 +113,23 @@ export class TmuxClient {
 
   /** Whether a tmux server answers on our socket, asked of a process (the connection is the thing in doubt). */
   async serverRunning(): Promise<boolean> {
-    return (await this.runProcess(['list-sessions', '-F', '#{session_name}'], { goneIsEmpty: true })) !== GONE;
+    return (await this.serverState()) === 'up';
+  }
+
+  /** Remembers the server's pid (asked while it is up), for ending it should it get stuck exiting. */
+  async learnServerPid(): Promise<void> {
+    const answer = await this.run(['display-message', '-p', '#{pid}'], { goneIsEmpty: true });
+    if (answer !== GONE && Number(answer.trim()) > 0) this.serverPid = Number(answer.trim());
+  }
+
+  private async serverState(): Promise<ServerState> {
+    try {
+      await this.runProcess(['list-sessions', '-F', '#{session_name}'], {});
+      return 'up';
+    } catch (error) {
+      if (!(error instanceof WorkspaceError && error.kind === 'gone')) throw error;
+      return /server exited unexpectedly/.test(error.message) ? 'exiting' : 'none';
+    }
   }
 
   /**
@@ -186,11 +169,7 @@ export class TmuxClient {
   /** Every session on our server with its markers, in one tmux call. An absent server has none. */
   async listSessions(): Promise<LiveSession[]> {
     const result = await this.run(['list-sessions', '-F', LIST_FORMAT], { goneIsEmpty: true });
-    if (result === GONE) return [];
-    return result
-      .split('\n')
-      .filter((line) => line.length > 0)
-      .map(parseSessionLine);
+    return result === GONE ? [] : parseLines(result, parseSessionLine);
   }
 
   /** Creates the session and sets its markers in one tmux invocation, so no session exists unmarked. */
@@ -203,6 +182,7 @@ export class TmuxClient {
     for (const option of lifecycleOptions(spec.name)) options.push(';', ...option);
     if (spec.pipeOutputTo) options.push(';', 'pipe-pane', '-O', '-t', exactPane(spec.name), formatLiteral(`cat >> ${shellQuote(spec.pipeOutputTo, { always: true })}`));
     const args = [...create, ...options];
+    let endedStuck = false;
     for (let attempt = 1; ; attempt++) {
       try {
         await this.run(args, { ifLost: () => this.finishLostLaunch(spec, args, options.slice(1)) });
@@ -210,7 +190,12 @@ export class TmuxClient {
       } catch (error) {
         // A server that is exiting (its last session just closed) refuses new clients with
         // "server exited unexpectedly"; nothing was created, and the next attempt starts a new server.
-        if (!(error instanceof WorkspaceError && error.kind === 'gone') || attempt >= LAUNCH_ATTEMPTS) throw error;
+        if (!(error instanceof WorkspaceError && error.kind === 'gone')) throw error;
+        if (attempt >= LAUNCH_ATTEMPTS) {
+          // One that is still exiting is stuck: ended, it lets one more attempt start a new server.
+          if (endedStuck || !(await endStuckServer(this.serverPid, () => this.serverState(), this.logger))) throw error;
+          endedStuck = true;
+        }
         this.logger.debug(`[TmuxClient] launching ${spec.name} met an exiting server (${error.message}); trying again`);
         await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
       }
@@ -257,16 +242,8 @@ export class TmuxClient {
 
   /** Output time and pane title of every session, in one tmux call. */
   async listActivity(): Promise<PaneActivity[]> {
-    const result = await this.run(['list-sessions', '-F', ['#{session_name}', '#{window_activity}', '#{pane_title}'].join(FIELD_SEPARATOR)], { goneIsEmpty: true });
-    if (result === GONE) return [];
-    return result
-      .split('\n')
-      .filter((line) => line.length > 0)
-      .map((line) => {
-        // The title goes last: it may itself contain the separator.
-        const [name, activity, ...title] = line.split(FIELD_SEPARATOR);
-        return { name, lastOutputAt: Number(activity) * 1000 || 0, title: title.join(FIELD_SEPARATOR) };
-      });
+    const result = await this.run(['list-sessions', '-F', ACTIVITY_FORMAT], { goneIsEmpty: true });
+    return result === GONE ? [] : parseLines(result, parseActivityLine);
   }
 
   /** Sets session options (markers) on a live session, all in one invocation. */
@@ -366,18 +343,4 @@ export class TmuxClient {
   private runProcess(args: readonly string[], options: RunOptions): Promise<string | typeof GONE> {
     return runTmuxProcess(this.command, this.environment, this.log, args, options);
   }
-}
-
-
-function parseSessionLine(line: string): LiveSession {
-  const [name, created, owner, launchId, key, attached, panePid] = line.split(FIELD_SEPARATOR);
-  return {
-    name,
-    createdAt: Number(created),
-    owner: owner || undefined,
-    launchId: launchId || undefined,
-    key: key || undefined,
-    attachedClients: Number(attached) || 0,
-    panePid: panePid ? Number(panePid) : undefined,
-  };
 }
