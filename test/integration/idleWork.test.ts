@@ -12,10 +12,10 @@ const AGENT = ['/bin/sh', '-c', 'exec sleep 600'];
 describe('idle work', () => {
   const world = useWorld({ start: false });
 
-  /** A started lifecycle with agents running whose client logs into `records`, its connection up. */
-  async function running(records: CommandRecord[], labels: readonly string[]): Promise<{ lifecycle: RuntimeLifecycle; tmux: TmuxClient; names: Set<string> }> {
+  /** A started lifecycle with agents running whose client logs into `records`, its connection up; the safety net every `safetyNetMs` (0: none). */
+  async function running(records: CommandRecord[], labels: readonly string[], safetyNetMs = 20): Promise<{ lifecycle: RuntimeLifecycle; tmux: TmuxClient; names: Set<string> }> {
     const tmux = world.fixture.client({ log: (record) => records.push(record) });
-    const lifecycle = await world.harness.lifecycle({ tmuxClient: tmux, safetyNetMs: 20 });
+    const lifecycle = await world.harness.lifecycle({ tmuxClient: tmux, safetyNetMs });
     await lifecycle.start();
     const ws = await lifecycle.createWorkspace({ repoPath: world.repo.repo, branch: 'feature/idle' });
     const names = new Set<string>();
@@ -37,6 +37,20 @@ describe('idle work', () => {
     await ended;
     assert.deepEqual(records.filter((record) => record.via === undefined).map((record) => record.argv.join(' ')), []);
     assert.ok(records.some((record) => record.via === 'connection' && record.argv.includes('list-sessions')));
+  });
+
+  it('lists sessions for an exit check when a session ends, not when one starts', async () => {
+    const records: CommandRecord[] = [];
+    const { lifecycle, names } = await running(records, ['one'], 0);
+    const ws = lifecycle.session([...names][0])!.workspaceId;
+    records.length = 0;
+    const started = await lifecycle.launchSession(ws, { kind: 'agent', label: 'two', command: AGENT });
+    // The exit check a kill starts comes after anything the launch's notifications started.
+    const ended = waitForEvent(lifecycle.onDidChange, (change) => change.type === 'session-ended' && change.session.key === started.key, 5000, 'session-ended');
+    await world.fixture.tmux('kill-session', '-t', `=${started.tmuxName}`);
+    await ended;
+    const listings = records.filter((record) => record.argv.includes('list-sessions'));
+    assert.equal(listings.length, 1, 'one listing: the exit check after the kill');
   });
 
   it('spawns no tmux process while agents run and nothing changes: refreshes, activity reads and safety-net reconciles go over the connection', async () => {
