@@ -2,15 +2,21 @@
  * Lifecycle benchmark: one run, printed, never failing on timing.
  *
  * 1. With 500 recorded runtime sessions on a private tmux server, the median
- *    wall time of `reconcile()` + `listWorkspaces()` against one bare
- *    `tmux list-sessions -F <TmuxClient's format>` spawned the same way
- *    (execa, allow-listed environment). Target: ratio <= 2.
+ *    wall time of `reconcile()` + `listWorkspaces()` (over the control
+ *    connection) against one bare `tmux list-sessions -F <TmuxClient's
+ *    format>` process spawned the same way (execa, allow-listed environment).
+ *    Target: ratio < 1.0.
  * 2. The median time from SIGKILL of a session's pane process to the
  *    lifecycle's `session-ended` event, with the lifecycle started (control-mode
- *    watcher running). Target: < 250 ms.
+ *    watcher running). Target: < 50 ms.
  * 3. The median time of one record write under the cross-window protocol
  *    while a second window (process) writes too, beside a plain write
  *    (see recordWrites.ts). Target: < 15 ms.
+ * 4. One `launchSession` against a bare `new-session -d` + markers process
+ *    (see connection.ts). Target: ratio <= 1.2.
+ * 5. tmux processes spawned during an idle period (TW_BENCH_IDLE_MS, default
+ *    60 s) with 500 agents running, the view's work every 2 s and the safety
+ *    net at its product period (see connection.ts). Target: 0.
  *
  * Everything lives under fresh temporary folders and `tmux -L tw-bench`; the
  * server is killed and the folders removed on the way out, error or not.
@@ -26,87 +32,31 @@ import { waitForEvent } from '../src/core/events';
 import { GitClient } from '../src/core/git/GitClient';
 import { RuntimeLifecycle, type LifecycleChange } from '../src/core/lifecycle/RuntimeLifecycle';
 import { runtimeSessionName } from '../src/core/naming';
-import { MemoryMemento } from '../src/core/store/MemoryMemento';
 import { RecordStore } from '../src/core/store/RecordStore';
 import { SCHEMA_VERSION, type SessionRecord, type WorkspaceRecord } from '../src/core/store/records';
 import { MARKER, TmuxClient } from '../src/core/tmux/TmuxClient';
 import { makeRepo } from '../test/helpers/gitRepo';
+import { ExtensionHostMemento } from './extensionMemento';
+import { IDLE_SPAWN_TARGET, LAUNCH_RATIO_TARGET, benchIdle, benchLaunch, connectionUp } from './connection';
 import { RECORD_WRITE_TARGET_MS, RECORD_WRITER_FLAG, benchRecordWrites, runRecordWriter } from './recordWrites';
+import { SpawnCounter, TMUX_COMMAND, median, ms, percentile, table, verdict, waitForExit } from './stats';
 
 const SESSIONS = 500;
 const WORKSPACES = 5;
 const ITERATIONS = 30;
 const WARMUP = 3;
 const KILLS = 20;
-const RATIO_TARGET = 2;
-const EXIT_TARGET_MS = 250;
+const RATIO_TARGET = 1.0;
+const EXIT_TARGET_MS = 50;
+const LAUNCHES = 20;
+const IDLE_MS = Number(process.env.TW_BENCH_IDLE_MS) || 60_000;
 /**
  * Past this, the rest of the sessions are made by batched tmux calls instead of
  * launchSession. TW_BENCH_LAUNCH_BUDGET_MS overrides it (to exercise the fallback).
  */
 const LAUNCH_BUDGET_MS = Number(process.env.TW_BENCH_LAUNCH_BUDGET_MS) || 60_000;
 const DIRECT_BATCH = 25;
-const TMUX_COMMAND = ['tmux', '-L', 'tw-bench', '-f', '/dev/null'] as const;
 const AGENT = ['sleep', '3600'];
-
-// ------------------------------------------------------------------ helpers
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-function ms(value: number): string {
-  return `${value.toFixed(1)} ms`;
-}
-
-function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
-}
-
-/** Tallies the tmux processes the lifecycle's client spawns, by subcommand. */
-class SpawnCounter {
-  private records: CommandRecord[] = [];
-  readonly log = (record: CommandRecord): void => {
-    this.records.push(record);
-  };
-  mark(): number {
-    return this.records.length;
-  }
-  since(mark: number): CommandRecord[] {
-    return this.records.slice(mark);
-  }
-  /** `list-sessions ×3, has-session ×1` for the records after `mark`. */
-  static describe(records: readonly CommandRecord[]): string {
-    const counts = new Map<string, number>();
-    for (const record of records) {
-      const sub = record.argv.slice(TMUX_COMMAND.length).find((arg) => !arg.startsWith('-')) ?? '?';
-      counts.set(sub, (counts.get(sub) ?? 0) + 1);
-    }
-    return [...counts].map(([sub, count]) => `${sub} ×${count}`).join(', ') || 'none';
-  }
-}
-
-/** Resolves once process `pid` is gone, or after `timeoutMs`. */
-async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
-  if (!Number.isInteger(pid) || pid <= 0) return;
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 // --------------------------------------------------------------------- main
 
@@ -172,14 +122,15 @@ async function main(): Promise<void> {
   delete environment.TMUX;
   resources.tmuxEnv = { PATH: process.env.PATH ?? '', TMUX_TMPDIR: resources.tmuxDir };
   const spawns = new SpawnCounter();
+  const gitRuns = new SpawnCounter();
   const tmux = new TmuxClient({ command: TMUX_COMMAND, environment, log: spawns.log });
   const tmuxVersion = (await execa(TMUX_COMMAND[0], ['-V'], { reject: false })).stdout.trim();
-  const memento = new MemoryMemento();
+  const memento = new ExtensionHostMemento();
   const store = new RecordStore(memento);
-  const newLifecycle = (): RuntimeLifecycle => {
+  const newLifecycle = (safetyNetMs = 0): RuntimeLifecycle => {
     const lifecycle = new RuntimeLifecycle({
       tmux,
-      git: new GitClient(),
+      git: new GitClient({ log: gitRuns.log }),
       store,
       stateDir: resources.stateDir!,
       shell: '/bin/sh',
@@ -187,8 +138,8 @@ async function main(): Promise<void> {
       // Every session counts as old enough to be an orphan candidate, so the
       // reaping pass does its full work (steady state, not the first minute).
       orphanGraceMs: 0,
-      // Only the control-mode watcher may deliver exits in part 2.
-      safetyNetMs: 0,
+      // Only the control-mode watcher may deliver exits in part 2; part 5 runs the product's safety net.
+      safetyNetMs,
     });
     resources.lifecycles.push(lifecycle);
     return lifecycle;
@@ -234,6 +185,7 @@ async function main(): Promise<void> {
   // ------------------------------------------- part 1: reconcile + list
   const lifecycle = newLifecycle();
   await lifecycle.start();
+  await connectionUp(tmux, spawns);
   const listMark = spawns.mark();
   await tmux.listSessions();
   const listArgv = spawns.since(listMark)[0].argv;
@@ -249,6 +201,8 @@ async function main(): Promise<void> {
   const reconcileTimes: number[] = [];
   const listTimes: number[] = [];
   const tmuxTimes: number[] = [];
+  const gitTimes: number[] = [];
+  let gitPerIteration: CommandRecord[] = [];
   let perIteration: CommandRecord[] = [];
   let workspaceViews = 0;
   let aliveViews = 0;
@@ -256,6 +210,7 @@ async function main(): Promise<void> {
     checkAborted();
     const bareMs = await bareList();
     const mark = spawns.mark();
+    const gitMark = gitRuns.mark();
     const t0 = performance.now();
     await lifecycle.reconcile();
     const t1 = performance.now();
@@ -263,6 +218,8 @@ async function main(): Promise<void> {
     const t2 = performance.now();
     if (i < WARMUP) continue;
     perIteration = spawns.since(mark);
+    gitPerIteration = gitRuns.since(gitMark);
+    gitTimes.push(gitPerIteration.reduce((sum, record) => sum + record.durationMs, 0));
     bareTimes.push(bareMs);
     reconcileTimes.push(t1 - t0);
     listTimes.push(t2 - t1);
@@ -295,6 +252,20 @@ async function main(): Promise<void> {
     }
   }
 
+  // ------------------------------------- part 4: launch against a bare process
+  checkAborted();
+  const launches = await benchLaunch(lifecycle, tmux, spawns, workspaces[0], LAUNCHES, AGENT);
+  const launchRatio = median(launches.launch) / median(launches.bare);
+
+  // ------------------------------------------------------ part 5: idle
+  checkAborted();
+  lifecycle.dispose();
+  const idleLifecycle = newLifecycle(30_000);
+  await idleLifecycle.start();
+  await connectionUp(tmux, spawns);
+  const agents = new Set(store.sessions().map((session) => session.tmuxName));
+  const idle = await benchIdle(idleLifecycle, tmux, spawns, agents, IDLE_MS);
+
   // ----------------------------------------------------------- report
   const cpu = cpus()[0]?.model?.trim() ?? 'unknown';
   const setupHow =
@@ -302,7 +273,6 @@ async function main(): Promise<void> {
       ? `all ${launched} via lifecycle.launchSession (${(launchMs / 1000).toFixed(1)} s, ${(launchMs / launched).toFixed(1)} ms each)`
       : `${launched} via lifecycle.launchSession in ${(launchMs / 1000).toFixed(1)} s (over the ${LAUNCH_BUDGET_MS / 1000} s budget), ` +
         `${direct} via batched tmux new-session calls with the same markers + RecordStore.putSession`;
-  const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
   const exitMedian = exitTimes.length > 0 ? median(exitTimes) : Number.NaN;
 
   console.log('');
@@ -327,11 +297,15 @@ async function main(): Promise<void> {
       ['listWorkspaces()', ms(median(listTimes)), ms(percentile(listTimes, 90)), ms(Math.min(...listTimes))],
       ['reconcile + list', ms(median(totalTimes)), ms(percentile(totalTimes, 90)), ms(Math.min(...totalTimes))],
       ['  of which in tmux calls', ms(median(tmuxTimes)), ms(percentile(tmuxTimes, 90)), ms(Math.min(...tmuxTimes))],
+      ['  of which in git processes', ms(median(gitTimes)), ms(percentile(gitTimes, 90)), ms(Math.min(...gitTimes))],
     ]),
   );
-  console.log(`   tmux processes per reconcile + list: ${perIteration.length} (${SpawnCounter.describe(perIteration)})`);
+  const spawnedPerIteration = SpawnCounter.spawned(perIteration);
+  console.log(`   tmux processes per reconcile + list: ${spawnedPerIteration.length} (${SpawnCounter.describe(spawnedPerIteration)})`);
+  console.log(`   over the control connection: ${perIteration.length - spawnedPerIteration.length} (${SpawnCounter.describe(perIteration.filter((record) => record.via))})`);
+  console.log(`   git processes per reconcile + list: ${gitPerIteration.length} (${gitPerIteration.map((record) => record.argv.slice(1).join(' ')).join(', ') || 'none'})`);
   console.log(`   views: ${workspaceViews} workspaces, ${aliveViews} alive sessions`);
-  console.log(`   ratio ${ratio.toFixed(2)} (target <= ${RATIO_TARGET})  ${verdict(ratio <= RATIO_TARGET)}`);
+  console.log(`   ratio ${ratio.toFixed(2)} (target < ${RATIO_TARGET.toFixed(1)})  ${verdict(ratio < RATIO_TARGET)}`);
   console.log('');
   console.log(`2. SIGKILL pane pid -> session-ended, ${exitTimes.length}/${victims.length} sessions (watcher on, safety net off)`);
   if (exitTimes.length > 0) {
@@ -359,6 +333,21 @@ async function main(): Promise<void> {
   );
   console.log(`   the second window wrote ${writes.otherWrites} records meanwhile (one every ${writes.writerPauseMs} ms plus its own write)`);
   console.log(`   median ${ms(writeMedian)} (target < ${RECORD_WRITE_TARGET_MS} ms)  ${verdict(writeMedian < RECORD_WRITE_TARGET_MS)}`);
+  console.log('');
+  console.log(`4. launchSession against a bare new-session -d + 2 markers process, ${LAUNCHES} each, alternating, ${recorded} sessions on the server`);
+  console.log(
+    table([
+      ['', 'median', 'p90', 'min'],
+      ['bare new-session + markers', ms(median(launches.bare)), ms(percentile(launches.bare, 90)), ms(Math.min(...launches.bare))],
+      ['launchSession()', ms(median(launches.launch)), ms(percentile(launches.launch, 90)), ms(Math.min(...launches.launch))],
+    ]),
+  );
+  console.log(`   tmux commands per launch: ${(launches.spawned / LAUNCHES).toFixed(1)} spawned, ${(launches.overConnection / LAUNCHES).toFixed(1)} over the connection (the last: ${launches.last})`);
+  console.log(`   ratio ${launchRatio.toFixed(2)} (target <= ${LAUNCH_RATIO_TARGET})  ${verdict(launchRatio <= LAUNCH_RATIO_TARGET)}`);
+  console.log('');
+  console.log(`5. idle ${(IDLE_MS / 1000).toFixed(0)} s with ${agents.size} agents running: ${idle.samples} view refreshes + activity samples, safety net every 30 s`);
+  console.log(`   over the control connection: ${idle.overConnection} commands`);
+  console.log(`   tmux processes spawned: ${idle.count} (${idle.spawned}) (target ${IDLE_SPAWN_TARGET})  ${verdict(idle.count <= IDLE_SPAWN_TARGET)}`);
   console.log('');
   console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -172,6 +172,9 @@ async function start(core: Core, view: View, log: Log): Promise<void> {
   view.agentStates.setVisible(view.treeView.visible);
   await core.lifecycle.start().catch(logFailure(log, 'Reconcile at activation', 'error'));
   await view.model.refresh('startup').catch(logFailure(log, 'Listing the workspaces at activation', 'error'));
+  // A tmux older than the minimum counts as missing; say which version is needed (TmuxClient logged it).
+  const tooOld = await core.tmux.unsupported();
+  if (tooOld) void vscode.window.showWarningMessage(`Tmux Workspaces: ${tooOld}`);
   // The context keys (and so the welcome views) are set whatever failed.
   updateContextKeys(view.model);
 }

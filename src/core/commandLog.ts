@@ -5,6 +5,8 @@ export interface CommandRecord {
   readonly exitCode: number | undefined;
   readonly durationMs: number;
   readonly stderr?: string;
+  /** `connection`: sent over the window's tmux control connection, no process spawned. */
+  readonly via?: 'connection';
 }
 
 export type CommandLogger = (record: CommandRecord) => void;

@@ -3,9 +3,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { WorkspaceError } from '../../src/core/errors';
 import { PaneLauncher } from '../../src/core/tmux/PaneLauncher';
 import { TmuxClient } from '../../src/core/tmux/TmuxClient';
+import { eventually } from '../helpers/poll';
 import { useTmuxServer } from '../helpers/world';
 
 describe('resilience', () => {
@@ -44,6 +46,32 @@ describe('resilience', () => {
       tmux.launch({ name: 'tw-dup', cwd: stateDir, argv: ['sleep', '600'], markers: {} }),
       (error: WorkspaceError) => error.kind === 'failed' && /duplicate session/.test(error.message),
     );
+  });
+
+  it('ends a server stuck exiting behind a control client that stopped reading, and launches on a new one (tmux 3.3a)', async () => {
+    const tmux = world.fixture.client();
+    // A pane that prints a lot, and so a lot of %output for a control client attached to it.
+    await tmux.launch({ name: 'tw-before', cwd: stateDir, argv: ['/bin/sh', '-c', 'read go; seq 1 300000; exec sleep 600'], markers: {} });
+    await tmux.learnServerPid();
+    // Another window's control client, frozen: what the server writes it piles up unread.
+    const invocation = tmux.clientInvocation(['-C', 'attach-session', '-t', '=tw-before']);
+    const frozen = execa(invocation.file, invocation.args, { env: invocation.env, extendEnv: false, stdin: 'pipe', stdout: 'pipe', stderr: 'ignore', buffer: false, reject: false });
+    try {
+      await eventually(async () => (await world.fixture.tmux('list-clients', '-F', '#{client_control_mode}')).includes('1'), 5000, 'control client attached');
+      process.kill(frozen.pid!, 'SIGSTOP');
+      await world.fixture.tmux('send-keys', '-t', '=tw-before:', 'Enter');
+      await eventually(async () => (await world.fixture.tmux('capture-pane', '-p', '-t', '=tw-before:')).includes('300000'), 10_000, 'the pane printed');
+      await world.fixture.tmux('kill-server');
+      const refused = await execa(invocation.file, [...invocation.args.slice(0, -4), 'list-sessions'], { env: invocation.env, extendEnv: false, reject: false });
+      assert.match(refused.stderr, /server exited unexpectedly/, 'the server is stuck exiting');
+
+      await tmux.launch({ name: 'tw-after', cwd: stateDir, argv: ['sleep', '600'], markers: {} });
+      assert.deepEqual(await world.liveNames(), ['tw-after']);
+    } finally {
+      process.kill(frozen.pid!, 'SIGCONT');
+      frozen.kill('SIGKILL');
+      await frozen;
+    }
   });
 
   it('removes handoff files no pane consumed once they are stale, and keeps fresh ones', async () => {

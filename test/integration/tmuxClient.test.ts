@@ -1,8 +1,10 @@
 import * as assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandRecord } from '../../src/core/commandLog';
 import { WorkspaceError } from '../../src/core/errors';
+import { requireTmux } from '../../src/core/lifecycle/context';
 import { waitForEvent } from '../../src/core/events';
 import { allowedEnvironment } from '../../src/core/tmux/environment';
 import { SessionWatcher } from '../../src/core/tmux/SessionWatcher';
@@ -162,6 +164,19 @@ describe('TmuxClient', () => {
       const client = world.fixture.client();
       await client.launch({ name: 'tw-cwd', cwd: world.fixture.dir, argv: ['/bin/sh', '-c', 'exec sleep 600', 'a b'], markers: {} });
       assert.equal((await world.fixture.tmux('display-message', '-p', '-t', '=tw-cwd:', '#{pane_current_path}')).trim(), world.fixture.dir);
+    });
+  });
+
+  describe('minimum version', () => {
+    it('counts a tmux older than 3.2 as unavailable, with a message naming the minimum, and refuses launches with that message', async () => {
+      // A tmux 3.1 as far as -V tells; everything else would reach the real one.
+      const script = join(world.fixture.dir, 'old-tmux');
+      await writeFile(script, '#!/bin/sh\nif [ "$1" = -V ]; then echo "tmux 3.1c"; exit 0; fi\nexec tmux "$@"\n', { mode: 0o700 });
+      const old = new TmuxClient({ command: [script, ...world.fixture.command.slice(1)], environment: world.fixture.environment });
+      assert.equal(await old.available(), false);
+      assert.match((await old.unsupported()) ?? '', /tmux 3\.1c is too old: Tmux Workspaces needs tmux 3\.2 or newer/);
+      await assert.rejects(requireTmux(old), { kind: 'unavailable', message: /needs tmux 3\.2 or newer/ });
+      assert.equal(await world.fixture.client().unsupported(), undefined, 'the installed tmux is supported');
     });
   });
 

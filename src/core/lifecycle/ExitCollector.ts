@@ -37,7 +37,11 @@ export class ExitCollector {
     return this.running;
   }
 
-  /** A collection soon, then `done`: the burst of notifications one exit produces makes one list-sessions call. */
+  /**
+   * A collection on the next turn, then `done`: notifications that arrive
+   * together (one read of the control client's output) make one list-sessions
+   * call, and one arriving while it runs makes one follow-up (`collect`).
+   */
   schedule(done: () => void): void {
     if (this.stopped || this.timer) return;
     this.timer = setTimeout(() => {
@@ -45,7 +49,7 @@ export class ExitCollector {
       void this.collect()
         .catch(logFailure(this.context.log, 'exit collection after a tmux notification'))
         .then(done);
-    }, 10);
+    }, 0);
   }
 
   /** Stops follow-up passes and scheduled collections (the lifecycle is disposed). */

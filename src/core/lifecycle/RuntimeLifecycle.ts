@@ -31,8 +31,14 @@ import { WorkspaceSetup } from './WorkspaceSetup';
 export type * from './types';
 export { describeLoss };
 
-/** Watcher notifications about attached clients: nothing ended, but the tree's "attached" counts changed. */
-const CLIENT_NOTIFICATIONS = new Set(['%client-session-changed', '%client-detached']);
+/**
+ * Watcher notifications after which nothing ended but the tree may differ:
+ * attached clients changed, or the set of sessions did. A session that ends
+ * also closes its window (`%window-close`, `%unlinked-window-close`), so
+ * `%sessions-changed` alone, which a new session sends too, needs no exit check:
+ * with many sessions, that listing would run in every window on every launch.
+ */
+const NOTHING_ENDED_NOTIFICATIONS = new Set(['%client-session-changed', '%client-detached', '%sessions-changed']);
 
 /** Reaping is done by one window at a time. */
 const REAPER_LOCK = 'reaper';
@@ -476,7 +482,7 @@ export class RuntimeLifecycle implements Disposable {
   private onTmuxNotification(notification: string): void {
     if (this.disposed) return;
     this.listing.invalidate();
-    if (CLIENT_NOTIFICATIONS.has(notification)) this.changes.fire({ type: 'tmux' });
+    if (NOTHING_ENDED_NOTIFICATIONS.has(notification)) this.changes.fire({ type: 'tmux' });
     else this.exits.schedule(() => this.changes.fire({ type: 'tmux' }));
   }
 }

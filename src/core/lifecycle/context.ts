@@ -86,6 +86,8 @@ export function requireWorkspace(store: RecordStore, id: string): WorkspaceRecor
 
 export async function requireTmux(tmux: TmuxClient): Promise<void> {
   if (!(await tmux.available())) {
+    const tooOld = await tmux.unsupported();
+    if (tooOld) throw new WorkspaceError('unavailable', tooOld);
     throw new WorkspaceError('unavailable', `tmux is not installed (tried "${tmux.command[0]}"). Install tmux (for example "sudo apt install tmux" or "brew install tmux") to launch sessions.`);
   }
 }

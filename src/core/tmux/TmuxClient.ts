@@ -1,29 +1,22 @@
-import { execa, type ExecaError } from 'execa';
+import { execa } from 'execa';
 import { silentLogger, type CommandLogger } from '../commandLog';
 import { WorkspaceError, errorMessage } from '../errors';
 import { silentLog, type Logger } from '../log';
+import { LOST, type ControlChannel } from './ControlConnection';
 import { allowedEnvironment } from './environment';
+import { tmuxCommandLine } from './quoting';
+import { ACTIVITY_FORMAT, LIST_FORMAT, MARKER, parseActivityLine, parseLines, parseSessionLine, type LiveSession, type PaneActivity } from './listingFormat';
+import { exactPane, exactSession, formatLiteral } from './targets';
+import { endStuckServer, type ServerState } from './stuckServer';
+import { unsupportedTmux } from './version';
 import { shellQuote } from '../shell';
+import { GONE, runTmuxProcess, settle, type RunOptions } from './tmuxProcess';
+
+export { GONE, isGoneFailure, type RunOptions } from './tmuxProcess';
+export { exactPane, exactSession, formatLiteral } from './targets';
+export { MARKER, type LiveSession, type PaneActivity } from './listingFormat';
 
 export const DEFAULT_TMUX_COMMAND: readonly string[] = ['tmux', '-L', 'tmux-workspaces'];
-
-/** Session options (tmux user options) that mark a session as ours. */
-export const MARKER = {
-  owner: '@tw_owner',
-  launch: '@tw_launch',
-  key: '@tw_key',
-} as const;
-
-export interface LiveSession {
-  readonly name: string;
-  /** Seconds since the epoch, as tmux reports it. */
-  readonly createdAt: number;
-  readonly owner?: string;
-  readonly launchId?: string;
-  readonly key?: string;
-  readonly attachedClients: number;
-  readonly panePid?: number;
-}
 
 export interface LaunchSpec {
   readonly name: string;
@@ -45,14 +38,6 @@ export interface LaunchSpec {
   readonly sessionOptions?: Readonly<Record<string, string>>;
 }
 
-/** When a session's pane last printed, and its title (programs set it; agents show spinners there). */
-export interface PaneActivity {
-  readonly name: string;
-  /** Milliseconds since the epoch, to the second (tmux's resolution). */
-  readonly lastOutputAt: number;
-  readonly title: string;
-}
-
 export interface TmuxClientOptions {
   /** The tmux command, used verbatim (default: `tmux -L tmux-workspaces`). */
   readonly command?: readonly string[];
@@ -64,35 +49,6 @@ export interface TmuxClientOptions {
   readonly logger?: Logger;
 }
 
-const FIELD_SEPARATOR = '\t';
-const LIST_FORMAT = [
-  '#{session_name}',
-  '#{session_created}',
-  `#{${MARKER.owner}}`,
-  `#{${MARKER.launch}}`,
-  `#{${MARKER.key}}`,
-  '#{session_attached}',
-  '#{pane_pid}',
-].join(FIELD_SEPARATOR);
-
-/**
- * The ways tmux says "that session (or the whole server) is not there".
- * Exit status 1 with one of these is "gone"; anything else is a real failure.
- */
-const GONE_PATTERNS = [
-  /can't find session/,
-  /no server running/,
-  /error connecting to .*\(No such file or directory\)/,
-  /server exited unexpectedly/,
-];
-
-/** What `run` resolves to, with `goneIsEmpty`, when the session or server is not there. */
-export const GONE = Symbol('gone');
-
-export function isGoneFailure(exitCode: number | undefined, stderr: string): boolean {
-  return exitCode === 1 && GONE_PATTERNS.some((pattern) => pattern.test(stderr));
-}
-
 /** How long "tmux is not installed" is believed before asking again. */
 const RECHECK_MISSING_MS = 5_000;
 
@@ -102,25 +58,8 @@ const LAUNCH_ATTEMPTS = 3;
 /** Commands that only read; every other command may change what `list-sessions` would say. */
 const READ_ONLY_COMMANDS = new Set(['list-sessions', 'has-session', 'show-options', 'show-environment', 'capture-pane', 'display-message', 'list-clients', 'show-buffer']);
 
-/**
- * tmux expands formats in `-c` and in `pipe-pane`'s command: `#(…)` would run
- * a shell command and `#S` would change the path. A git branch may contain
- * `#`, so such values are passed with every `#` doubled, which tmux reads as
- * a literal `#`.
- */
-export function formatLiteral(value: string): string {
-  return value.replace(/#/g, '##');
-}
-
-/** `=name` matches that session exactly; a bare name also matches prefixes and patterns. */
-export function exactSession(name: string): string {
-  return `=${name}`;
-}
-
-/** Pane-scoped commands (set-option, capture-pane) need the session's current pane. */
-export function exactPane(name: string): string {
-  return `=${name}:`;
-}
+/** Commands that never go over the connection: killing the server ends the connection before tmux could answer. */
+const PROCESS_ONLY = new Set(['kill-server']);
 
 /**
  * Our server loads the user's ~/.tmux.conf (their bindings and looks stay),
@@ -152,6 +91,9 @@ export class TmuxClient {
   private availability: Promise<boolean> | undefined;
   private missingSince: number | undefined;
   private mutationCount = 0;
+  private connection: ControlChannel | undefined;
+  private tooOld: string | undefined;
+  private serverPid: number | undefined;
 
   /** How many commands that may change the server this client has started; a listing is current while it stays the same. */
   get mutations(): number {
@@ -165,14 +107,53 @@ export class TmuxClient {
     this.logger = options.logger ?? silentLog;
   }
 
-  /** Whether the tmux binary runs at all; asked once per client. */
+  /**
+   * Commands go over `connection` while it is ready (the watcher's control
+   * client), else as processes. `previous`: only replace that connection (a
+   * watcher that ended must not drop a newer one).
+   */
+  useConnection(connection: ControlChannel | undefined, previous?: ControlChannel): void {
+    if (previous === undefined || this.connection === previous) this.connection = connection;
+  }
+
+  /** Whether a tmux server answers on our socket, asked of a process (the connection is the thing in doubt). */
+  async serverRunning(): Promise<boolean> {
+    return (await this.serverState()) === 'up';
+  }
+
+  /** Remembers the server's pid (asked while it is up), for ending it should it get stuck exiting. */
+  async learnServerPid(): Promise<void> {
+    const answer = await this.run(['display-message', '-p', '#{pid}'], { goneIsEmpty: true });
+    if (answer !== GONE && Number(answer.trim()) > 0) this.serverPid = Number(answer.trim());
+  }
+
+  private async serverState(): Promise<ServerState> {
+    try {
+      await this.runProcess(['list-sessions', '-F', '#{session_name}'], {});
+      return 'up';
+    } catch (error) {
+      if (!(error instanceof WorkspaceError && error.kind === 'gone')) throw error;
+      return /server exited unexpectedly/.test(error.message) ? 'exiting' : 'none';
+    }
+  }
+
+  /**
+   * Whether the tmux binary runs at all and is not older than the minimum
+   * (version.ts); asked once per client. A tmux that is too old counts as
+   * unavailable, and `unsupported` says why.
+   */
   available(): Promise<boolean> {
     if (this.availability && this.missingSince !== undefined && Date.now() - this.missingSince > RECHECK_MISSING_MS) {
-      // tmux may have been installed since: ask again, now and then.
+      // tmux may have been installed (or updated) since: ask again, now and then.
       this.availability = undefined;
     }
     this.availability ??= execa(this.command[0], ['-V'], { env: this.environment, extendEnv: false, reject: false }).then(
-      (result) => result.exitCode === 0,
+      (result) => {
+        if (result.exitCode !== 0) return false;
+        this.tooOld = unsupportedTmux(String(result.stdout));
+        if (this.tooOld) this.logger.warn(`[TmuxClient] ${this.tooOld}`);
+        return this.tooOld === undefined;
+      },
       (error: unknown) => {
         this.logger.warn(`[TmuxClient] ${this.command[0]} -V could not run: ${errorMessage(error)}`);
         return false;
@@ -184,32 +165,42 @@ export class TmuxClient {
     return this.availability;
   }
 
+  /** Why tmux cannot be used though it runs (too old, naming the minimum), once `available` has asked. */
+  async unsupported(): Promise<string | undefined> {
+    await this.available();
+    return this.tooOld;
+  }
+
   /** Every session on our server with its markers, in one tmux call. An absent server has none. */
   async listSessions(): Promise<LiveSession[]> {
     const result = await this.run(['list-sessions', '-F', LIST_FORMAT], { goneIsEmpty: true });
-    if (result === GONE) return [];
-    return result
-      .split('\n')
-      .filter((line) => line.length > 0)
-      .map(parseSessionLine);
+    return result === GONE ? [] : parseLines(result, parseSessionLine);
   }
 
   /** Creates the session and sets its markers in one tmux invocation, so no session exists unmarked. */
   async launch(spec: LaunchSpec): Promise<void> {
-    const args = ['new-session', '-d', '-s', spec.name, '-c', formatLiteral(spec.cwd), '--', ...spec.argv];
+    const create = ['new-session', '-d', '-s', spec.name, '-c', formatLiteral(spec.cwd), '--', ...spec.argv];
+    const options: string[] = [];
     for (const [option, value] of Object.entries({ ...spec.markers, ...spec.sessionOptions })) {
-      args.push(';', 'set-option', '-t', exactPane(spec.name), option, value);
+      options.push(';', 'set-option', '-t', exactPane(spec.name), option, value);
     }
-    for (const option of lifecycleOptions(spec.name)) args.push(';', ...option);
-    if (spec.pipeOutputTo) args.push(';', ...pipeCommand(spec.name, spec.pipeOutputTo));
+    for (const option of lifecycleOptions(spec.name)) options.push(';', ...option);
+    if (spec.pipeOutputTo) options.push(';', ...pipeCommand(spec.name, spec.pipeOutputTo));
+    const args = [...create, ...options];
+    let endedStuck = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.run(args);
+        await this.run(args, { ifLost: () => this.finishLostLaunch(spec, args, options.slice(1)) });
         return;
       } catch (error) {
         // A server that is exiting (its last session just closed) refuses new clients with
         // "server exited unexpectedly"; nothing was created, and the next attempt starts a new server.
-        if (!(error instanceof WorkspaceError && error.kind === 'gone') || attempt >= LAUNCH_ATTEMPTS) throw error;
+        if (!(error instanceof WorkspaceError && error.kind === 'gone')) throw error;
+        if (attempt >= LAUNCH_ATTEMPTS) {
+          // One that is still exiting is stuck: ended, it lets one more attempt start a new server.
+          if (endedStuck || !(await endStuckServer(this.serverPid, () => this.serverState(), this.logger))) throw error;
+          endedStuck = true;
+        }
         this.logger.debug(`[TmuxClient] launching ${spec.name} met an exiting server (${error.message}); trying again`);
         await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
       }
@@ -218,12 +209,32 @@ export class TmuxClient {
 
   /** Appends the pane's output from now on to `file` (replacing any pipe it had). */
   async pipeOutput(name: string, file: string): Promise<void> {
-    await this.run(pipeCommand(name, file));
+    await this.run(pipeCommand(name, file), { ifLost: 'retry' });
+  }
+
+  /**
+   * A launch whose connection ended before tmux answered: whether it ran is
+   * read from tmux (the session and its launch marker), so it is neither lost
+   * nor run twice. tmux runs one line's commands in one go, so a session that
+   * exists has its markers; its options are set again (each is idempotent).
+   */
+  private async finishLostLaunch(spec: LaunchSpec, args: readonly string[], options: readonly string[]): Promise<string> {
+    const marker = await this.runProcess(['has-session', '-t', exactSession(spec.name), ';', 'display-message', '-p', '-t', exactPane(spec.name), `#{${MARKER.launch}}`], { goneIsEmpty: true });
+    if (marker === GONE) {
+      this.logger.info(`[TmuxClient] launching ${spec.name}: the control connection ended before tmux answered, and no such session exists; launching as a process`);
+      return this.runProcess(args, {}) as Promise<string>;
+    }
+    const launchId = spec.markers[MARKER.launch];
+    if (launchId === undefined || marker.trim() !== launchId) {
+      throw new WorkspaceError('failed', `tmux new-session: the control connection ended before tmux answered, and session ${spec.name} exists without this launch's marker; it was left alone`);
+    }
+    this.logger.info(`[TmuxClient] launching ${spec.name}: the control connection ended before tmux answered; the session exists, its options are set again`);
+    return this.runProcess(options, {}) as Promise<string>;
   }
 
   /** Stops a `pipe-pane`; a session that is gone has none. */
   async stopPipe(name: string): Promise<void> {
-    await this.run(['pipe-pane', '-t', exactPane(name)], { goneIsEmpty: true });
+    await this.run(['pipe-pane', '-t', exactPane(name)], { goneIsEmpty: true, ifLost: 'retry' });
   }
 
   /**
@@ -241,16 +252,8 @@ export class TmuxClient {
 
   /** Output time and pane title of every session, in one tmux call. */
   async listActivity(): Promise<PaneActivity[]> {
-    const result = await this.run(['list-sessions', '-F', ['#{session_name}', '#{window_activity}', '#{pane_title}'].join(FIELD_SEPARATOR)], { goneIsEmpty: true });
-    if (result === GONE) return [];
-    return result
-      .split('\n')
-      .filter((line) => line.length > 0)
-      .map((line) => {
-        // The title goes last: it may itself contain the separator.
-        const [name, activity, ...title] = line.split(FIELD_SEPARATOR);
-        return { name, lastOutputAt: Number(activity) * 1000 || 0, title: title.join(FIELD_SEPARATOR) };
-      });
+    const result = await this.run(['list-sessions', '-F', ACTIVITY_FORMAT], { goneIsEmpty: true });
+    return result === GONE ? [] : parseLines(result, parseActivityLine);
   }
 
   /** Sets session options (markers) on a live session, all in one invocation. */
@@ -260,7 +263,7 @@ export class TmuxClient {
       if (args.length > 0) args.push(';');
       args.push('set-option', '-t', exactPane(name), option, value);
     }
-    await this.run(args);
+    await this.run(args, { ifLost: 'retry' });
   }
 
   async hasSession(name: string): Promise<boolean> {
@@ -269,7 +272,8 @@ export class TmuxClient {
 
   /** Kills the session; `gone` when it was not there (which callers treat as stopped). */
   async killSession(name: string): Promise<'killed' | 'gone'> {
-    const result = await this.run(['kill-session', '-t', exactSession(name)], { goneIsEmpty: true });
+    // Killing again is safe: a session the lost command killed is "gone" the second time.
+    const result = await this.run(['kill-session', '-t', exactSession(name)], { goneIsEmpty: true, ifLost: 'retry' });
     return result === GONE ? 'gone' : 'killed';
   }
 
@@ -282,7 +286,7 @@ export class TmuxClient {
     // if-shell evaluates a missing target against some other session; has-session first makes it "gone".
     const result = await this.run(
       ['has-session', '-t', exactSession(name), ';', 'if-shell', '-F', '-t', exactPane(name), condition, `kill-session -t ${exactSession(name)}`, 'display-message -p not-ours'],
-      { goneIsEmpty: true },
+      { goneIsEmpty: true, ifLost: 'retry' },
     );
     if (result === GONE) return 'gone';
     return result.trim() === 'not-ours' ? 'not-ours' : 'killed';
@@ -312,51 +316,41 @@ export class TmuxClient {
   }
 
   /**
-   * Runs one tmux command. With `goneIsEmpty`, "session/server gone" resolves to
-   * `GONE`; every other failure rejects with tmux's own stderr in the message.
+   * Runs one tmux command (or `;`-separated list): over the connection while it
+   * is ready and the command fits on one line without stdin, else as a process.
+   * With `goneIsEmpty`, "session/server gone" resolves to `GONE`; every other
+   * failure rejects with tmux's own error text in the message. A command whose
+   * connection ends before tmux answers is run again as a process when it only
+   * reads or `ifLost` says so, recovered by `ifLost` when that is a function,
+   * and otherwise fails: it may have run, and running it twice could matter.
    */
-  async run(args: readonly string[], options: { goneIsEmpty?: boolean; input?: string } = {}): Promise<string | typeof GONE> {
-    if (!READ_ONLY_COMMANDS.has(args[0])) this.mutationCount += 1;
-    const [file, ...prefix] = this.command;
-    // -u: outside a UTF-8 locale tmux prints the list-sessions tab separator (and any non-ASCII) as `_`.
-    const argv = [...prefix, '-u', ...args];
-    const started = performance.now();
-    try {
-      const result = await execa(file, argv, {
-        env: this.environment,
-        extendEnv: false,
-        stdin: options.input === undefined ? 'ignore' : 'pipe',
-        input: options.input,
-        stripFinalNewline: false,
-      });
-      this.log({ argv: [file, ...argv], exitCode: 0, durationMs: performance.now() - started });
-      return result.stdout;
-    } catch (error) {
-      const failure = error as ExecaError;
-      const stderr = String(failure.stderr ?? '').trim();
-      this.log({ argv: [file, ...argv], exitCode: failure.exitCode, durationMs: performance.now() - started, stderr });
-      if (failure.code === 'ENOENT') {
-        throw new WorkspaceError('unavailable', `tmux is not installed or not on PATH (tried "${file}"). Install tmux to run sessions.`);
+  async run(args: readonly string[], options: RunOptions = {}): Promise<string | typeof GONE> {
+    const reads = READ_ONLY_COMMANDS.has(args[0]);
+    if (!reads) this.mutationCount += 1;
+    const connection = this.connection;
+    const line = connection?.ready && options.input === undefined && !PROCESS_ONLY.has(args[0]) ? tmuxCommandLine(args) : undefined;
+    if (connection && line !== undefined) {
+      const started = performance.now();
+      const reply = await connection.send(line);
+      const record = { argv: [...this.command, '-u', ...args], durationMs: performance.now() - started, via: 'connection' as const };
+      if (reply !== LOST) {
+        this.log({ ...record, exitCode: reply.error === undefined ? 0 : 1, stderr: reply.error });
+        // A process says "unknown command: x" where control mode says "parse error: unknown command: x".
+        const stderr = reply.error?.replace(/^parse error: /, '').trim();
+        return settle(args, stderr === undefined ? { exitCode: 0, stdout: reply.output, stderr: '' } : { exitCode: 1, stdout: '', stderr }, options);
       }
-      if (isGoneFailure(failure.exitCode, stderr)) {
-        if (options.goneIsEmpty) return GONE;
-        throw new WorkspaceError('gone', `tmux ${args[0]}: ${stderr}`);
+      this.log({ ...record, exitCode: undefined, stderr: 'the control connection ended before tmux answered' });
+      const ifLost = options.ifLost ?? (reads ? 'retry' : 'fail');
+      if (typeof ifLost === 'function') return ifLost();
+      if (ifLost === 'fail') {
+        throw new WorkspaceError('failed', `tmux ${args[0]}: the control connection ended before tmux answered; it may have run, so it was not run again`);
       }
-      throw new WorkspaceError('failed', `tmux ${args[0]} failed: ${stderr || failure.shortMessage}`);
+      this.logger.debug(`[TmuxClient] ${args[0]}: the control connection ended before tmux answered; running it as a process`);
     }
+    return this.runProcess(args, options);
   }
-}
 
-
-function parseSessionLine(line: string): LiveSession {
-  const [name, created, owner, launchId, key, attached, panePid] = line.split(FIELD_SEPARATOR);
-  return {
-    name,
-    createdAt: Number(created),
-    owner: owner || undefined,
-    launchId: launchId || undefined,
-    key: key || undefined,
-    attachedClients: Number(attached) || 0,
-    panePid: panePid ? Number(panePid) : undefined,
-  };
+  private runProcess(args: readonly string[], options: RunOptions): Promise<string | typeof GONE> {
+    return runTmuxProcess(this.command, this.environment, this.log, args, options);
+  }
 }
