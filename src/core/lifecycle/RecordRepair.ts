@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { errorMessage } from '../errors';
+import { WorktreePaths } from '../git/WorktreePaths';
 import { baseSessionName, isOurSessionName } from '../naming';
 import { readSessionMirror, readWorkspaceMirror, repair, type Evidence, type Repair } from '../store/RecordMirror';
 import type { SessionRecord, WorkspaceRecord } from '../store/records';
@@ -22,7 +23,12 @@ export interface WorkspaceRepair {
  * (the coordinator takes it), every change logged and reported.
  */
 export class RecordRepair {
-  constructor(private readonly context: LifecycleContext) {}
+  /** `git worktree list`, asked again only when a repository's worktrees changed. */
+  private readonly worktreePaths: WorktreePaths;
+
+  constructor(private readonly context: LifecycleContext) {
+    this.worktreePaths = new WorktreePaths(context.git);
+  }
 
   /** The repair the resources call for, by workspace id. `listing`: a list-sessions made after the records were last written here. */
   async plan(listing: readonly LiveSession[]): Promise<Map<string, WorkspaceRepair>> {
@@ -68,8 +74,7 @@ export class RecordRepair {
   /** Whether the worktree is on disk or git still lists it (then it was not deleted; it is missing, which the user sees). */
   private async worktreeListed(record: WorkspaceRecord): Promise<boolean> {
     if (existsSync(record.worktreePath) || !existsSync(record.repoPath)) return true;
-    const listed = await this.context.git.listWorktrees(record.repoPath);
-    return listed.some((worktree) => worktree.path === record.worktreePath);
+    return (await this.worktreePaths.of(record.repoPath)).includes(record.worktreePath);
   }
 
   private async evidence(workspaces: readonly WorkspaceRecord[], sessions: readonly SessionRecord[], listing: readonly LiveSession[]): Promise<Evidence> {
@@ -113,7 +118,7 @@ export class RecordRepair {
   private async worktreesOf(repoPath: string): Promise<string[]> {
     if (!existsSync(repoPath)) return [];
     try {
-      return (await this.context.git.listWorktrees(repoPath)).map((worktree) => worktree.path).filter((path) => path !== repoPath);
+      return (await this.worktreePaths.of(repoPath)).filter((path) => path !== repoPath);
     } catch (error) {
       this.context.log.warn(`Repair: could not list the worktrees of ${repoPath}: ${errorMessage(error)}`);
       return [];
