@@ -17,6 +17,8 @@
  * 5. tmux processes spawned during an idle period (TW_BENCH_IDLE_MS, default
  *    60 s) with 500 agents running, the view's work every 2 s and the safety
  *    net at its product period (see connection.ts). Target: 0.
+ * 6. Create and a refresh's questions with 2 workspaces against 20 (see
+ *    createScaling.ts). Target: ratio <= 1.2 for both.
  *
  * Everything lives under fresh temporary folders and `tmux -L tw-bench`; the
  * server is killed and the folders removed on the way out, error or not.
@@ -38,6 +40,7 @@ import { MARKER, TmuxClient } from '../src/core/tmux/TmuxClient';
 import { makeRepo } from '../test/helpers/gitRepo';
 import { ExtensionHostMemento } from './extensionMemento';
 import { IDLE_SPAWN_TARGET, LAUNCH_RATIO_TARGET, benchIdle, benchLaunch, connectionUp } from './connection';
+import { CREATE_SCALING_TARGET, benchCreateScaling } from './createScaling';
 import { RECORD_WRITE_TARGET_MS, RECORD_WRITER_FLAG, benchRecordWrites, runRecordWriter } from './recordWrites';
 import { SpawnCounter, TMUX_COMMAND, median, ms, percentile, table, verdict, waitForExit } from './stats';
 
@@ -348,6 +351,14 @@ async function main(): Promise<void> {
   console.log(`5. idle ${(IDLE_MS / 1000).toFixed(0)} s with ${agents.size} agents running: ${idle.samples} view refreshes + activity samples, safety net every 30 s`);
   console.log(`   over the control connection: ${idle.overConnection} commands`);
   console.log(`   tmux processes spawned: ${idle.count} (${idle.spawned}) (target ${IDLE_SPAWN_TARGET})  ${verdict(idle.count <= IDLE_SPAWN_TARGET)}`);
+  console.log('');
+  checkAborted();
+  const scaling = await benchCreateScaling();
+  const createRatio = median(scaling.createMany) / median(scaling.createFew);
+  const refreshScaling = median(scaling.refreshMany) / median(scaling.refreshFew);
+  console.log(`6. createWorkspace() and a refresh's questions with ${scaling.few} workspaces against ${scaling.many}, ${scaling.createFew.length} each`);
+  console.log(`   create: median ${ms(median(scaling.createFew))} with ${scaling.few}, ${ms(median(scaling.createMany))} with ${scaling.many}; ratio ${createRatio.toFixed(2)} (target <= ${CREATE_SCALING_TARGET})  ${verdict(createRatio <= CREATE_SCALING_TARGET)}`);
+  console.log(`   refresh (listWorkspaces + one worktreeChanges): median ${ms(median(scaling.refreshFew))} with ${scaling.few}, ${ms(median(scaling.refreshMany))} with ${scaling.many}; ratio ${refreshScaling.toFixed(2)} (target <= ${CREATE_SCALING_TARGET})  ${verdict(refreshScaling <= CREATE_SCALING_TARGET)}`);
   console.log('');
   console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

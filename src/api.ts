@@ -19,6 +19,8 @@ export type { ChangedFile, CreateWorkspaceRequest, LaunchRequest, LifecycleChang
  */
 export interface TmuxWorkspacesApi {
   readonly version: 1;
+  /** How long `activate()` took, in milliseconds (it waits on no tmux or git: those run after). */
+  readonly activationMs: number;
   /** Records joined with live tmux state. */
   listWorkspaces(): Promise<WorkspaceView[]>;
   createWorkspace(request: CreateWorkspaceRequest): Promise<WorkspaceRecord>;
@@ -33,9 +35,10 @@ export interface TmuxWorkspacesApi {
 }
 
 /** The API over one lifecycle. */
-export function workspacesApi(lifecycle: RuntimeLifecycle): TmuxWorkspacesApi {
+export function workspacesApi(lifecycle: RuntimeLifecycle, facts: { activationMs: number }): TmuxWorkspacesApi {
   return {
     version: 1,
+    activationMs: facts.activationMs,
     listWorkspaces: () => lifecycle.listWorkspaces(),
     createWorkspace: (request) => lifecycle.createWorkspace(request),
     launchSession: (workspaceId, request) => lifecycle.launchSession(workspaceId, request),

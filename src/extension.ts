@@ -39,6 +39,7 @@ type Log = vscode.LogOutputChannel;
  * API. Nothing here waits on tmux or git: reconciling runs after activation returns.
  */
 export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
+  const started = performance.now();
   const log = vscode.window.createOutputChannel('Tmux Workspaces', { log: true });
   const core = coreServices(context, log);
   const view = workspacesView(core);
@@ -64,7 +65,9 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
   );
   void updateHasRepository(commands, core.git, log);
   void start(core, view, log);
-  return workspacesApi(core.lifecycle);
+  const activationMs = performance.now() - started;
+  log.info(`Activated in ${activationMs.toFixed(1)} ms`);
+  return workspacesApi(core.lifecycle, { activationMs });
 }
 
 type Core = ReturnType<typeof coreServices>;

@@ -268,8 +268,16 @@ describe('Tmux Workspaces in a real VS Code', function () {
     const live = await api.launchSession(workspace.id, { kind: 'agent', label: 'survivor', command: STAND_IN_AGENT });
     const doomed = await api.launchSession(workspace.id, { kind: 'agent', label: 'killed outside', command: STAND_IN_AGENT });
 
+    // Seen by the control connection, without a reconcile: the bench holds the real target (< 50 ms).
+    const ended = waitForEvent(api.onDidChangeWorkspaces, (change) => change.type === 'session-ended' && change.session.key === doomed.key, 5000, 'session-ended');
+    const killedAt = performance.now();
     const killed = await tmux('kill-session', '-t', `=${doomed.tmuxName}`);
     assert.equal(killed.exitCode, 0, killed.stderr);
+    await ended;
+    const tookMs = performance.now() - killedAt;
+    console.log(`[test:host] a session killed outside left the records in ${tookMs.toFixed(0)} ms`);
+    assert.ok(tookMs < 250, `${tookMs.toFixed(0)} ms from kill-session to session-ended`);
+    await pageShows('the killed session left the view, and is no orphan', TREE_ROWS, (rows) => rows.some((row) => /survivor/.test(row.label ?? '')) && !rows.some((row) => /killed outside|killed-outside|Orphaned/.test(row.label ?? '')));
     await api.reconcile();
 
     const view = await workspaceView(api, workspace.id);
