@@ -86,6 +86,23 @@ describe('workspace tree nodes', () => {
     assert.ok(!clean.children.some((child) => child.kind === 'changes'));
   });
 
+  it('says on both rows when two live workspaces of one repository change the same files, and which', () => {
+    const file = (path: string) => ({ path, kind: 'modified' as const, added: 1, removed: 0, binary: false });
+    const other = { ...workspace('c'), repoPath: '/src/other' };
+    const stats = new Map([
+      ['a', changeSet({ files: [file('src/login.ts'), file('README.md')], added: 2 })],
+      ['b', changeSet({ files: [file('src/login.ts'), file('src/other.ts')], added: 2 })],
+      ['c', changeSet({ files: [file('src/login.ts')], added: 1 })],
+    ]);
+    const [a, b, c] = buildTree({ workspaces: [view(workspace('a')), view(workspace('b')), view(other)], stats, tmuxAvailable: true, now: NOW }).flatMap((node) => (node.kind === 'repository' ? node.workspaces : [node])) as WorkspaceNode[];
+    assert.match(a.description!, /⚠ overlaps feature\/b/);
+    assert.match(b.description!, /⚠ overlaps feature\/a/);
+    assert.match(a.tooltip!, /Changes the same files as \*\*feature\/b\*\*: `src\/login.ts`/);
+    assert.doesNotMatch(a.tooltip!, /README/);
+    assert.ok(!/overlaps/.test(c.description ?? ''), 'another repository\'s same path is no overlap');
+    assert.match(a.contextValue, /\+overlaps\b/);
+  });
+
   it('spins while creating and names the current stage', () => {
     const record = workspace('a', { status: 'creating', setupEvents: [{ stage: 'worktree', outcome: 'ok', at: NOW }, { stage: 'setup', outcome: 'started', at: NOW }] });
     const [node] = tree([view(record, [], false)]) as WorkspaceNode[];

@@ -7,6 +7,7 @@ import { localTime } from '../../core/time';
 import { ago, count, statusWords } from '../words';
 import { STAGE_WORDS, setupHistory } from './setupHistory';
 import { changesNode, type ChangedFileNode, type ChangesNode } from './changeNodes';
+import { findOverlaps, overlapTooltip, overlapWords, type Overlap } from './overlaps';
 import type { WorktreeChangeSet } from '../../core/git/WorktreeChanges';
 import type { PullRequestInfo } from '../../core/github/GhCli';
 
@@ -95,6 +96,8 @@ export interface TreeInput {
   readonly agentStates?: ReadonlyMap<string, AgentState>;
   /** Each workspace's pull request, where gh told. */
   readonly pullRequests?: ReadonlyMap<string, PullRequestInfo>;
+  /** Other live workspaces of the same repository changing the same files (computed by buildTree from `stats`). */
+  readonly overlaps?: ReadonlyMap<string, readonly Overlap[]>;
   readonly now: number;
 }
 
@@ -115,7 +118,8 @@ const AGENT_LOOKS: Record<AgentState, { readonly icon: NodeIcon; readonly words:
 };
 
 export function buildTree(input: TreeInput): TreeNode[] {
-  const workspaces = input.workspaces.map((view) => workspaceNode(view, input));
+  const overlaps = findOverlaps(input.workspaces, input.stats);
+  const workspaces = input.workspaces.map((view) => workspaceNode(view, { ...input, overlaps }));
   const roots: TreeNode[] = [];
   if (!input.tmuxAvailable && workspaces.length > 0) {
     roots.push({
@@ -184,15 +188,17 @@ function orphansNode(orphans: readonly LiveSession[], now: number): OrphansNode 
   };
 }
 
-export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats' | 'tmuxAvailable' | 'now' | 'agentStates' | 'pullRequests'>): WorkspaceNode {
+export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats' | 'tmuxAvailable' | 'now' | 'agentStates' | 'pullRequests' | 'overlaps'>): WorkspaceNode {
   const { record } = view;
   const stats = input.stats.get(record.id);
+  const overlaps = input.overlaps?.get(record.id) ?? [];
   // The repository is in the tooltip, and several repositories group the rows under theirs.
   const description: string[] = [];
   if (record.status === 'ready') {
     if (stats && (stats.added > 0 || stats.removed > 0)) description.push(`+${stats.added} −${stats.removed}`);
     if (stats?.dirty) description.push('●');
     if (stats?.inProgress) description.push('conflicts');
+    if (overlaps.length > 0) description.push(`⚠ ${overlapWords(overlaps)}`);
   } else {
     const stage = currentStage(record.setupEvents);
     description.push(record.status === 'creating' && stage ? `${statusWords('creating')}: ${STAGE_WORDS[stage]}…` : statusWords(record.status));
@@ -200,6 +206,7 @@ export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats
   const flags = ['workspace', record.status];
   if (stats?.dirty) flags.push('dirty');
   if (stats?.inProgress) flags.push('conflicts');
+  if (overlaps.length > 0) flags.push('overlaps');
   if (record.setupLog) flags.push('hasSetupLog');
   if (input.tmuxAvailable) flags.push('tmux');
   if (view.sessions.some((session) => session.record.kind === 'shell' && session.alive)) flags.push('hasShell');
@@ -219,7 +226,7 @@ export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats
     status: record.status,
     label: record.branch,
     description: description.length > 0 ? description.join(' · ') : undefined,
-    tooltip: workspaceTooltip(view, stats, input.pullRequests?.get(record.id)),
+    tooltip: [workspaceTooltip(view, stats, input.pullRequests?.get(record.id)), ...(overlaps.length > 0 ? [overlapTooltip(overlaps)] : [])].join('\n\n'),
     icon: STATUS_ICONS[record.status],
     contextValue: flags.join('+'),
     children,
