@@ -27,8 +27,9 @@
 // machine with no global git config.
 //
 // The process exits non-zero when any suite (or either window) fails, times
-// out or is interrupted. Screenshots (and answers to the suites' page queries)
-// land in artifacts/ (see test/host/screenshot.ts for the protocol), and
+// out or is interrupted. Screenshots (and answers to the suites' page queries
+// and UI actions) land in artifacts/ (see test/host/screenshot.ts and
+// test/host/ui.ts for the protocol), and
 // artifacts/host-final.png (host-final-a/-b.png for the two windows) when a
 // code-server run fails.
 import { spawnSync } from 'node:child_process';
