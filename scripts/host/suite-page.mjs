@@ -27,10 +27,12 @@ const PAGE_QUERY = /TW_QUERY ([\w-]+) (.+)$/;
  * @param {string} options.testsPath    the suite's index.js (exports run())
  * @param {string} options.artifacts    where screenshots and query answers go
  * @param {string} [options.tag]        prefix for this window's console lines
+ * @param {boolean} [options.plainWindow]  open the plain window (for the UI walk) right after this one,
+ *   so that it loads while the suite starts; otherwise it opens when the suite asks
  * @returns {Promise<{ page: import('playwright-core').Page, outcome: Promise<number | string> }>}
  *   `outcome` is the suite's exit code, or why there is none (the page crashed).
  */
-export async function openSuitePage(context, server, { folder, developmentPath, testsPath, artifacts, tag }) {
+export async function openSuitePage(context, server, { folder, developmentPath, testsPath, artifacts, tag, plainWindow = false }) {
   const page = await context.newPage();
   const prefix = tag ? `[${tag}] ` : '';
   const log = (message) => console.log(`${prefix}[test:host] ${message}`);
@@ -38,7 +40,13 @@ export async function openSuitePage(context, server, { folder, developmentPath, 
   // Screenshots, page queries and UI actions are answered one at a time, in the order they were requested,
   // from this page or, while it is open, the plain window.
   let requests = Promise.resolve();
-  const openWindow = () => openPlainWindow(context, server, { folder, developmentPath, log: (line) => console.error(`${prefix}${line}`) });
+  const openPlain = () => openPlainWindow(context, server, { folder, developmentPath, log: (line) => console.error(`${prefix}${line}`) });
+  let early;
+  const openWindow = () => {
+    const opening = early ?? openPlain();
+    early = undefined;
+    return opening;
+  };
   const target = requestTarget(page, openWindow, performUiAction);
   const capture = async (name) => {
     const path = join(artifacts, `${name}.png`);
@@ -88,5 +96,10 @@ export async function openSuitePage(context, server, { folder, developmentPath, 
   log(`opening ${server.url} on ${folder} with ${testsPath}`);
   const url = workbenchUrl(server, folder, [['extensionDevelopmentPath', developmentPath], ['extensionTestsPath', testsPath]]);
   await page.goto(url, { waitUntil: 'domcontentloaded' });
+  if (plainWindow) {
+    early = openPlain();
+    // Reported here too: a walk that never asks for the window would not see it fail.
+    early.catch((error) => console.error(`${prefix}[test:host] opening the plain window failed: ${error.message}`));
+  }
   return { page, outcome: Promise.race([suiteExit, crashed]) };
 }

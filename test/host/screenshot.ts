@@ -23,7 +23,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const TIMEOUT_MS = 30_000;
-const POLL_MS = 100;
+// Cheap (a stat): the UI walk makes some fifty requests, each waiting for its answer.
+const POLL_MS = 25;
 
 /** Where screenshot(name) writes, or undefined where screenshots are not supported. */
 export function screenshotPath(name: string): string | undefined {

@@ -27,6 +27,15 @@ const row = (name: string) => byRole('treeitem', name);
 const menuItem = (name: string) => byRole('menuitem', name, { within: { css: '.context-view' } });
 const dialogButton = (name: string) => byRole('button', name, { within: dialog });
 
+/**
+ * Waits for `check` through the API, tmux and git, polling more slowly than
+ * eventually()'s default: each check runs tmux, and the plain window doing
+ * the work shares the machine.
+ */
+function until<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+  return eventually(check, timeoutMs, what, 150);
+}
+
 /** No error notification now, then the screenshot. */
 async function shot(name: string): Promise<void> {
   await noErrorNotification();
@@ -54,13 +63,13 @@ function walk(this: Mocha.Suite): void {
 
   const inRepo = async () => (await api.listWorkspaces()).filter((view) => view.record.repoPath === repoPath);
   const ready = (branch: string) =>
-    eventually(async () => (await inRepo()).find((view) => view.record.branch === branch && view.record.status === 'ready' && view.base.alive), 15_000, `${branch} is ready`);
+    until(async () => (await inRepo()).find((view) => view.record.branch === branch && view.record.status === 'ready' && view.base.alive), `${branch} is ready`);
   /** The pid of the one tmux client attached to `tmuxName` (a terminal of the plain window), once there is one. */
   const attached = (tmuxName: string) =>
-    eventually(async () => {
+    until(async () => {
       const pids = await tmuxClientPids(tmuxName);
       return pids.length === 1 && pids[0];
-    }, 10_000, `a terminal attached to ${tmuxName}`);
+    }, `a terminal attached to ${tmuxName}`);
   const openDeleteDialog = async (branch: string) => {
     await rightClick(row(branch));
     // The menu ignores clicks for a moment after it opens: click until it takes one.
@@ -123,7 +132,7 @@ function walk(this: Mocha.Suite): void {
   it('after its terminal is killed (the session runs on), clicking the Base terminal row attaches it again', async () => {
     const before = await attached(first.record.baseSession);
     await click(byRole('button', 'Kill Terminal', { within: { css: '.part.panel' } }));
-    await eventually(async () => (await tmuxClientPids(first.record.baseSession)).length === 0, 10_000, 'the killed terminal detached');
+    await until(async () => (await tmuxClientPids(first.record.baseSession)).length === 0, 'the killed terminal detached');
     assert.ok(await tmuxHasSession(first.record.baseSession), 'the base terminal session still runs');
     await click(row('Base terminal running'));
     const after = await attached(first.record.baseSession);
@@ -135,7 +144,7 @@ function walk(this: Mocha.Suite): void {
   it("the workspace row's inline Launch Shell starts a shell session and attaches it", async () => {
     await hover(row(FIRST));
     await click(byRole('button', 'Launch Shell', { within: row(FIRST) }));
-    const shell = await eventually(async () => (await inRepo())[0]?.sessions.find((session) => session.record.kind === 'shell' && session.alive), 10_000, 'a shell session');
+    const shell = await until(async () => (await inRepo())[0]?.sessions.find((session) => session.record.kind === 'shell' && session.alive), 'a shell session');
     await attached(shell.record.tmuxName);
     await waitFor(row('shell attached'));
     await shot('walk-06-shell');
@@ -155,7 +164,7 @@ function walk(this: Mocha.Suite): void {
     });
     await shot('walk-08-delete-dialog');
     await click(dialogButton('Delete'));
-    await eventually(async () => (await inRepo()).length === 0, 15_000, 'the workspace is gone');
+    await until(async () => (await inRepo()).length === 0, 'the workspace is gone');
     assert.equal(existsSync(first.record.worktreePath), false, 'the worktree folder is gone');
     assert.equal((await git(repoPath, 'branch', '--list', FIRST)).trim(), '', 'its branch is deleted');
     for (const name of [first.record.baseSession, ...first.sessions.map((session) => session.record.tmuxName)]) assert.equal(await tmuxHasSession(name), false, `${name} stopped`);
@@ -166,7 +175,7 @@ function walk(this: Mocha.Suite): void {
     await click(byRole('button', 'Create Workspace…'));
     await waitFor(quickInput);
     await typeText(SECOND, { thenPress: 'Enter' });
-    second = await eventually(async () => (await inRepo()).find((view) => view.record.status === 'ready' && view.base.alive), 15_000, 'the second workspace is ready');
+    second = await until(async () => (await inRepo()).find((view) => view.record.status === 'ready' && view.base.alive), 'the second workspace is ready');
     assert.equal(second.record.branch, SECOND, 'the branch as typed, not as the picker showed it a key earlier');
     await attached(second.record.baseSession);
     await noErrorNotification();
@@ -193,7 +202,7 @@ function walk(this: Mocha.Suite): void {
   it('Delete Anyway deletes the workspace with its work; the view offers to create one again', async () => {
     await openDeleteDialog(SECOND);
     await click(dialogButton('Delete Anyway'));
-    await eventually(async () => (await inRepo()).length === 0, 15_000, 'the workspace is gone');
+    await until(async () => (await inRepo()).length === 0, 'the workspace is gone');
     assert.equal(existsSync(second.record.worktreePath), false, 'the worktree folder is gone');
     assert.equal(await tmuxHasSession(second.record.baseSession), false, 'its base terminal stopped');
     await waitFor(byRole('button', 'Create Workspace'));
