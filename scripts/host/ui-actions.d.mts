@@ -51,6 +51,6 @@ export function performUiAction(page: Page, action: UiAction): Promise<UiResult>
 export function answerUiRequest(
   request: NonNullable<ReturnType<typeof parseUiRequest>>,
   dir: string,
-  perform: (action: UiAction) => Promise<UiResult>,
+  performAction: (action: UiAction) => Promise<UiResult>,
   log?: (line: string) => void,
 ): Promise<UiResult>;

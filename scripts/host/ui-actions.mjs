@@ -29,7 +29,7 @@ export function parseUiRequest(line) {
   }
 }
 
-/** What a target looks like in messages: `treeitem "walk/first" in .context-view`. */
+/** What a target looks like in messages: `menuitem "Delete Workspace…" in css .context-view`. */
 export function describeTarget(target) {
   const own = target.css ? `css ${target.css}` : `${target.role} "${target.name}"`;
   return target.within ? `${own} in ${describeTarget(target.within)}` : own;
@@ -130,15 +130,15 @@ export async function performUiAction(page, action) {
 }
 
 /**
- * Answers a request from parseUiRequest(): `perform(action)` (usually
+ * Answers a request from parseUiRequest(): `performAction(action)` (usually
  * performUiAction on a page) and writes the result whole to
  * `<dir>/<name>.json`, where the suite polls for it. Resolves to the result;
  * never throws (a failure is logged, and the suite times out waiting).
  */
-export async function answerUiRequest({ name, action, problem }, dir, perform, log = console.error) {
+export async function answerUiRequest({ name, action, problem }, dir, performAction, log = console.error) {
   const result = problem
     ? { ok: false, error: problem, notifications: [] }
-    : await perform(action).catch((error) => ({ ok: false, error: `${action.do}: ${error.message}`, notifications: [] }));
+    : await performAction(action).catch((error) => ({ ok: false, error: `${action.do}: ${error.message}`, notifications: [] }));
   if (!result.ok) log(`[test:host] UI action ${name} failed: ${result.error}`);
   const path = join(dir, `${name}.json`);
   try {

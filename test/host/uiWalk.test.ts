@@ -56,8 +56,9 @@ function walk(this: Mocha.Suite): void {
   this.timeout(30_000);
   let api: TmuxWorkspacesApi;
   let repoPath: string;
-  let started: number;
+  let started = Date.now();
   let steps = 0;
+  let failed = 0;
   let first: WorkspaceView;
   let second: WorkspaceView;
 
@@ -91,18 +92,21 @@ function walk(this: Mocha.Suite): void {
 
   afterEach(async function () {
     steps++;
-    // What the plain window showed when a step failed (the launcher's host-final.png shows the test window).
-    if (this.currentTest?.state === 'failed') await screenshot(`walk-failed-${steps}`).catch((error) => console.error(`UI walk: ${error}`));
+    if (this.currentTest?.state !== 'failed') return;
+    failed++;
+    // What the plain window showed (the launcher's host-final.png shows the test window).
+    await screenshot(`walk-failed-${steps}`).catch((error) => console.error(`UI walk: ${error}`));
   });
 
   after(async () => {
     // Closing the plain window ends its terminals' tmux clients and its extension host.
-    await closeWindow();
+    await closeWindow().catch((error) => console.error(`UI walk: closing the plain window: ${error}`));
     // Whatever a failed step left: the walk's workspaces (forced).
     for (const view of (await api?.listWorkspaces()) ?? []) {
       if (view.record.repoPath === repoPath) await api.deleteWorkspace(view.record.id, { force: true }).catch((error) => console.error(`UI walk cleanup: ${error}`));
     }
-    console.log(`UI walk: ran under code-server, ${steps} steps in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in artifacts/walk-*.png`);
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    console.log(`UI walk: ran under code-server, ${steps} steps (${failed} failed) in ${seconds} s; screenshots in artifacts/walk-*.png`);
   });
 
   it('clicking the Tmux Workspaces icon in the activity bar opens the view, which offers to create a workspace', async () => {
