@@ -36,7 +36,8 @@ if (args.has('--tests')) {
     entryPoints: [...filesUnder('test', '.test.ts'), ...filesUnder('test', '.child.ts'), ...filesUnder('test', 'index.ts')],
     outbase: 'test',
     outdir: 'out/test',
-    external: ['vscode', 'mocha'],
+    // playwright-core (the UI-action tests drive chromium) is loaded from node_modules, not bundled.
+    external: ['vscode', 'mocha', 'playwright-core'],
     sourcemap: 'inline',
   });
 }

@@ -27,8 +27,9 @@
 // machine with no global git config.
 //
 // The process exits non-zero when any suite (or either window) fails, times
-// out or is interrupted. Screenshots (and answers to the suites' page queries)
-// land in artifacts/ (see test/host/screenshot.ts for the protocol), and
+// out or is interrupted. Screenshots (and answers to the suites' page queries
+// and UI actions) land in artifacts/ (see test/host/screenshot.ts and
+// test/host/ui.ts for the protocol), and
 // artifacts/host-final.png (host-final-a/-b.png for the two windows) when a
 // code-server run fails.
 import { spawnSync } from 'node:child_process';
@@ -134,7 +135,8 @@ async function runWithTestElectron(folder, env) {
  *
  * @param {string} folder   the folder every window opens
  * @param {Record<string, string>} env  code-server's (and so every extension host's) extra environment
- * @param {{ tag?: string, testsPath: string }[]} windows
+ * @param {{ tag?: string, testsPath: string, plainWindow?: boolean }[]} windows  plainWindow: open the
+ *   plain window the UI walk drives (suite-page.mjs) beside it, so that it loads meanwhile
  */
 async function runWithCodeServer(folder, env, windows) {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
@@ -159,8 +161,8 @@ async function runWithCodeServer(folder, env, windows) {
     // One context: its pages share the workbench's storage, as windows of one editor do.
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const opened = [];
-    for (const { tag, testsPath } of windows) {
-      opened.push({ tag, ...(await openSuitePage(context, server, { folder, developmentPath: repoRoot, testsPath, artifacts, tag })) });
+    for (const { tag, testsPath, plainWindow } of windows) {
+      opened.push({ tag, ...(await openSuitePage(context, server, { folder, developmentPath: repoRoot, testsPath, artifacts, tag, plainWindow })) });
     }
     const stopped = Promise.race([
       interrupted,
@@ -231,7 +233,7 @@ async function main() {
     const electron = (await chooseHost()) === 'electron';
     log(`one window: running ${extensionTestsPath} with ${electron ? '@vscode/test-electron' : 'code-server'}`);
     codes.push(await runSuite('one window', (folder, env) =>
-      electron ? runWithTestElectron(folder, env) : runWithCodeServer(folder, env, [{ testsPath: extensionTestsPath }])));
+      electron ? runWithTestElectron(folder, env) : runWithCodeServer(folder, env, [{ testsPath: extensionTestsPath, plainWindow: true }])));
   }
   if (suites.includes('two-windows')) {
     // Always code-server: two pages of one browser context are two extension

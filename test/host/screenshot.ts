@@ -17,13 +17,14 @@
 // the launcher writes the matching elements (aria-label, aria-level,
 // aria-expanded, text) to <dir>/<name>.json, which the suite reads and removes.
 // It lets the suite check what the workbench really renders (the tree's rows,
-// a terminal's text).
+// a terminal's text). UI actions (ui.ts) use the same request.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const TIMEOUT_MS = 30_000;
-const POLL_MS = 100;
+// Cheap (a stat): the UI walk makes some fifty requests, each waiting for its answer.
+const POLL_MS = 25;
 
 /** Where screenshot(name) writes, or undefined where screenshots are not supported. */
 export function screenshotPath(name: string): string | undefined {
@@ -36,7 +37,7 @@ export function screenshotPath(name: string): string | undefined {
 export async function screenshot(name: string): Promise<void> {
   const path = screenshotPath(name);
   if (!path) return;
-  await request(`TW_SCREENSHOT ${name}`, path);
+  await pageRequest(`TW_SCREENSHOT ${name}`, path);
 }
 
 /** One element of the workbench page, as queryPage() reports it. */
@@ -52,22 +53,26 @@ export interface PageElement {
 export async function queryPage(name: string, selector: string): Promise<PageElement[] | undefined> {
   const png = screenshotPath(name);
   if (!png) return undefined;
-  const path = png.replace(/\.png$/, '.json');
-  await request(`TW_QUERY ${name} ${selector}`, path);
+  return pageAnswer<PageElement[]>(`TW_QUERY ${name} ${selector}`, png.replace(/\.png$/, '.json'));
+}
+
+/** Requests `line` and reads the JSON answer the launcher writes to `path` (then removes it). */
+export async function pageAnswer<T>(line: string, path: string, timeoutMs = TIMEOUT_MS): Promise<T> {
+  await pageRequest(line, path, timeoutMs);
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as PageElement[];
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
   } finally {
     rmSync(path, { force: true });
   }
 }
 
 /** Logs a request line for the launcher and waits until it has written `path`. */
-async function request(line: string, path: string): Promise<void> {
+async function pageRequest(line: string, path: string, timeoutMs = TIMEOUT_MS): Promise<void> {
   rmSync(path, { force: true });
   console.log(line);
-  const deadline = Date.now() + TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
   while (!existsSync(path)) {
-    if (Date.now() > deadline) throw new Error(`nothing at ${path} after ${TIMEOUT_MS / 1000} s (request: ${line})`);
+    if (Date.now() > deadline) throw new Error(`nothing at ${path} after ${timeoutMs / 1000} s (request: ${line})`);
     await sleep(POLL_MS);
   }
 }

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { typedBranchPick, typedPromptPick } from '../../src/ui/commands/typedPicks';
+import { acceptedItem, typedBranchPick, typedPromptPick, type BranchPick } from '../../src/ui/commands/typedPicks';
 
 describe('typed quick pick rows', () => {
   const known = { defaultBranch: 'main', listed: ['local-only', 'origin/remote-only'], taken: ['main'] };
@@ -35,5 +35,26 @@ describe('typed quick pick rows', () => {
     assert.equal(row?.problem, undefined);
     assert.match(typedPromptPick('bad \u0007')?.problem ?? '', /control character \(U\+0007/);
     assert.equal(typedPromptPick('  '), undefined);
+  });
+
+  describe('the item Enter accepts', () => {
+    const typed = (value: string) => typedBranchPick(value, known);
+
+    it('is the typed row for the text as it is now, when the editor still shows the one for a key earlier (or none)', () => {
+      // Typed "walk/second" with Enter right after the last key: the editor still had "walk/secon" active.
+      assert.equal(acceptedItem({ source: typed('walk/secon')!, typed: true }, 'walk/second', typed)?.branch, 'walk/second');
+      assert.equal(acceptedItem(undefined, 'walk/second', typed)?.branch, 'walk/second');
+    });
+
+    it('is a listed row the user moved to, as it is', () => {
+      const listed: BranchPick = { label: '$(git-branch) local-only', branch: 'local-only', source: 'existing' };
+      assert.equal(acceptedItem({ source: listed, typed: false }, 'local', typed), listed);
+    });
+
+    it('is nothing when the text now names a listed row the editor has not shown yet, or when nothing is typed', () => {
+      assert.equal(acceptedItem({ source: typed('local-onl')!, typed: true }, 'local-only', typed), undefined);
+      assert.equal(acceptedItem(undefined, '  ', typed), undefined);
+      assert.equal(acceptedItem(undefined, 'x'), undefined, 'a picker without typed rows');
+    });
   });
 });

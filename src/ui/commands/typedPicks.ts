@@ -9,6 +9,25 @@ import type { PickItem } from '../host';
  * the same text.
  */
 
+/** The active row of a picker as the editor reports it: which item it shows, and whether it is the typed row. */
+export interface ActiveRow<T> {
+  readonly source: T;
+  readonly typed: boolean;
+}
+
+/**
+ * The item Enter accepts. The typed row is made by the extension after each
+ * key, so Enter pressed right after the last key finds the editor still
+ * showing the typed row for the text one key earlier (or none): a typed row
+ * is therefore made again from the text as it is now. A listed row the user
+ * moved to is taken as it is. Undefined when the text now names a listed row
+ * the editor has not shown yet: the picker stays open on it for the next Enter.
+ */
+export function acceptedItem<T>(active: ActiveRow<T> | undefined, value: string, typedItem?: (value: string) => T | undefined): T | undefined {
+  if (active && !active.typed) return active.source;
+  return typedItem?.(value);
+}
+
 export interface BranchPick extends PickItem {
   readonly branch?: string;
   readonly source?: 'new' | 'existing';

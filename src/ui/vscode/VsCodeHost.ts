@@ -3,6 +3,7 @@ import type { EditorSelection, FileDiff, InputOptions, PickItem, PickOptions, Ui
 import { diffSideUri } from './BaseContent';
 import type { AttachTerminals } from './AttachTerminals';
 import { VIEW_ID } from '../ids';
+import { acceptedItem } from '../commands/typedPicks';
 
 /** The editor behind `UiHost`. */
 export class VsCodeHost implements UiHost {
@@ -15,6 +16,7 @@ export class VsCodeHost implements UiHost {
   /**
    * A quick pick whose typed text can become a row (`typedItem`), shown first.
    * Enter on a row with a problem does nothing; its problem is on the row.
+   * Enter right after a key takes the text as typed (acceptedItem).
    */
   pick<T extends PickItem>(items: readonly T[], options: PickOptions<T>): Promise<T | undefined> {
     const row = (source: T, typed = false) => ({
@@ -23,6 +25,7 @@ export class VsCodeHost implements UiHost {
       detail: source.problem ? `$(warning) ${source.problem}` : source.detail,
       kind: source.kind === 'separator' ? vscode.QuickPickItemKind.Separator : vscode.QuickPickItemKind.Default,
       alwaysShow: typed,
+      typed,
       source,
     });
     const rows = items.map((item) => row(item));
@@ -37,7 +40,7 @@ export class VsCodeHost implements UiHost {
     }
     return new Promise((resolve) => {
       quickPick.onDidAccept(() => {
-        const chosen = quickPick.activeItems[0]?.source;
+        const chosen = acceptedItem(quickPick.activeItems[0], quickPick.value, typedItem);
         if (!chosen || chosen.problem) return;
         resolve(chosen);
         quickPick.hide();
