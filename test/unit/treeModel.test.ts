@@ -94,7 +94,7 @@ describe('workspace tree nodes', () => {
       ['b', changeSet({ files: [file('src/login.ts'), file('src/other.ts')], added: 2 })],
       ['c', changeSet({ files: [file('src/login.ts')], added: 1 })],
     ]);
-    const [a, b, c] = buildTree({ workspaces: [view(workspace('a')), view(workspace('b')), view(other)], stats, tmuxAvailable: true, now: NOW }).flatMap((node) => (node.kind === 'repository' ? node.workspaces : [node])) as WorkspaceNode[];
+    const [a, b, c] = buildTree({ workspaces: [view(workspace('a')), view(workspace('b')), view(other)], stats, tmuxAvailable: true, now: NOW }).flatMap((node) => (node.kind === 'repository' ? [...node.workspaces] : [node as WorkspaceNode]));
     assert.match(a.description!, /⚠ overlaps feature\/b/);
     assert.match(b.description!, /⚠ overlaps feature\/a/);
     assert.match(a.tooltip!, /Changes the same files as \*\*feature\/b\*\*: `src\/login.ts`/);
