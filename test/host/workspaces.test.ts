@@ -311,6 +311,8 @@ describe('Tmux Workspaces in a real VS Code', function () {
     assert.equal(diff.modified.fsPath, join(workspace.worktreePath, 'README.md'));
     await screenshot('change-diff');
 
+    // Earlier tests' toasts (an agent that failed on purpose, the Git extension's offer) would cover the diff in the README's picture.
+    await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.commands.executeCommand('tmuxWorkspaces.openAllChanges', workspace.id);
     // The multi-file diff editor's tab carries the title it was opened with and its file count (its input type is not in the 1.100 API).
     let tab: string | undefined;
