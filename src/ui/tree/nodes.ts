@@ -104,6 +104,9 @@ const STATUS_ICONS: Record<WorkspaceStatus, NodeIcon> = {
   error: { id: 'error', color: 'errorForeground' },
   deleting: { id: 'loading~spin' },
   deletion_failed: { id: 'warning', color: 'list.errorForeground' },
+  archiving: { id: 'loading~spin' },
+  archived: { id: 'archive', color: 'disabledForeground' },
+  archive_failed: { id: 'warning', color: 'list.errorForeground' },
 };
 
 /** How an agent's state looks: icon, words in the description, and its `contextValue` flag. */
