@@ -12,6 +12,9 @@ const STATUS_WORDS: Record<WorkspaceStatus, string> = {
   error: 'setup failed',
   deleting: 'deleting',
   deletion_failed: 'deletion failed',
+  archiving: 'archiving',
+  archived: 'archived',
+  archive_failed: 'archive failed',
 };
 
 /** A workspace status as the user reads it: `setup failed`, not `error`; `deletion failed`, not `deletion_failed`. */

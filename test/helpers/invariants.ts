@@ -6,7 +6,7 @@ import type { RecordStore } from '../../src/core/store/RecordStore';
 import { git } from './gitRepo';
 import type { TmuxFixture } from './tmuxFixture';
 
-const STATUSES = new Set(['creating', 'ready', 'error', 'deleting', 'deletion_failed']);
+const STATUSES = new Set(['creating', 'ready', 'error', 'deleting', 'deletion_failed', 'archiving', 'archived', 'archive_failed']);
 
 /** A worktree a test made dirty: it must keep `file` unless a forced delete ran on it. */
 export interface DirtyMark {

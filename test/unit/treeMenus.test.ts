@@ -126,4 +126,16 @@ describe('tree rows offer only actions that can work', () => {
     assert.deepEqual(offered(rows(failedView(true, true)).workspace).filter((id) => landing.includes(id)), [], 'not on a failed workspace');
     assert.deepEqual(offered(workspaceNode({ ...view, folder: false }, { stats: new Map(), tmuxAvailable: true, now: NOW })).filter((id) => landing.includes(id)), [], 'not without its folder');
   });
+
+  it('offers Archive on a ready workspace; Restore and Delete (not Attach or Launch) on an archived row', () => {
+    const ready = failedView(true, true);
+    const readyRow = workspaceNode({ ...ready, record: { ...ready.record, status: 'ready', lastError: undefined } }, { stats: new Map(), tmuxAvailable: true, now: NOW });
+    assert.ok(offered(readyRow).includes(CommandId.archiveWorkspace));
+    assert.ok(!offered(readyRow).includes(CommandId.restoreWorkspace));
+    const archived = workspaceNode({ ...ready, folder: false, base: { ...ready.base, alive: false }, record: { ...ready.record, status: 'archived', lastError: undefined, setupLog: undefined } }, { stats: new Map(), tmuxAvailable: true, now: NOW });
+    assert.deepEqual(offered(archived), [CommandId.deleteArchived, CommandId.restoreWorkspace].sort());
+    assert.deepEqual(archived.children, [], 'no base terminal row under an archived workspace');
+    const inline = manifest.contributes.menus['view/item/context'].filter((item) => offers(item, archived.contextValue) && (item as { group?: string }).group?.startsWith('inline'));
+    assert.deepEqual(inline.map((item) => item.command).sort(), [CommandId.deleteArchived, CommandId.restoreWorkspace].sort());
+  });
 });

@@ -111,6 +111,18 @@ describe('workspace tree nodes', () => {
     assert.deepEqual(node.children, [], 'no base terminal row before the terminal exists');
   });
 
+  it('puts archived workspaces under a collapsed Archived group, after the live ones, and finds their parent', async () => {
+    const nodes = tree([view(workspace('a')), view(workspace('b', { status: 'archived' }), [], false), view(workspace('c', { status: 'archive_failed', lastError: 'archive: x' }))]);
+    assert.deepEqual(nodes.map((node) => node.id), ['ws:a', 'ws:c', 'archived']);
+    const group = nodes[2];
+    assert.equal(group.kind, 'archived');
+    assert.equal(treeItemLook(group).collapsed, true);
+    assert.equal(treeItemLook(group).expanded, false);
+    const [row] = group.kind === 'archived' ? group.workspaces : [];
+    assert.equal(row.contextValue.split('+').slice(0, 2).join('+'), 'workspace+archived');
+    assert.equal(treeItemLook(row).expanded, false, 'an archived row is a leaf');
+  });
+
   it('makes error and deletion_failed stand out, with the last error in the tooltip', () => {
     const nodes = tree([
       view(workspace('a', { status: 'error', lastError: 'setup: npm ci exited with 1', setupLog: '/logs/a.log' })),

@@ -24,7 +24,9 @@ import type { AttachTarget, BranchChoices, CreateWorkspaceRequest, DeletePreview
 import type { UpdateOutcome, UpdateStrategy } from '../git/Landing';
 import type { PullRequestInfo } from '../github/GhCli';
 import { WorkspaceLanding } from './WorkspaceLanding';
-import { WorkspaceDeletion, beyond, describeLoss } from './WorkspaceDeletion';
+import { WorkspaceArchive } from './WorkspaceArchive';
+import { WorkspaceDeletion, describeLoss } from './WorkspaceDeletion';
+import { refuseLoss } from './loss';
 import { WorkspaceQueries } from './WorkspaceQueries';
 import { WorkspaceSetup } from './WorkspaceSetup';
 
@@ -66,6 +68,7 @@ export class RuntimeLifecycle implements Disposable {
   private readonly setup: WorkspaceSetup;
   private readonly deletion: WorkspaceDeletion;
   private readonly landing: WorkspaceLanding;
+  private readonly archives: WorkspaceArchive;
   private readonly reportSubscription: Disposable | undefined;
   private readonly changes: Emitter<LifecycleChange>;
   private safetyNet: NodeJS.Timeout | undefined;
@@ -113,6 +116,14 @@ export class RuntimeLifecycle implements Disposable {
     this.setup = new WorkspaceSetup(this.context, (record) => this.launcher.startBase(record));
     this.deletion = new WorkspaceDeletion(this.context);
     this.landing = new WorkspaceLanding(this.context);
+    this.archives = new WorkspaceArchive(this.context, {
+      locate: (record) => this.deletion.locate(record),
+      preview: (record) => this.deletion.preview(record),
+      stopAll: (record, stage) => this.deletion.stopAll(record, stage),
+      removeWorktree: (record, force) => this.deletion.removeWorktree(record, force, { keepBranch: true, stage: 'archive' }),
+      checkFolder: (record) => this.setup.checkFolder(record),
+      runSetup: (workspaceId, setupCommand) => this.setup.run(workspaceId, setupCommand),
+    });
     this.watcher.onDidChangeSessions((notification) => this.onTmuxNotification(notification));
     options.marker?.onDidChange(() => this.changes.fire({ type: 'external' }));
     this.reportSubscription = options.agentReports?.(({ sessionKey, report }) => {
@@ -314,18 +325,10 @@ export class RuntimeLifecycle implements Disposable {
       const known = requireWorkspace(store, workspaceId);
       if (known.status === 'creating') throw refused(`Workspace "${known.branch}" is still being set up; wait for it or retry later.`);
       if (known.status === 'deleting') throw refused(`Workspace "${known.branch}" is already being deleted.`);
-      const record = await this.deletion.locate(known);
-      if (!force) {
-        const preview = await this.deletion.preview(record);
-        const loss = describeLoss(preview);
-        if (loss) throw refused(`Workspace "${record.branch}" has ${loss}; delete it with force to discard them.`, { ...preview });
-      } else if (options.expected) {
-        // Delete Anyway agreed to lose what the dialog listed, and nothing that appeared since.
-        const preview = await this.deletion.preview(record);
-        const loss = describeLoss(beyond(preview, options.expected));
-        if (loss) throw refused(`Workspace "${record.branch}" now has ${loss} more than you agreed to lose.`, { ...preview });
-      }
-      await store.transition(workspaceId, ['ready', 'error', 'deletion_failed'], { status: 'deleting', lastError: undefined });
+      // An archived workspace has no worktree: its branch checked out somewhere else is not one to follow (and remove).
+      const record = known.status === 'archived' ? known : await this.deletion.locate(known);
+      await refuseLoss(record, options, () => this.deletion.preview(record), 'delete');
+      await store.transition(workspaceId, ['ready', 'error', 'deletion_failed', 'archived', 'archive_failed'], { status: 'deleting', lastError: undefined });
       this.context.changed(workspaceId);
       await this.context.mirror(workspaceId);
       await this.context.step('delete:marked');
@@ -343,6 +346,23 @@ export class RuntimeLifecycle implements Disposable {
       }
       this.context.emit({ type: 'workspace-removed', workspaceId });
     });
+  }
+
+  // ---------------------------------------- archive: WorkspaceArchive does the work, under the workspace's lock
+
+  /**
+   * Stops the workspace's sessions and removes its worktree, keeping the
+   * branch and the record (`archived`). Guarded like delete: without force a
+   * dirty worktree or unpushed commits refuse it and change nothing. A failure
+   * leaves `archive_failed`, which archiving again retries.
+   */
+  archiveWorkspace(workspaceId: string, options: { force?: boolean; expected?: DeletePreview } = {}): Promise<WorkspaceRecord> {
+    return this.lock.run(workspaceId, () => this.archives.archive(workspaceId, options));
+  }
+
+  /** A new worktree on an archived workspace's kept branch, then setup again (`creating`, then `ready` or `error`). */
+  restoreWorkspace(workspaceId: string, options: { setupCommand?: string } = {}): Promise<WorkspaceRecord> {
+    return this.lock.run(workspaceId, () => this.archives.restore(workspaceId, options.setupCommand));
   }
 
   // ---------------------------------------- landing: WorkspaceLanding does the work, each under the workspace's lock

@@ -1,28 +1,10 @@
 import { existsSync } from 'node:fs';
 import { errorMessage } from '../errors';
-import { andList } from '../prose';
-import type { WorkspaceRecord } from '../store/records';
+import type { SetupStage, WorkspaceRecord } from '../store/records';
 import { StageError, killIgnoringMissingTmux, type LifecycleContext } from './context';
 import type { DeletePreview } from './types';
 
-/** What a delete would lose, in words: "2 uncommitted or untracked files and 1 unpushed commit". Empty when nothing. */
-export function describeLoss(preview: DeletePreview): string {
-  const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-  const parts: string[] = [];
-  if (preview.dirtyFiles.length > 0) parts.push(count(preview.dirtyFiles.length, 'uncommitted or untracked file', 'uncommitted or untracked files'));
-  if (preview.unpushedCommits.length > 0) parts.push(count(preview.unpushedCommits.length, 'unpushed commit', 'unpushed commits'));
-  return andList(parts);
-}
-
-/** What `current` has at risk that `expected` did not list. */
-export function beyond(current: DeletePreview, expected: DeletePreview): DeletePreview {
-  const files = new Set(expected.dirtyFiles);
-  const commits = new Set(expected.unpushedCommits);
-  return {
-    dirtyFiles: current.dirtyFiles.filter((file) => !files.has(file)),
-    unpushedCommits: current.unpushedCommits.filter((commit) => !commits.has(commit)),
-  };
-}
+export { beyond, describeLoss } from './loss';
 
 /** The steps of a delete after its guards: the preflight, stopping every session, removing worktree and records. With the workspace's lock. */
 export class WorkspaceDeletion {
@@ -72,47 +54,48 @@ export class WorkspaceDeletion {
   }
 
   /** Every runtime session, then the base terminal; a real stop failure aborts before git is touched. */
-  async stopAll(record: WorkspaceRecord): Promise<void> {
+  async stopAll(record: WorkspaceRecord, stage: SetupStage = 'delete'): Promise<void> {
     const { tmux, store } = this.context;
     for (const session of store.sessionsOf(record.id)) {
       try {
         await killIgnoringMissingTmux(tmux, session.tmuxName);
       } catch (error) {
-        throw new StageError('delete', `could not stop ${session.label}: ${errorMessage(error)}`);
+        throw new StageError(stage, `could not stop ${session.label}: ${errorMessage(error)}`);
       }
-      await this.context.step('delete:session-stopped');
+      await this.context.step(`${stage}:session-stopped`);
       if (await store.forgetSession(session.key, session.createdAt)) {
         this.context.emit({ type: 'session-ended', session, natural: false });
       }
-      await this.context.step('delete:session-forgotten');
+      await this.context.step(`${stage}:session-forgotten`);
     }
     try {
       await killIgnoringMissingTmux(tmux, record.baseSession);
     } catch (error) {
-      throw new StageError('delete', `could not stop the base terminal: ${errorMessage(error)}`);
+      throw new StageError(stage, `could not stop the base terminal: ${errorMessage(error)}`);
     }
-    await this.context.step('delete:base-stopped');
+    await this.context.step(`${stage}:base-stopped`);
   }
 
-  /** The worktree, then (if this workspace created it) the branch. */
-  async removeWorktree(record: WorkspaceRecord, force: boolean): Promise<void> {
+  /** The worktree, then (if this workspace created it, and unless `keepBranch`: an archive) the branch. */
+  async removeWorktree(record: WorkspaceRecord, force: boolean, options: { keepBranch?: boolean; stage?: SetupStage } = {}): Promise<void> {
+    const stage = options.stage ?? 'delete';
     const { git } = this.context;
     try {
       if (existsSync(record.worktreePath)) {
         // git refuses a worktree with initialised submodules unless told; the preview covered what is in them.
         const hasSubmodules = (await git.submodules(record.worktreePath)).length > 0;
         await git.removeWorktree(record.repoPath, record.worktreePath, { force, hasSubmodules });
-        await this.context.step('delete:worktree-removed');
+        await this.context.step(`${stage}:worktree-removed`);
       }
       if (existsSync(record.repoPath)) {
         await git.prune(record.repoPath);
-        if (record.createdBranch) {
+        if (record.createdBranch && !options.keepBranch) {
           await git.deleteBranch(record.repoPath, record.branch);
           await this.context.step('delete:branch-deleted');
         }
       }
     } catch (error) {
-      throw new StageError('delete', error);
+      throw new StageError(stage, error);
     }
   }
 

@@ -132,8 +132,10 @@ const NEEDS_WORKTREE: readonly WorkspaceStatus[] = ['ready', 'deleting'];
 /**
  * Which records to restore and which to retire, from what globalState holds
  * and what the resources carry. Pure; the caller writes the result through the
- * store and says so in the log. Records in `creating`, `error` and
- * `deletion_failed` are never retired: they are visible and the user acts on them.
+ * store and says so in the log. Records in `creating`, `error`,
+ * `deletion_failed` and the archive statuses (`archiving`, `archived`,
+ * `archive_failed`: an archived workspace has no worktree on purpose) are
+ * never retired: they are visible and the user acts on them.
  */
 export function repair(store: RecordsInStore, evidence: Evidence): Repair {
   const workspaceIds = new Set(store.workspaces.map((record) => record.id));

@@ -2,9 +2,14 @@
 
 export const SCHEMA_VERSION = 1;
 
-export type WorkspaceStatus = 'creating' | 'ready' | 'error' | 'deleting' | 'deletion_failed';
+/**
+ * `archiving` → `archived`: the worktree removed, the branch and this record
+ * kept (Restore makes a new worktree from it, through `creating`). An archive
+ * that failed or was interrupted is `archive_failed`, retried by archiving again.
+ */
+export type WorkspaceStatus = 'creating' | 'ready' | 'error' | 'deleting' | 'deletion_failed' | 'archiving' | 'archived' | 'archive_failed';
 
-export type SetupStage = 'worktree' | 'terminal' | 'include' | 'setup' | 'delete';
+export type SetupStage = 'worktree' | 'terminal' | 'include' | 'setup' | 'delete' | 'archive';
 
 export interface SetupEvent {
   readonly stage: SetupStage;

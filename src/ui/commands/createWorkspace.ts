@@ -88,14 +88,38 @@ async function afterSetup(context: CommandContext, record: WorkspaceRecord, atta
  * and says the workspace is ready; on failure it throws like Create.
  */
 export async function runRetrySetup(context: CommandContext, record: WorkspaceRecord): Promise<void> {
+  await setupAgain(context, record, {
+    progress: `Retrying setup of ${record.branch}`,
+    action: `Retry setup of "${record.branch}"`,
+    done: 'is ready',
+    run: (setupCommand) => context.lifecycle.retrySetup(record.id, { setupCommand }),
+  });
+}
+
+/** Restore of an archived workspace: setup runs again, and a failure offers Retry Setup like any other. */
+export async function runRestore(context: CommandContext, record: WorkspaceRecord): Promise<void> {
+  await setupAgain(context, record, {
+    progress: `Restoring workspace ${record.branch}`,
+    action: `Restore workspace "${record.branch}"`,
+    done: 'is restored and ready',
+    run: (setupCommand) => context.lifecycle.restoreWorkspace(record.id, { setupCommand }),
+  });
+}
+
+/** Runs setup of an existing record again with the configured setup command; a failure offers its log and Retry Setup. */
+async function setupAgain(
+  context: CommandContext,
+  record: WorkspaceRecord,
+  how: { progress: string; action: string; done: string; run: (setupCommand: string | undefined) => Promise<WorkspaceRecord> },
+): Promise<void> {
   const setup = context.settings.setupCommand(record.repoPath);
   if (setup.blockedByTrust) void context.host.warn('The setup command from this workspace\'s settings did not run: the workspace is not trusted.');
   try {
-    const ready = await context.host.withProgress(`Retrying setup of ${record.branch}`, () => context.lifecycle.retrySetup(record.id, { setupCommand: setup.command }));
+    const ready = await context.host.withProgress(how.progress, () => how.run(setup.command));
     await afterSetup(context, ready, context.settings.attachOnLaunch());
-    void context.host.info(`Workspace "${ready.branch}" is ready.`);
+    void context.host.info(`Workspace "${ready.branch}" ${how.done}.`);
   } catch (error) {
-    throw await setupFailure(context, record.repoPath, record.branch, error, `Retry setup of "${record.branch}"`);
+    throw await setupFailure(context, record.repoPath, record.branch, error, how.action);
   }
 }
 

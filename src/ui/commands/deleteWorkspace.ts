@@ -18,13 +18,8 @@ function listed(items: readonly string[], one: string): string[] {
 }
 
 /** The lines of the Delete Anyway dialog: what is at risk (submodule entries carry their folder), then what goes. */
-function atRiskLines(preview: DeletePreview, goes: readonly string[]): string[] {
-  return [
-    ...listed(preview.dirtyFiles, 'uncommitted or untracked file'),
-    ...listed(preview.unpushedCommits, 'unpushed commit'),
-    '',
-    `Deleting also removes ${andList(goes)}. This cannot be undone.`,
-  ];
+function atRiskLines(preview: DeletePreview, goes: string): string[] {
+  return [...listed(preview.dirtyFiles, 'uncommitted or untracked file'), ...listed(preview.unpushedCommits, 'unpushed commit'), '', goes];
 }
 
 function hasRisk(preview: DeletePreview): boolean {
@@ -51,42 +46,73 @@ function newerPreview(error: unknown): DeletePreview | undefined {
 export async function deleteWorkspace(
   context: CommandContext,
   target: CommandTarget,
-  statuses: readonly WorkspaceStatus[] = ['ready', 'error', 'deletion_failed'],
+  statuses: readonly WorkspaceStatus[] = ['ready', 'error', 'deletion_failed', 'archived', 'archive_failed'],
 ): Promise<boolean> {
   const { host, lifecycle } = context;
   const view = await resolveWorkspace(context, target, statuses.length === 1 && statuses[0] === 'deletion_failed' ? 'Retry Delete' : 'Delete Workspace', statuses);
   if (!view) return false;
   const { record } = view;
   const action = `Delete workspace "${record.branch}"`;
-  let preview = await during(action, () => lifecycle.previewDelete(record.id), record.branch);
+  const preview = await during(action, () => lifecycle.previewDelete(record.id), record.branch);
   const sessions = view.sessions.filter((session) => session.alive).length;
+  // An archived workspace's worktree and base terminal are already gone.
+  const archived = record.status === 'archived';
   const goes = [
-    `the worktree folder ${record.worktreePath}`,
+    archived ? 'its record' : `the worktree folder ${record.worktreePath}`,
     record.createdBranch ? `the branch "${record.branch}"` : undefined,
     sessions > 0 ? count(sessions, 'running session') : undefined,
-    'the base terminal',
+    archived ? undefined : 'the base terminal',
   ].filter((part): part is string => part !== undefined);
   const run = (options: { force: boolean; expected?: DeletePreview }) =>
     host.withProgress(`Deleting workspace ${record.branch}`, () => lifecycle.deleteWorkspace(record.id, options));
+  await guardedRun(context, { action, branch: record.branch, preview, verb: 'Delete', doing: 'Deleting', removes: andList(goes), keep: 'Keep Workspace', run });
+  return true;
+}
 
+/** What a guarded transition (delete, archive) asks with: its words and its run. */
+export interface GuardedRun {
+  readonly action: string;
+  readonly branch: string;
+  readonly preview: DeletePreview;
+  /** The button: `Delete`, `Archive`; the risky one is `<verb> Anyway`. */
+  readonly verb: string;
+  /** The same as the dialog's sentence begins it: `Deleting`, `Archiving`. */
+  readonly doing: string;
+  /** What the transition removes, in words. */
+  readonly removes: string;
+  /** The safe answer of the risky dialog, what Enter picks. */
+  readonly keep: string;
+  readonly run: (options: { force: boolean; expected?: DeletePreview }) => Promise<unknown>;
+}
+
+/**
+ * The modal before a transition that may lose work: a plain confirm when
+ * nothing is at risk; else the list with `keep` first (Enter) and `<verb>
+ * Anyway`, which hands the lifecycle the list it showed and asks again when
+ * more is at risk by then. Answering Cancel throws `Cancelled`.
+ */
+export async function guardedRun(context: CommandContext, ask: GuardedRun): Promise<void> {
+  const { host } = context;
+  let preview = ask.preview;
   if (!hasRisk(preview)) {
-    const choice = await host.confirm(`Delete workspace "${record.branch}"?`, `This removes ${andList(goes)}.`, 'Delete');
-    if (choice !== 'Delete') throw new Cancelled();
-    await during(action, () => run({ force: false }), record.branch);
-    return true;
+    const choice = await host.confirm(`${ask.verb} workspace "${ask.branch}"?`, `This removes ${ask.removes}.`, ask.verb);
+    if (choice !== ask.verb) throw new Cancelled();
+    await during(ask.action, () => ask.run({ force: false }), ask.branch);
+    return;
   }
+  const anyway = `${ask.verb} Anyway`;
   for (;;) {
     // The first action is what Enter picks, and VS Code always puts its Cancel apart from the others, so the safe answer goes first.
-    const choice = await host.confirm(`Workspace "${record.branch}" has work that would be lost.`, atRiskLines(preview, goes).join('\n'), 'Keep Workspace', 'Delete Anyway');
-    if (choice !== 'Delete Anyway') throw new Cancelled();
+    const choice = await host.confirm(`Workspace "${ask.branch}" has work that would be lost.`, atRiskLines(preview, `${ask.doing} also removes ${ask.removes}. This cannot be undone.`).join('\n'), ask.keep, anyway);
+    if (choice !== anyway) throw new Cancelled();
     const expected = preview;
-    const outcome = await during(action, () => run({ force: true, expected }).then(() => undefined, (error: unknown) => {
+    const outcome = await during(ask.action, () => ask.run({ force: true, expected }).then(() => undefined, (error: unknown) => {
       const newer = newerPreview(error);
       if (!newer) throw error;
       return newer;
-    }), record.branch);
-    if (!outcome) return true;
-    context.log.info(`${action}: more is at risk than the dialog showed; asking again`);
+    }), ask.branch);
+    if (!outcome) return;
+    context.log.info(`${ask.action}: more is at risk than the dialog showed; asking again`);
     preview = outcome;
   }
 }

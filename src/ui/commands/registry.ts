@@ -1,6 +1,7 @@
 import type { Logger } from '../../core/log';
 import type { CommandContext, UiHost } from '../host';
 import { CommandId } from '../ids';
+import { archiveWorkspace, deleteArchived, restoreWorkspace } from './archiveCommands';
 import { openAllChanges, openChange } from './changeCommands';
 import { createWorkspace } from './createWorkspace';
 import { deleteWorkspace } from './deleteWorkspace';
@@ -42,6 +43,9 @@ export function commandEntries(extras: CommandExtras): readonly CommandEntry[] {
     entry(CommandId.retrySetup, 'Retry Setup', retrySetup),
     entry(CommandId.deleteWorkspace, 'Delete Workspace', (context, target) => deleteWorkspace(context, target)),
     entry(CommandId.retryDelete, 'Retry Delete', (context, target) => deleteWorkspace(context, target, ['deletion_failed'])),
+    entry(CommandId.archiveWorkspace, 'Archive Workspace', archiveWorkspace),
+    entry(CommandId.restoreWorkspace, 'Restore Workspace', restoreWorkspace),
+    entry(CommandId.deleteArchived, 'Delete Archived Workspace', deleteArchived),
     entry(CommandId.launchAgent, 'Launch Agent', launchAgent),
     entry(CommandId.launchShell, 'Launch Shell', launchShell),
     entry(CommandId.attach, 'Attach', (context, target) => (typeof target === 'object' && target.kind === 'orphan' ? attachOrphan(context, target) : attach(context, target))),

@@ -107,7 +107,7 @@ export class WorkspaceTreeModel implements Disposable {
 
   children(node: TreeNode | undefined): readonly TreeNode[] {
     if (!node) return this.nodes;
-    if (node.kind === 'repository') return node.workspaces;
+    if (node.kind === 'repository' || node.kind === 'archived') return node.workspaces;
     if (node.kind === 'workspace') return node.children;
     if (node.kind === 'orphans') return node.orphans;
     if (node.kind === 'changes') return node.files;
@@ -117,7 +117,7 @@ export class WorkspaceTreeModel implements Disposable {
   findWorkspace(workspaceId: string): WorkspaceNode | undefined {
     for (const root of this.nodes) {
       if (root.kind === 'workspace' && root.workspaceId === workspaceId) return root;
-      if (root.kind === 'repository') {
+      if (root.kind === 'repository' || root.kind === 'archived') {
         const found = root.workspaces.find((node) => node.workspaceId === workspaceId);
         if (found) return found;
       }
@@ -130,7 +130,7 @@ export class WorkspaceTreeModel implements Disposable {
     if (node.kind === 'changedFile') return this.findWorkspace(node.workspaceId)?.children.find((child) => child.kind === 'changes');
     if (node.kind === 'orphan') return this.nodes.find((root) => root.kind === 'orphans');
     if (node.kind === 'workspace') {
-      return this.nodes.find((root) => root.kind === 'repository' && root.workspaces.some((member) => member.workspaceId === node.workspaceId));
+      return this.nodes.find((root) => (root.kind === 'repository' || root.kind === 'archived') && root.workspaces.some((member) => member.workspaceId === node.workspaceId));
     }
     return undefined;
   }

@@ -1,3 +1,4 @@
+import { archivedNode, isArchivedRow, type ArchivedNode } from './archivedNodes';
 import { basename } from 'node:path';
 import type { AgentState } from '../../core/agents/AgentStatus';
 import type { SessionView, WorkspaceView } from '../../core/lifecycle/RuntimeLifecycle';
@@ -81,7 +82,7 @@ export interface OrphanNode extends NodeBase {
  * The tree as plain data, free of the editor API so it is unit-tested in Node.
  * `WorkspaceTreeProvider` turns each node into a `vscode.TreeItem`.
  */
-export type TreeNode = RepositoryNode | WorkspaceNode | BaseTerminalNode | SessionNode | ResumableNode | ChangesNode | ChangedFileNode | MessageNode | OrphansNode | OrphanNode;
+export type TreeNode = RepositoryNode | ArchivedNode | WorkspaceNode | BaseTerminalNode | SessionNode | ResumableNode | ChangesNode | ChangedFileNode | MessageNode | OrphansNode | OrphanNode;
 
 /** A workspace's changes against its base, counted when its worktree changed. */
 export type WorkspaceStats = WorktreeChangeSet;
@@ -107,6 +108,9 @@ const STATUS_ICONS: Record<WorkspaceStatus, NodeIcon> = {
   error: { id: 'error', color: 'errorForeground' },
   deleting: { id: 'loading~spin' },
   deletion_failed: { id: 'warning', color: 'list.errorForeground' },
+  archiving: { id: 'loading~spin' },
+  archived: { id: 'archive', color: 'disabledForeground' },
+  archive_failed: { id: 'warning', color: 'list.errorForeground' },
 };
 
 /** How an agent's state looks: icon, words in the description, and its `contextValue` flag. */
@@ -119,7 +123,9 @@ const AGENT_LOOKS: Record<AgentState, { readonly icon: NodeIcon; readonly words:
 
 export function buildTree(input: TreeInput): TreeNode[] {
   const overlaps = findOverlaps(input.workspaces, input.stats);
-  const workspaces = input.workspaces.map((view) => workspaceNode(view, { ...input, overlaps }));
+  const rows = input.workspaces.map((view) => workspaceNode(view, { ...input, overlaps }));
+  const workspaces = rows.filter((node) => !isArchivedRow(node));
+  const archived = archivedNode(rows.filter(isArchivedRow));
   const roots: TreeNode[] = [];
   if (!input.tmuxAvailable && workspaces.length > 0) {
     roots.push({
@@ -132,8 +138,8 @@ export function buildTree(input: TreeInput): TreeNode[] {
       contextValue: 'message',
     });
   }
-  const orphans = input.orphans && input.orphans.length > 0 ? [orphansNode(input.orphans, input.now)] : [];
-  const repos = [...new Set(input.workspaces.map((view) => view.record.repoPath))];
+  const orphans = [...(archived ? [archived] : []), ...(input.orphans && input.orphans.length > 0 ? [orphansNode(input.orphans, input.now)] : [])];
+  const repos = [...new Set(input.workspaces.filter((view) => view.record.status !== 'archived').map((view) => view.record.repoPath))];
   if (repos.length <= 1) return [...roots, ...workspaces, ...orphans];
   for (const repoPath of repos.sort((a, b) => basename(a).localeCompare(basename(b)))) {
     const members = workspaces.filter((node) => input.workspaces.find((view) => view.record.id === node.workspaceId)?.record.repoPath === repoPath);

@@ -7,10 +7,11 @@ export const STAGE_WORDS: Record<SetupEvent['stage'], string> = {
   include: 'copying files',
   setup: 'setup',
   delete: 'delete',
+  archive: 'archive',
 };
 
 /** The order stages run in: an attempt begins where a stage starts that is not after the previous one. */
-const STAGE_ORDER: Record<SetupEvent['stage'], number> = { worktree: 0, terminal: 1, include: 2, setup: 3, delete: 4 };
+const STAGE_ORDER: Record<SetupEvent['stage'], number> = { worktree: 0, terminal: 1, include: 2, setup: 3, delete: 4, archive: 5 };
 
 /** How many attempts a tooltip shows, newest first. */
 const SHOWN_ATTEMPTS = 3;

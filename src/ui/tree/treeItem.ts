@@ -6,7 +6,7 @@ export interface TreeItemLook {
   readonly id: string;
   /** Drawn with a twistie, expanded the first time the editor sees the id; otherwise a leaf. */
   readonly expanded: boolean;
-  /** Drawn with a twistie, collapsed the first time (a workspace's Changes). */
+  /** Drawn with a twistie, collapsed the first time (a workspace's Changes, the Archived group). */
   readonly collapsed: boolean;
   /** A click opens the file's diff (a changed file). */
   readonly opensDiff: boolean;
@@ -23,8 +23,9 @@ export interface TreeItemLook {
  * it is open once its terminals appear.
  */
 export function treeItemLook(node: TreeNode): TreeItemLook {
-  const expanded = node.kind === 'repository' || node.kind === 'orphans' || node.kind === 'workspace';
+  // An archived row has nothing under it: a leaf.
+  const expanded = node.kind === 'repository' || node.kind === 'orphans' || (node.kind === 'workspace' && node.status !== 'archived');
   const attachesOnClick =
     (node.kind === 'session' && /\balive\b/.test(node.contextValue)) || (node.kind === 'base' && /\btmux\b/.test(node.contextValue)) || node.kind === 'orphan';
-  return { id: node.id, expanded, collapsed: node.kind === 'changes', attachesOnClick, opensDiff: node.kind === 'changedFile' };
+  return { id: node.id, expanded, collapsed: node.kind === 'changes' || node.kind === 'archived', attachesOnClick, opensDiff: node.kind === 'changedFile' };
 }
