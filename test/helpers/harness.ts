@@ -56,6 +56,7 @@ export class Harness {
 
   async dispose(): Promise<void> {
     for (const lifecycle of this.lifecycles.splice(0)) lifecycle.dispose();
-    if (this.stateDir) await rm(this.stateDir, { recursive: true, force: true });
+    // An agent's hook can still be writing its status file while the folder goes (ENOTEMPTY): rm retries.
+    if (this.stateDir) await rm(this.stateDir, { recursive: true, force: true, maxRetries: 5 });
   }
 }

@@ -56,7 +56,12 @@ export class TmuxFixture {
       // tmux 3.3 never finishes exiting while a control client whose reader died mid-notification
       // (a window process killed with SIGKILL) is still connected; end this private server by pid.
       if (!pid) throw error;
-      process.kill(pid, 'SIGKILL');
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch (killError) {
+        // It finished exiting between the last check and the kill: what we wanted.
+        if ((killError as NodeJS.ErrnoException).code !== 'ESRCH') throw killError;
+      }
       await eventually(exited, 5000, 'tmux server exit after SIGKILL');
     }
   }

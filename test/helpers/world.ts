@@ -127,7 +127,7 @@ export function useWorld(options: WorldOptions = {}): World {
     await world.harness.dispose();
     await world.fixture.killServer();
     await world.repo.cleanup();
-    if (stateDir) await rm(world.stateDir, { recursive: true, force: true });
+    if (stateDir) await rm(world.stateDir, { recursive: true, force: true, maxRetries: 5 });
     await teardown?.(world);
   });
   return world;

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ActivitySampler } from '../../src/core/agents/ActivitySampler';
 import { AgentStatusMonitor, agentStatusDir } from '../../src/core/agents/AgentStatus';
@@ -220,6 +220,8 @@ describe('coding agents', () => {
       assert.deepEqual(view.sessions, []);
       assert.deepEqual(view.resumable?.map((row) => [row.label, row.conversationId]), [['Claude Code', 'conv-42']]);
 
+      // The first run's argv must not pass for the resumed one's (a launch over the control connection returns sooner than the agent writes).
+      await rm(argvFile, { force: true });
       const resumed = await rebooted.resumeAgent(session.key);
       assert.deepEqual(resumed.command, ['/bin/sh', agent.command[1], '--resume', 'conv-42']);
       const argv = await eventually(async () => (existsSync(argvFile) ? (await readFile(argvFile, 'utf8')) || undefined : undefined), 5000, 'resumed agent started');
