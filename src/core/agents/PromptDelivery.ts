@@ -125,8 +125,7 @@ export class PromptDelivery {
   /** `work` counts as running for `key` until it settles (`settled()` waits for it); resolves or rejects with it. */
   private track(key: string, work: Promise<void>): Promise<void> {
     const run = work.finally(() => this.running.delete(key));
-    // What the caller does with a failure is its own business; `settled()` only waits.
-    this.running.set(key, run.catch(() => undefined));
+    this.running.set(key, run);
     return run;
   }
 
@@ -154,7 +153,8 @@ export class PromptDelivery {
 
   /** Resolves when no delivery runs in this window. */
   async settled(): Promise<void> {
-    while (this.running.size > 0) await Promise.all([...this.running.values()]);
+    // Only waits: each failure is logged where the work was started.
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
   }
 
   dispose(): void {
@@ -207,7 +207,7 @@ export class PromptDelivery {
    */
   async keptPrompt(record: SessionRecord): Promise<string | undefined> {
     // A delivery that just gave up records `failed` before it moves the text aside.
-    await this.running.get(record.key);
+    await Promise.allSettled([this.running.get(record.key)]);
     try {
       return await readFile(this.keptFile(record.launchId), 'utf8');
     } catch (error) {
@@ -223,7 +223,7 @@ export class PromptDelivery {
    * say `failed` or `unknown`.
    */
   async sendAgain(record: SessionRecord): Promise<void> {
-    await this.running.get(record.key);
+    await Promise.allSettled([this.running.get(record.key)]);
     const claimed = this.claimedFile(record.launchId);
     try {
       await rename(this.keptFile(record.launchId), claimed);
