@@ -1,8 +1,7 @@
-import { execa, type ExecaError } from 'execa';
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, realpath } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { silentLogger, type CommandLogger } from '../commandLog';
+import { runLogged, silentLogger, type CommandLogger } from '../commandLog';
 import { WorkspaceError, refused } from '../errors';
 import { branchNameProblem } from '../naming';
 
@@ -299,21 +298,13 @@ export class GitClient {
     }
   }
 
-  private async git(cwd: string, args: readonly string[], options: { exact?: boolean; answers?: readonly number[] } = {}): Promise<string> {
-    const started = performance.now();
-    const argv = [this.command, ...args];
-    try {
-      const result = await execa(this.command, args, { cwd, stdin: 'ignore', env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' }, stripFinalNewline: !options.exact });
-      this.log({ argv, cwd, exitCode: 0, durationMs: performance.now() - started });
-      return result.stdout;
-    } catch (error) {
-      const failure = error as ExecaError;
-      const stderr = String(failure.stderr ?? '').trim();
-      this.log({ argv, cwd, exitCode: failure.exitCode, durationMs: performance.now() - started, stderr });
-      if (failure.exitCode !== undefined && options.answers?.includes(failure.exitCode)) throw new AnsweredWithStatus(String(failure.stdout ?? ''), failure.exitCode);
-      if (failure.code === 'ENOENT' && !existsSync(cwd)) throw new WorkspaceError('gone', `Folder ${cwd} does not exist.`);
-      if (failure.code === 'ENOENT') throw new WorkspaceError('unavailable', 'git is not installed or not on PATH.');
-      throw new WorkspaceError('failed', `git ${args[0]} failed: ${stderr || failure.shortMessage}`);
-    }
+  private git(cwd: string, args: readonly string[], options: { exact?: boolean; answers?: readonly number[] } = {}): Promise<string> {
+    return runLogged(this.log, this.command, args, { cwd, env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' }, exact: options.exact }, (failure) => {
+      if (failure.exitCode !== undefined && options.answers?.includes(failure.exitCode)) return new AnsweredWithStatus(failure.stdout, failure.exitCode);
+      if (failure.code === 'ENOENT' && !existsSync(cwd)) return new WorkspaceError('gone', `Folder ${cwd} does not exist.`);
+      if (failure.code === 'ENOENT') return new WorkspaceError('unavailable', 'git is not installed or not on PATH.');
+      return new WorkspaceError('failed', `git ${args[0]} failed: ${failure.stderr || failure.shortMessage}`);
+    });
   }
+
 }

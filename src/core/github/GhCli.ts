@@ -1,5 +1,4 @@
-import { execa, type ExecaError } from 'execa';
-import { silentLogger, type CommandLogger } from '../commandLog';
+import { runLogged, silentLogger, type CommandLogger } from '../commandLog';
 import { WorkspaceError } from '../errors';
 
 export type PullRequestState = 'open' | 'merged' | 'closed';
@@ -58,19 +57,11 @@ export class GhCli {
     return { url: parsed.url, state: state as PullRequestState };
   }
 
-  private async run(cwd: string, args: readonly string[]): Promise<string> {
-    const started = performance.now();
-    const argv = [this.command, ...args];
-    try {
-      const result = await execa(this.command, args, { cwd, stdin: 'ignore', env: { GH_PROMPT_DISABLED: '1', NO_COLOR: '1' } });
-      this.log({ argv, cwd, exitCode: 0, durationMs: performance.now() - started });
-      return result.stdout;
-    } catch (error) {
-      const failure = error as ExecaError;
-      const stderr = String(failure.stderr ?? '').trim();
-      this.log({ argv, cwd, exitCode: failure.exitCode, durationMs: performance.now() - started, stderr });
-      if (failure.code === 'ENOENT') throw new WorkspaceError('unavailable', 'gh (the GitHub CLI) is not installed.');
-      throw new WorkspaceError('failed', `gh ${args.slice(0, 2).join(' ')} failed: ${stderr || failure.shortMessage}`);
-    }
+  private run(cwd: string, args: readonly string[]): Promise<string> {
+    return runLogged(this.log, this.command, args, { cwd, env: { GH_PROMPT_DISABLED: '1', NO_COLOR: '1' } }, (failure) =>
+      failure.code === 'ENOENT'
+        ? new WorkspaceError('unavailable', 'gh (the GitHub CLI) is not installed.')
+        : new WorkspaceError('failed', `gh ${args.slice(0, 2).join(' ')} failed: ${failure.stderr || failure.shortMessage}`),
+    );
   }
 }
