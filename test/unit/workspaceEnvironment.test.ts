@@ -79,7 +79,7 @@ describe('workspace environment', () => {
   });
 
   it('refuses a port placeholder while the workspace has no block, and leaves out its port variables', () => {
-    const { ports: _ports, ...withoutPorts } = record;
+    const withoutPorts: WorkspaceRecord = { ...record, ports: undefined };
     assert.match(refusal(() => renderTemplate('{port}', withoutPorts, 'X')), /X uses \{port\}, but the workspace has no ports yet/);
     assert.equal(workspaceEnvironment(withoutPorts).TMUX_WORKSPACES_PORT, undefined);
   });

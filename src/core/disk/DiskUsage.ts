@@ -107,12 +107,6 @@ export class DiskUsage {
     }
     return walk;
   }
-
-  /** Forgets the sizes of folders not in `roots` (workspaces that went away). */
-  keepOnly(roots: Iterable<string>): void {
-    const kept = new Set(roots);
-    for (const root of this.known.keys()) if (!kept.has(root)) this.known.delete(root);
-  }
 }
 
 /** `1.2 GB`, `340 MB`, `12 KB`, `0 B` (powers of 1024, as file managers mostly say them). */
