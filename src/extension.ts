@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { workspacesApi, type TmuxWorkspacesApi } from './api';
 import { ActivitySampler } from './core/agents/ActivitySampler';
 import { AgentStatusMonitor, agentStatusDir } from './core/agents/AgentStatus';
+import { DiskUsage } from './core/disk/DiskUsage';
 import { GitClient } from './core/git/GitClient';
 import { GhCli } from './core/github/GhCli';
 import { WorktreeWatcher } from './core/git/WorktreeWatcher';
@@ -97,6 +98,8 @@ function coreServices(context: vscode.ExtensionContext, log: Log) {
     worktreeRoot: settings.worktreeRoot(),
     reapOrphans: settings.reapOrphans(),
     statusLine: () => settings.statusLine(),
+    ports: (repoPath) => [settings.ports(repoPath)],
+    environmentTemplates: (repoPath) => [settings.environmentTemplates(repoPath)],
     isTrusted: () => vscode.workspace.isTrusted,
     lock: currentUnder(new FileLock(join(stateDir, 'locks'), { log, onCompromised: (error) => log.warn(`A workspace lock was lost: ${error.message}`) }), store),
     marker,
@@ -108,7 +111,9 @@ function coreServices(context: vscode.ExtensionContext, log: Log) {
 function workspacesView(core: Core) {
   const agentStates = new AgentStateModel({ reports: core.agentReports, activity: new ActivitySampler(core.tmux), lifecycle: core.lifecycle.onDidChange, log: core.log });
   const worktrees = new WorktreeWatcher({ log: componentLog(core.log, 'worktrees') });
-  const model = new WorkspaceTreeModel(core.lifecycle, 50, agentStates, componentLog(core.log, 'tree'), worktrees);
+  // Worktree sizes: measured after the rows are drawn, kept 10 minutes, shared with Show Disk Usage.
+  const diskUsage = new DiskUsage({ log: componentLog(core.log, 'disk') });
+  const model = new WorkspaceTreeModel(core.lifecycle, 50, agentStates, componentLog(core.log, 'tree'), worktrees, diskUsage);
   const provider = new WorkspaceTreeProvider(model);
   const treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   const terminals = new AttachTerminals();
@@ -134,7 +139,7 @@ function workspacesView(core: Core) {
     treeView.onDidChangeVisibility((event) => agentStates.setVisible(event.visible)),
     model.onDidChange(() => updateContextKeys(model)),
   ];
-  return { agentStates, model, treeView, terminals, reveal, disposables };
+  return { agentStates, model, treeView, terminals, reveal, diskUsage, disposables };
 }
 
 function commandContext(core: Core, view: View, log: Log): CommandContext {
@@ -146,6 +151,7 @@ function commandContext(core: Core, view: View, log: Log): CommandContext {
     repositories: new VsCodeRepositories(core.settings, log),
     environment: process.env,
     agentState: (sessionKey) => view.agentStates.state(sessionKey),
+    diskUsage: view.diskUsage,
     hooks: { stateDir: core.stateDir, home: homedir(), codexHome: process.env.CODEX_HOME, ignoreLocally: (worktree, path) => core.git.ignoreLocally(worktree, path) },
   };
 }

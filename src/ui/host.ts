@@ -3,6 +3,7 @@ import type { AgentDefinition } from '../core/agents/catalog';
 import type { UpdateStrategy } from '../core/git/Landing';
 import type { RuntimeLifecycle } from '../core/lifecycle/RuntimeLifecycle';
 import type { Logger } from '../core/log';
+import type { DiskSize } from '../core/disk/DiskUsage';
 
 /** One row of a quick pick; a `separator` row only groups the rows after it. */
 export interface PickItem {
@@ -144,6 +145,8 @@ export interface CommandContext {
   readonly environment: NodeJS.ProcessEnv;
   /** What installing agent hooks needs; without it, Install Agent Hooks says it is unavailable. */
   readonly hooks?: HookSetup;
+  /** Worktree sizes (`DiskUsage`, shared with the tree); without it, Show Disk Usage says it is unavailable. */
+  readonly diskUsage?: { size(root: string, options?: { fresh?: boolean }): Promise<DiskSize> };
   /** What an agent is doing as its row shows it (Send to Agent waits while it works); unknown without it. */
   readonly agentState?: (sessionKey: string) => AgentState | undefined;
 }

@@ -51,6 +51,7 @@ export const CommandId = {
   revealWorkspace: command('revealWorkspace'),
   killOrphan: command('killOrphan'),
   adoptOrphan: command('adoptOrphan'),
+  showDiskUsage: command('showDiskUsage'),
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
@@ -68,6 +69,9 @@ export const SettingKey = {
   reapOrphans: 'reapOrphans',
   statusLine: 'statusLine',
   updateStrategy: 'updateStrategy',
+  portsBase: 'ports.base',
+  portsBlockSize: 'ports.blockSize',
+  env: 'env',
 } as const;
 
 export type SettingKey = (typeof SettingKey)[keyof typeof SettingKey];

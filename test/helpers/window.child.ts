@@ -71,6 +71,7 @@ function newWindow(): Window {
     stateDir: config.stateDir,
     orphanGraceMs: config.orphanGraceMs,
     reapOrphans: config.reapOrphans,
+    ports: () => (config.portBase === undefined ? [] : [{ base: config.portBase }]),
     safetyNetMs: 0,
     shell: '/bin/sh',
     lock,

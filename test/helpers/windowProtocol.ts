@@ -12,6 +12,8 @@ export interface WindowConfig {
   readonly lockStaleMs: number;
   readonly orphanGraceMs: number;
   readonly reapOrphans: boolean;
+  /** `tmuxWorkspaces.ports.base` as the window's settings have it (default: the extension's). */
+  readonly portBase?: number;
   /** Ends the process with SIGKILL when a transition reaches `step` for the `occurrence`-th time. */
   readonly crashAt?: { readonly step: string; readonly occurrence: number };
 }

@@ -29,6 +29,7 @@ import { WorkspaceDeletion, describeLoss } from './WorkspaceDeletion';
 import { refuseLoss } from './loss';
 import { WorkspaceQueries } from './WorkspaceQueries';
 import { WorkspaceSetup } from './WorkspaceSetup';
+import { PORTS_LOCK, WorkspacePorts } from './WorkspacePorts';
 
 export type * from './types';
 export { describeLoss };
@@ -112,8 +113,10 @@ export class RuntimeLifecycle implements Disposable {
     this.orphans = new OrphanSessions(this.context, () => this.listing.current());
     this.repairs = new RecordRepair(this.context);
     this.queries = new WorkspaceQueries(this.context, () => this.listing.current());
-    this.launcher = new SessionLaunch(this.context, this.prompts);
-    this.setup = new WorkspaceSetup(this.context, (record) => this.launcher.startBase(record));
+    const ports = new WorkspacePorts(this.context);
+    const variables = async (workspaceId: string) => ports.environment(await this.lock.run(PORTS_LOCK, () => ports.ensure(workspaceId)));
+    this.launcher = new SessionLaunch(this.context, this.prompts, variables);
+    this.setup = new WorkspaceSetup(this.context, (record) => this.launcher.startBase(record), variables);
     this.deletion = new WorkspaceDeletion(this.context);
     this.landing = new WorkspaceLanding(this.context);
     this.archives = new WorkspaceArchive(this.context, {

@@ -36,6 +36,8 @@ export class SessionLaunch {
   constructor(
     private readonly context: LifecycleContext,
     private readonly prompts: PromptDelivery,
+    /** The workspace's variables (its ports allocated first, if it has none): into every pane's handoff. */
+    private readonly variables: (workspaceId: string) => Promise<Readonly<Record<string, string>>> = async () => ({}),
   ) {}
 
   /** `prompt`: the checked first prompt of an agent. */
@@ -80,7 +82,8 @@ export class SessionLaunch {
   async startBase(record: WorkspaceRecord): Promise<void> {
     const { panes, tmux, store } = this.context;
     const launchId = randomUUID();
-    const pane = await panes.prepare(launchId, loginShell(this.context.options), { TMUX_WORKSPACES_SESSION: record.baseSession });
+    const variables = await this.variables(record.id);
+    const pane = await panes.prepare(launchId, loginShell(this.context.options), { ...variables, TMUX_WORKSPACES_SESSION: record.baseSession });
     try {
       await tmux.launch({
         name: record.baseSession,
@@ -123,10 +126,11 @@ export class SessionLaunch {
     const owner = await this.context.ownerId();
     const agent = request.kind === 'agent';
     const statusFile = statusFilePath(agentStatusDir(this.context.options.stateDir), tmuxName);
+    const variables = await this.variables(workspace.id);
     const pane = await this.context.panes.prepare(
       launchId,
       command,
-      { ...request.environment, TMUX_WORKSPACES_SESSION: tmuxName, ...(agent ? { [STATUS_FILE_VARIABLE]: statusFile } : {}) },
+      { ...request.environment, ...variables, TMUX_WORKSPACES_SESSION: tmuxName, ...(agent ? { [STATUS_FILE_VARIABLE]: statusFile } : {}) },
       { keepLastLines: agent },
     );
     const promptOutput = prompt === undefined ? undefined : await this.prompts.prepare(launchId, prompt);

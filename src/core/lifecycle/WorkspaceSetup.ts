@@ -25,6 +25,8 @@ export class WorkspaceSetup {
   constructor(
     private readonly context: LifecycleContext,
     private readonly startBase: (record: WorkspaceRecord) => Promise<void>,
+    /** The workspace's variables (its ports allocated first, if it has none), for the setup command. */
+    private readonly variables: (workspaceId: string) => Promise<Readonly<Record<string, string>>> = async () => ({}),
   ) {}
 
   /** Where the setup command's output goes. */
@@ -217,11 +219,12 @@ export class WorkspaceSetup {
     const log = createWriteStream(logPath, { flags: 'a', mode: 0o600 });
     log.write(`\n=== ${localTime(Date.now())} ${record.worktreePath}\n$ ${command}\n`);
     await this.context.store.update(record.id, { setupLog: logPath });
+    const variables = await this.variables(record.id);
     try {
       // The setup command is the user's own shell command line, so a shell runs it.
       const child = execa('/bin/sh', ['-c', command], {
         cwd: record.worktreePath,
-        env: this.context.options.environment ?? process.env,
+        env: { ...(this.context.options.environment ?? process.env), ...variables },
         extendEnv: false,
         stdin: 'ignore',
         all: true,

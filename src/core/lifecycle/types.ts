@@ -8,6 +8,8 @@ import type { ResumableRecord, SessionKind, SessionRecord, WorkspaceRecord } fro
 import type { TmuxClient } from '../tmux/TmuxClient';
 import type { StatusLineMode } from '../tmux/statusLine';
 import type { TransitionLock } from './TransitionLock';
+import type { PortOverride } from './portBlocks';
+import type { EnvironmentLayer } from './workspaceEnvironment';
 
 export interface LifecycleOptions {
   readonly tmux: TmuxClient;
@@ -36,6 +38,18 @@ export interface LifecycleOptions {
    * applied (the setup log says so). Default: trusted (tests, one process).
    */
   readonly isTrusted?: () => boolean;
+  /**
+   * Port settings for a repository's workspaces, in layers (later ones win over
+   * the defaults and earlier ones): a repository's project file, the user's
+   * settings. Asked when a workspace gets its block.
+   */
+  readonly ports?: (repoPath: string) => readonly (PortOverride & { readonly source?: string })[];
+  /**
+   * User-defined variables for a repository's workspaces, in layers (a later
+   * layer's variable wins): a project file's `env`, then `tmuxWorkspaces.env`.
+   * Asked at each pane start and setup (see `workspaceEnvironment`).
+   */
+  readonly environmentTemplates?: (repoPath: string) => readonly EnvironmentLayer[];
   /** The environment the setup command runs with. */
   readonly environment?: NodeJS.ProcessEnv;
   /** Serialises a workspace's transitions; across windows with a `FileLock`. Default: this process only. */

@@ -19,6 +19,12 @@ export interface SetupEvent {
   readonly detail?: string;
 }
 
+/** A block of ports a workspace holds for its life (see `WorkspacePorts`): `first` … `first + count - 1`. */
+export interface PortBlock {
+  readonly first: number;
+  readonly count: number;
+}
+
 export interface WorkspaceRecord {
   /** The machine the record belongs to (see `RecordStore`). */
   readonly host?: string;
@@ -41,6 +47,8 @@ export interface WorkspaceRecord {
   readonly setupLog?: string;
   /** Set when reconcile restored the record from its worktree's mirror: when, and from what (see `RecordMirror`). */
   readonly repairNote?: string;
+  /** Its ports; absent on records made before ports existed, until a pane is next started for it. */
+  readonly ports?: PortBlock;
   readonly createdAt: number;
   readonly updatedAt: number;
 }

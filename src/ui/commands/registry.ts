@@ -5,6 +5,7 @@ import { archiveWorkspace, deleteArchived, restoreWorkspace } from './archiveCom
 import { openAllChanges, openChange } from './changeCommands';
 import { createWorkspace } from './createWorkspace';
 import { deleteWorkspace } from './deleteWorkspace';
+import { showDiskUsage } from './diskUsage';
 import { reportFailure } from './failures';
 import { installAgentHooks } from './installAgentHooks';
 import { commitAll, createPullRequest, mergeIntoBase, push, updateFromBase } from './landCommands';
@@ -73,6 +74,7 @@ export function commandEntries(extras: CommandExtras): readonly CommandEntry[] {
     entry(CommandId.revealWorkspace, 'Reveal Workspace', (_context, target) => (typeof target === 'string' ? extras.revealWorkspace(target) : undefined)),
     entry(CommandId.killOrphan, 'Kill Orphaned Session', killOrphan),
     entry(CommandId.adoptOrphan, 'Adopt into Workspace', adoptOrphan),
+    entry(CommandId.showDiskUsage, 'Show Disk Usage', showDiskUsage),
   ];
 }
 

@@ -5,6 +5,7 @@ import type { LiveSession } from '../../core/tmux/TmuxClient';
 import { buildTree, listingFailedNode, type TreeNode, type WorkspaceNode, type WorkspaceStats } from './nodes';
 import { logFailure, silentLog, type Logger } from '../../core/log';
 import type { PullRequestInfo } from '../../core/github/GhCli';
+import type { DiskSize } from '../../core/disk/DiskUsage';
 
 /** What the tree needs from the lifecycle; tests fake exactly this. */
 export interface WorkspaceSource {
@@ -29,6 +30,13 @@ export interface AgentStateView {
   readonly states: ReadonlyMap<string, AgentState>;
   readonly onDidChange: Event<unknown>;
   track(views: readonly WorkspaceView[]): void;
+}
+
+/** Worktree sizes (`DiskUsage`): the tree draws what is known and measures stale ones after its rows are drawn. */
+export interface WorktreeSizes {
+  cached(root: string): DiskSize | undefined;
+  isStale(root: string): boolean;
+  size(root: string): Promise<DiskSize>;
 }
 
 export type RefreshReason = 'startup' | 'event' | 'manual';
@@ -57,6 +65,7 @@ export class WorkspaceTreeModel implements Disposable {
   private loading: Promise<void> | undefined;
   private loadAgain = false;
   private loaded = false;
+  private sizing: Promise<void> | undefined;
   /** Why the last listing failed, until one succeeds. */
   private failure: string | undefined;
   lastRefreshReason: RefreshReason | undefined;
@@ -70,6 +79,7 @@ export class WorkspaceTreeModel implements Disposable {
     private readonly agents?: AgentStateView,
     private readonly log: Logger = silentLog,
     private readonly worktrees?: WorktreeChangeView,
+    private readonly sizes?: WorktreeSizes,
   ) {
     // A stage, commit or checkout in a worktree recounts its changes, and nothing else does it by itself.
     this.worktreeSubscription = worktrees?.onDidChange((workspaceId) => {
@@ -149,6 +159,11 @@ export class WorkspaceTreeModel implements Disposable {
     return this.loading;
   }
 
+  /** Resolves once the worktree sizes being measured in the background (if any) are drawn. */
+  whenSized(): Promise<void> {
+    return this.sizing ?? Promise.resolve();
+  }
+
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.subscription.dispose();
@@ -201,7 +216,31 @@ export class WorkspaceTreeModel implements Disposable {
       this.loaded = true;
       this.rebuild();
       await this.loadStats();
+      this.measureSizes();
     } while (this.loadAgain);
+  }
+
+  /** Measures stale worktree sizes one at a time, in the background, redrawing once at the end; never awaited by a refresh. */
+  private measureSizes(): void {
+    const sizes = this.sizes;
+    if (!sizes || this.sizing) return;
+    const roots = this.views.filter((view) => view.record.status === 'ready' && view.folder).map((view) => view.record.worktreePath).filter((root) => sizes.isStale(root));
+    if (roots.length === 0) return;
+    this.sizing = (async () => {
+      for (const root of roots) await sizes.size(root).catch(logFailure(this.log, `measuring the size of ${root}`, 'debug'));
+      this.rebuild();
+    })().finally(() => {
+      this.sizing = undefined;
+    });
+  }
+
+  private sizesByWorkspace(): Map<string, DiskSize> {
+    const known = new Map<string, DiskSize>();
+    for (const { record, folder } of this.views) {
+      const size = folder ? this.sizes?.cached(record.worktreePath) : undefined;
+      if (size) known.set(record.id, size);
+    }
+    return known;
   }
 
   /** Counts changes for the workspaces that lack them, a few at a time, redrawing once at the end. */
@@ -230,7 +269,7 @@ export class WorkspaceTreeModel implements Disposable {
       this.changed.fire();
       return;
     }
-    this.nodes = buildTree({ workspaces: this.views, stats: this.stats, tmuxAvailable: this.tmux, orphans: this.orphans, agentStates: this.agents?.states, pullRequests: this.pullRequests, now: Date.now() });
+    this.nodes = buildTree({ workspaces: this.views, stats: this.stats, tmuxAvailable: this.tmux, orphans: this.orphans, agentStates: this.agents?.states, pullRequests: this.pullRequests, sizes: this.sizesByWorkspace(), now: Date.now() });
     this.changed.fire();
   }
 }

@@ -7,6 +7,8 @@ import type { PromptState, ResumableRecord, SetupEvent, WorkspaceStatus } from '
 import { localTime } from '../../core/time';
 import { ago, count, statusWords } from '../words';
 import { STAGE_WORDS, setupHistory } from './setupHistory';
+import type { DiskSize } from '../../core/disk/DiskUsage';
+import { resourceLines } from './resourceLines';
 import { changesNode, type ChangedFileNode, type ChangesNode } from './changeNodes';
 import { findOverlaps, overlapTooltip, overlapWords, type Overlap } from './overlaps';
 import type { WorktreeChangeSet } from '../../core/git/WorktreeChanges';
@@ -97,6 +99,8 @@ export interface TreeInput {
   readonly agentStates?: ReadonlyMap<string, AgentState>;
   /** Each workspace's pull request, where gh told. */
   readonly pullRequests?: ReadonlyMap<string, PullRequestInfo>;
+  /** Each workspace's worktree size, where one was measured (`DiskUsage`). */
+  readonly sizes?: ReadonlyMap<string, DiskSize>;
   /** Other live workspaces of the same repository changing the same files (computed by buildTree from `stats`). */
   readonly overlaps?: ReadonlyMap<string, readonly Overlap[]>;
   readonly now: number;
@@ -194,7 +198,7 @@ function orphansNode(orphans: readonly LiveSession[], now: number): OrphansNode 
   };
 }
 
-export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats' | 'tmuxAvailable' | 'now' | 'agentStates' | 'pullRequests' | 'overlaps'>): WorkspaceNode {
+export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats' | 'tmuxAvailable' | 'now' | 'agentStates' | 'pullRequests' | 'overlaps' | 'sizes'>): WorkspaceNode {
   const { record } = view;
   const stats = input.stats.get(record.id);
   const overlaps = input.overlaps?.get(record.id) ?? [];
@@ -232,7 +236,11 @@ export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats
     status: record.status,
     label: record.branch,
     description: description.length > 0 ? description.join(' · ') : undefined,
-    tooltip: [workspaceTooltip(view, stats, input.pullRequests?.get(record.id)), ...(overlaps.length > 0 ? [overlapTooltip(overlaps)] : [])].join('\n\n'),
+    tooltip: [
+      workspaceTooltip(view, stats, input.pullRequests?.get(record.id)),
+      ...resourceLines(record, input.sizes?.get(record.id), input.now),
+      ...(overlaps.length > 0 ? [overlapTooltip(overlaps)] : []),
+    ].join('\n\n'),
     icon: STATUS_ICONS[record.status],
     contextValue: flags.join('+'),
     children,

@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 import { parseAgentSettings } from '../../core/agents/catalog';
 import { statusLineMode, type StatusLineMode } from '../../core/tmux/statusLine';
 import type { UpdateStrategy } from '../../core/git/Landing';
+import type { PortOverride } from '../../core/lifecycle/portBlocks';
+import type { EnvironmentLayer } from '../../core/lifecycle/workspaceEnvironment';
 import type { Settings } from '../host';
 import { SECTION, SettingKey } from '../ids';
 
@@ -14,6 +16,12 @@ function expandHome(path: string): string {
 /** A restricted setting set in workspace settings, which an untrusted workspace does not apply. */
 function blockedByTrust(inspect: { workspaceValue?: unknown; workspaceFolderValue?: unknown } | undefined): boolean {
   return !vscode.workspace.isTrusted && (inspect?.workspaceValue !== undefined || inspect?.workspaceFolderValue !== undefined);
+}
+
+/** A setting's value where the user set one (folder, then workspace, then user settings), else undefined. */
+function explicitValue<T>(config: vscode.WorkspaceConfiguration, key: string): T | undefined {
+  const inspect = config.inspect<T>(key);
+  return inspect?.workspaceFolderValue ?? inspect?.workspaceValue ?? inspect?.globalValue;
 }
 
 export class VsCodeSettings implements Settings {
@@ -63,6 +71,22 @@ export class VsCodeSettings implements Settings {
   /** Read at each launch: a change applies to the sessions started after it. */
   statusLine(): StatusLineMode {
     return statusLineMode(vscode.workspace.getConfiguration(SECTION).get<string>(SettingKey.statusLine));
+  }
+
+  /**
+   * The port settings the user set for a repository, and only those: one left
+   * unset says nothing, so a layer below (a project file) or the default applies.
+   */
+  ports(repoPath: string): PortOverride & { source: string } {
+    const config = vscode.workspace.getConfiguration(SECTION, vscode.Uri.file(repoPath));
+    return { source: 'settings', base: explicitValue<number>(config, SettingKey.portsBase), blockSize: explicitValue<number>(config, SettingKey.portsBlockSize) };
+  }
+
+  /** `tmuxWorkspaces.env` for a repository; an untrusted workspace gets the user's own value only. */
+  environmentTemplates(repoPath: string): EnvironmentLayer {
+    const config = vscode.workspace.getConfiguration(SECTION, vscode.Uri.file(repoPath));
+    const env = vscode.workspace.isTrusted ? config.get<Record<string, unknown>>(SettingKey.env) : config.inspect<Record<string, unknown>>(SettingKey.env)?.globalValue;
+    return { source: `setting ${SECTION}.${SettingKey.env}`, env };
   }
 
   reapOrphans(): boolean {
