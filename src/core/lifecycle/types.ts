@@ -40,13 +40,14 @@ export interface LifecycleOptions {
   readonly isTrusted?: () => boolean;
   /**
    * Port settings for a repository's workspaces, in layers (later ones win over
-   * the defaults and earlier ones): a repository's project file, the user's
-   * settings. Asked when a workspace gets its block.
+   * the defaults and earlier ones). Today one layer, the user's settings; a
+   * repository's project file (#15.3, not merged yet) goes below it. Asked when a workspace gets its block.
    */
   readonly ports?: (repoPath: string) => readonly (PortOverride & { readonly source?: string })[];
   /**
    * User-defined variables for a repository's workspaces, in layers (a later
-   * layer's variable wins): a project file's `env`, then `tmuxWorkspaces.env`.
+   * layer's variable wins). Today one layer, `tmuxWorkspaces.env`; a project
+   * file's `env` (#15.3, not merged yet) goes below it.
    * Asked at each pane start and setup (see `workspaceEnvironment`).
    */
   readonly environmentTemplates?: (repoPath: string) => readonly EnvironmentLayer[];
