@@ -41,6 +41,11 @@ export class TmuxFixture {
     return result.stdout;
   }
 
+  /** Waits until the session's pane shows `text`: what a test must see before it types into the pane. */
+  async waitForText(session: string, text: string, timeoutMs = 5000): Promise<void> {
+    await eventually(async () => (await this.tmux('capture-pane', '-p', '-t', `=${session}:`)).includes(text), timeoutMs, `"${text}" in ${session}`);
+  }
+
   /**
    * Kills the server and waits until it is gone: kill-server returns while the
    * server is still exiting, and a client connecting meanwhile (the next test)

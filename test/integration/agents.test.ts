@@ -170,6 +170,8 @@ describe('coding agents', () => {
         command: ['/bin/sh', '-c', 'echo "loading project"; echo "fatal: the model is unavailable"; read line; exit 3'],
       });
       const ended = waitForEvent(world.lifecycle.onDidChange, (change: LifecycleChange) => change.type === 'session-ended', 5000);
+      // Typed before the script printed, the echoed "go" would come first in the pane.
+      await world.fixture.waitForText(session.tmuxName, 'unavailable');
       await world.fixture.tmux('send-keys', '-t', `=${session.tmuxName}:`, 'go', 'Enter');
       const change = await ended;
       assert.ok(change.type === 'session-ended' && change.natural);

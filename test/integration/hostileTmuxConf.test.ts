@@ -41,7 +41,7 @@ describe('under a hostile user tmux config', () => {
     const agent = await world.lifecycle.launchSession(ws.id, { kind: 'agent', label: 'agent', command: AGENT });
     const shell = await world.lifecycle.launchSession(ws.id, { kind: 'shell' });
     await stillAlive(ws.baseSession, agent.tmuxName, shell.tmuxName);
-    await eventually(async () => (await world.fixture.tmux('capture-pane', '-p', '-t', `=${agent.tmuxName}:`)).includes('agent ready'), 5000, 'agent output');
+    await world.fixture.waitForText(agent.tmuxName, 'agent ready');
   });
 
   it('keeps every session alive when the last client attaches and detaches', async () => {

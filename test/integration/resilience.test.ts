@@ -60,7 +60,7 @@ describe('resilience', () => {
       await eventually(async () => (await world.fixture.tmux('list-clients', '-F', '#{client_control_mode}')).includes('1'), 5000, 'control client attached');
       process.kill(frozen.pid!, 'SIGSTOP');
       await world.fixture.tmux('send-keys', '-t', '=tw-before:', 'Enter');
-      await eventually(async () => (await world.fixture.tmux('capture-pane', '-p', '-t', '=tw-before:')).includes('300000'), 10_000, 'the pane printed');
+      await world.fixture.waitForText('tw-before', '300000', 10_000);
       await world.fixture.tmux('kill-server');
       const refused = await execa(invocation.file, [...invocation.args.slice(0, -4), 'list-sessions'], { env: invocation.env, extendEnv: false, reject: false });
       assert.match(refused.stderr, /server exited unexpectedly/, 'the server is stuck exiting');
