@@ -29,6 +29,8 @@ import { WorkspaceDeletion, describeLoss } from './WorkspaceDeletion';
 import { refuseLoss } from './loss';
 import { WorkspaceQueries } from './WorkspaceQueries';
 import { WorkspaceSetup } from './WorkspaceSetup';
+import { WorkspaceTeardown } from './WorkspaceTeardown';
+import { retryableFrom } from './ProjectSetup';
 
 export type * from './types';
 export { describeLoss };
@@ -67,6 +69,7 @@ export class RuntimeLifecycle implements Disposable {
   private readonly launcher: SessionLaunch;
   private readonly setup: WorkspaceSetup;
   private readonly deletion: WorkspaceDeletion;
+  private readonly teardown: WorkspaceTeardown;
   private readonly landing: WorkspaceLanding;
   private readonly archives: WorkspaceArchive;
   private readonly reportSubscription: Disposable | undefined;
@@ -115,6 +118,7 @@ export class RuntimeLifecycle implements Disposable {
     this.launcher = new SessionLaunch(this.context, this.prompts);
     this.setup = new WorkspaceSetup(this.context, (record) => this.launcher.startBase(record));
     this.deletion = new WorkspaceDeletion(this.context);
+    this.teardown = new WorkspaceTeardown(this.context);
     this.landing = new WorkspaceLanding(this.context);
     this.archives = new WorkspaceArchive(this.context, {
       locate: (record) => this.deletion.locate(record),
@@ -123,6 +127,7 @@ export class RuntimeLifecycle implements Disposable {
       removeWorktree: (record, force) => this.deletion.removeWorktree(record, force, { keepBranch: true, stage: 'archive' }),
       checkFolder: (record) => this.setup.checkFolder(record),
       runSetup: (workspaceId, setupCommand) => this.setup.run(workspaceId, setupCommand),
+      teardown: (record, force) => this.teardown.run(record, force),
     });
     this.watcher.onDidChangeSessions((notification) => this.onTmuxNotification(notification));
     options.marker?.onDidChange(() => this.changes.fire({ type: 'external' }));
@@ -231,20 +236,20 @@ export class RuntimeLifecycle implements Disposable {
       const existing = await this.lock.run(`repo:${repoPath}`, () => this.setup.record(id, repoPath, branch, source, request.base));
       if (existing) return existing;
       await this.context.step('create:recorded');
-      return this.setup.run(id, request.setupCommand);
+      return this.setup.run(id, request.setupCommand, request.signal);
     });
   }
 
-  /** Runs setup again for a workspace in `error`; refused (and nothing recorded) from any other status. */
-  async retrySetup(workspaceId: string, options: { setupCommand?: string } = {}): Promise<WorkspaceRecord> {
+  /** Runs setup again for a workspace in `error` (or `ready` with setup steps skipped: declined, untrusted); refused, recording nothing, otherwise. */
+  async retrySetup(workspaceId: string, options: { setupCommand?: string; signal?: AbortSignal } = {}): Promise<WorkspaceRecord> {
     return this.lock.run(workspaceId, async () => {
       // A folder that is not this workspace's worktree (another workspace's, say) is never adopted.
       const record = requireWorkspace(this.options.store, workspaceId);
       if (record.status === 'error') await this.setup.checkFolder(record);
-      await this.options.store.transition(workspaceId, ['error'], { status: 'creating', lastError: undefined });
+      await this.options.store.transition(workspaceId, retryableFrom(record), { status: 'creating', lastError: undefined });
       this.context.changed(workspaceId);
       await this.context.mirror(workspaceId);
-      return this.setup.run(workspaceId, options.setupCommand);
+      return this.setup.run(workspaceId, options.setupCommand, options.signal);
     });
   }
 
@@ -333,6 +338,7 @@ export class RuntimeLifecycle implements Disposable {
       await this.context.mirror(workspaceId);
       await this.context.step('delete:marked');
       try {
+        await this.teardown.run(record, force);
         await this.deletion.stopAll(record);
         await this.deletion.removeWorktree(record, force);
         // Inside the try: a failed forget too must leave `deletion_failed`, not `deleting`.

@@ -8,6 +8,7 @@ import type { ResumableRecord, SessionKind, SessionRecord, WorkspaceRecord } fro
 import type { TmuxClient } from '../tmux/TmuxClient';
 import type { StatusLineMode } from '../tmux/statusLine';
 import type { TransitionLock } from './TransitionLock';
+import type { ProjectApproval } from '../project/projectGate';
 
 export interface LifecycleOptions {
   readonly tmux: TmuxClient;
@@ -38,6 +39,14 @@ export interface LifecycleOptions {
   readonly isTrusted?: () => boolean;
   /** The environment the setup command runs with. */
   readonly environment?: NodeJS.ProcessEnv;
+  /**
+   * Asks the user whether a repository's `.tmux-workspaces.json` commands may
+   * run (a modal with the exact commands); true to run them. Asked only when
+   * the file's text has no approval yet. Default: nobody to ask, so they never run.
+   */
+  readonly approveProject?: (request: ProjectApproval) => Promise<boolean>;
+  /** How long teardown steps may take altogether before the delete or archive stops (default 2 minutes). */
+  readonly teardownTimeoutMs?: () => number;
   /** Serialises a workspace's transitions; across windows with a `FileLock`. Default: this process only. */
   readonly lock?: TransitionLock;
   /** Tells other windows that records changed, and this one when they did. */
@@ -72,6 +81,8 @@ export interface CreateWorkspaceRequest {
   /** The branch a new branch starts from; default: the repository's default branch. */
   readonly base?: string;
   readonly setupCommand?: string;
+  /** Aborting stops the running setup step (the workspace is left `error`, and Retry Setup resumes at that step). */
+  readonly signal?: AbortSignal;
 }
 
 export interface LaunchRequest {
