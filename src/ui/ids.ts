@@ -62,6 +62,7 @@ export const SettingKey = {
   branchPrefix: 'branchPrefix',
   repositories: 'repositories',
   setupCommand: 'setupCommand',
+  teardownTimeoutSeconds: 'teardownTimeoutSeconds',
   agents: 'agents',
   attachOnLaunch: 'attachOnLaunch',
   notifications: 'notifications',
