@@ -31,6 +31,7 @@ import { VsCodeSettings } from './ui/vscode/settings';
 import { VsCodeHost } from './ui/vscode/VsCodeHost';
 import { WorkspaceStatusBar } from './ui/vscode/WorkspaceStatusBar';
 import { WorkspaceTreeProvider } from './ui/vscode/WorkspaceTreeProvider';
+import { askToRunProjectCommands } from './ui/projectApproval';
 
 type Log = vscode.LogOutputChannel;
 
@@ -98,6 +99,8 @@ function coreServices(context: vscode.ExtensionContext, log: Log) {
     reapOrphans: settings.reapOrphans(),
     statusLine: () => settings.statusLine(),
     isTrusted: () => vscode.workspace.isTrusted,
+    approveProject: (request) => askToRunProjectCommands((message, detail, ...actions) => Promise.resolve(vscode.window.showWarningMessage(message, { modal: true, detail }, ...actions)), request),
+    teardownTimeoutMs: () => settings.teardownTimeoutMs(),
     lock: currentUnder(new FileLock(join(stateDir, 'locks'), { log, onCompromised: (error) => log.warn(`A workspace lock was lost: ${error.message}`) }), store),
     marker,
   });

@@ -168,6 +168,20 @@ export class ScriptedHost implements UiHost {
     return task();
   }
 
+  /** What cancellable progress reported, in order; `cancel` aborts the running one's signal (a click on Cancel). */
+  readonly progressReports: string[] = [];
+  private cancelProgress: AbortController | undefined;
+
+  withCancellableProgress<T>(title: string, task: (report: (message: string) => void, signal: AbortSignal) => Promise<T>): Promise<T> {
+    this.cancelProgress = new AbortController();
+    this.progressReports.push(title);
+    return task((message) => this.progressReports.push(message), this.cancelProgress.signal);
+  }
+
+  cancel(): void {
+    this.cancelProgress?.abort();
+  }
+
   attachTerminal(options: { tmuxName: string; title: string; argv: readonly string[]; cwd?: string }): void {
     this.terminals.push(options);
   }

@@ -348,7 +348,7 @@ export class RuntimeLifecycle implements Disposable {
         await store.update(workspaceId, { status: 'deletion_failed', lastError: message });
         this.context.changed(workspaceId);
         await this.context.mirror(workspaceId);
-        throw failed(message);
+        throw failed(message, error instanceof StageError ? { stage: error.stage } : undefined);
       }
       this.context.emit({ type: 'workspace-removed', workspaceId });
     });

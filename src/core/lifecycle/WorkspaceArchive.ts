@@ -63,7 +63,7 @@ export class WorkspaceArchive {
       const message = error instanceof StageError ? error.message : `archive: ${errorMessage(error)}`;
       await store.update(workspaceId, { status: 'archive_failed', lastError: message });
       await this.context.mirror(workspaceId);
-      throw failed(message);
+      throw failed(message, error instanceof StageError ? { stage: error.stage } : undefined);
     } finally {
       this.context.changed(workspaceId);
     }
