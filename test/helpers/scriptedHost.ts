@@ -170,16 +170,18 @@ export class ScriptedHost implements UiHost {
 
   /** What cancellable progress reported, in order; `cancel` aborts the running one's signal (a click on Cancel). */
   readonly progressReports: string[] = [];
-  private cancelProgress: AbortController | undefined;
+  // An object of its own: a command may see this host through a wrapper, whose writes of a plain field would stay on the wrapper.
+  private readonly running: { progress?: AbortController } = {};
 
   withCancellableProgress<T>(title: string, task: (report: (message: string) => void, signal: AbortSignal) => Promise<T>): Promise<T> {
-    this.cancelProgress = new AbortController();
+    const controller = new AbortController();
+    this.running.progress = controller;
     this.progressReports.push(title);
-    return task((message) => this.progressReports.push(message), this.cancelProgress.signal);
+    return task((message) => this.progressReports.push(message), controller.signal);
   }
 
   cancel(): void {
-    this.cancelProgress?.abort();
+    this.running.progress?.abort();
   }
 
   attachTerminal(options: { tmuxName: string; title: string; argv: readonly string[]; cwd?: string }): void {

@@ -29,7 +29,7 @@ export interface GateOptions {
  * Approvals of project files, one empty 0600 file per repository and content
  * hash (`approvals/<repo hash>/<file hash>`). Each approval is a file of its
  * own, created by rename, so two windows approving at once never overwrite
- * each other's, as one object in globalState would.
+ * each other's (the extension's shared state object is written whole).
  */
 export class ProjectApprovals {
   constructor(private readonly stateDir: string) {}
