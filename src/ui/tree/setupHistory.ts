@@ -54,8 +54,7 @@ export function stageWords(event: SetupEvent): string {
 }
 
 /** A finished step's duration: `1.2 s`, `3 min 4 s`. */
-function took(ms: number | undefined): string {
-  if (ms === undefined) return '';
+function took(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
@@ -69,8 +68,8 @@ export function setupHistory(events: readonly SetupEvent[], status: WorkspaceSta
     const attempt = attempts[n - 1];
     lines.push(`- **attempt ${n} — ${attemptWords(attempt, n === attempts.length, status)}** (${localTime(attempt[0].at)})`);
     for (const event of attempt.filter((e) => e.outcome !== 'started')) {
-      const said = [event.detail, took(event.ms)].filter(Boolean).join(', ');
-      lines.push(`  - ${localClock(event.at)} ${stageWords(event)}: ${event.outcome}${said ? ` (${said})` : ''}`);
+      const duration = event.ms === undefined ? '' : ` after ${took(event.ms)}`;
+      lines.push(`  - ${localClock(event.at)} ${stageWords(event)}: ${event.outcome}${duration}${event.detail ? ` (${event.detail})` : ''}`);
     }
   }
   return lines.join('\n');
