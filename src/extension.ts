@@ -32,6 +32,7 @@ import { VsCodeSettings } from './ui/vscode/settings';
 import { VsCodeHost } from './ui/vscode/VsCodeHost';
 import { WorkspaceStatusBar } from './ui/vscode/WorkspaceStatusBar';
 import { WorkspaceTreeProvider } from './ui/vscode/WorkspaceTreeProvider';
+import { askToRunProjectCommands } from './ui/projectApproval';
 
 type Log = vscode.LogOutputChannel;
 
@@ -101,6 +102,8 @@ function coreServices(context: vscode.ExtensionContext, log: Log) {
     ports: (repoPath) => [settings.ports(repoPath)],
     environmentTemplates: (repoPath) => [settings.environmentTemplates(repoPath)],
     isTrusted: () => vscode.workspace.isTrusted,
+    approveProject: (request) => askToRunProjectCommands((message, detail, ...actions) => Promise.resolve(vscode.window.showWarningMessage(message, { modal: true, detail }, ...actions)), request),
+    teardownTimeoutMs: () => settings.teardownTimeoutMs(),
     lock: currentUnder(new FileLock(join(stateDir, 'locks'), { log, onCompromised: (error) => log.warn(`A workspace lock was lost: ${error.message}`) }), store),
     marker,
   });

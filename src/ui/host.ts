@@ -52,6 +52,11 @@ export interface UiHost {
   error<A extends string>(message: string, ...actions: A[]): Promise<A | undefined>;
   /** Progress shown in the Tmux Workspaces view. */
   withProgress<T>(title: string, task: () => Promise<T>): Promise<T>;
+  /**
+   * Progress in the notification area, with a Cancel button: `report` names
+   * what runs now (a setup step); `signal` aborts when the user cancels.
+   */
+  withCancellableProgress<T>(title: string, task: (report: (message: string) => void, signal: AbortSignal) => Promise<T>): Promise<T>;
   /** Opens (or focuses) the integrated terminal attached to a tmux session. */
   attachTerminal(options: { tmuxName: string; title: string; argv: readonly string[]; cwd?: string }): void;
   copyToClipboard(text: string): Promise<void>;

@@ -63,6 +63,7 @@ export const SettingKey = {
   branchPrefix: 'branchPrefix',
   repositories: 'repositories',
   setupCommand: 'setupCommand',
+  teardownTimeoutSeconds: 'teardownTimeoutSeconds',
   agents: 'agents',
   attachOnLaunch: 'attachOnLaunch',
   notifications: 'notifications',

@@ -1,7 +1,7 @@
 import type { Logger, LogLevel } from '../../src/core/log';
 import { commandEntries, runCommand } from '../../src/ui/commands/registry';
 import type { CommandTarget } from '../../src/ui/commands/targets';
-import type { CommandContext, EditorSelection, FileDiff, InputOptions, PickItem, PickOptions, UiHost } from '../../src/ui/host';
+import type { CommandContext, EditorSelection, FileDiff, InputOptions, PickItem, PickOptions, Settings, UiHost } from '../../src/ui/host';
 import type { CommandId } from '../../src/ui/ids';
 
 /** A log that keeps every line with its level, like the LogOutputChannel would show it. */
@@ -35,6 +35,18 @@ export class RecordingLog implements Logger {
 }
 
 /** A scripted answer to a modal: pressing Enter, which picks the dialog's default (its first action, as in VS Code). */
+/** Settings as a user who set nothing has them, with `overrides` on top. */
+export function plainSettings(overrides: Partial<Settings> = {}): Settings {
+  return {
+    setupCommand: () => ({ command: undefined, blockedByTrust: false }),
+    agents: () => ({ agents: [], problems: [], blockedByTrust: false }),
+    attachOnLaunch: () => false,
+    branchPrefix: () => '',
+    updateStrategy: () => 'merge',
+    ...overrides,
+  };
+}
+
 export const ENTER = Symbol('Enter');
 
 /** A scripted answer to a quick pick: these values typed into it one after another, then Enter. */
@@ -166,6 +178,22 @@ export class ScriptedHost implements UiHost {
 
   withProgress<T>(_title: string, task: () => Promise<T>): Promise<T> {
     return task();
+  }
+
+  /** What cancellable progress reported, in order; `cancel` aborts the running one's signal (a click on Cancel). */
+  readonly progressReports: string[] = [];
+  // An object of its own: a command may see this host through a wrapper, whose writes of a plain field would stay on the wrapper.
+  private readonly running: { progress?: AbortController } = {};
+
+  withCancellableProgress<T>(title: string, task: (report: (message: string) => void, signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    this.running.progress = controller;
+    this.progressReports.push(title);
+    return task((message) => this.progressReports.push(message), controller.signal);
+  }
+
+  cancel(): void {
+    this.running.progress?.abort();
   }
 
   attachTerminal(options: { tmuxName: string; title: string; argv: readonly string[]; cwd?: string }): void {

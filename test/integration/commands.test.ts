@@ -15,18 +15,11 @@ import { CommandId } from '../../src/ui/ids';
 import { TmuxClient } from '../../src/core/tmux/TmuxClient';
 import { FailingTmux } from '../helpers/faults';
 import { git } from '../helpers/gitRepo';
-import { ENTER, RecordingLog, ScriptedHost, runGuarded, typing } from '../helpers/scriptedHost';
+import { ENTER, RecordingLog, ScriptedHost, plainSettings, runGuarded, typing } from '../helpers/scriptedHost';
 import { eventually } from '../helpers/poll';
 import { useWorld } from '../helpers/world';
 
-const settings = (overrides: Partial<Settings> = {}): Settings => ({
-  setupCommand: () => ({ command: undefined, blockedByTrust: false }),
-  agents: () => ({ agents: [], problems: [], blockedByTrust: false }),
-  attachOnLaunch: () => true,
-  branchPrefix: () => 'feature/',
-  updateStrategy: () => 'merge',
-  ...overrides,
-});
+const settings = (overrides: Partial<Settings> = {}): Settings => plainSettings({ attachOnLaunch: () => true, branchPrefix: () => 'feature/', ...overrides });
 
 describe('commands against the real lifecycle', () => {
   const world = useWorld({ repoFolder: 'my repo' });

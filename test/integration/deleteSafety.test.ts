@@ -6,19 +6,13 @@ import { join } from 'node:path';
 import type { WorkspaceRecord } from '../../src/core/store/records';
 import { deleteWorkspace } from '../../src/ui/commands/deleteWorkspace';
 import { Cancelled } from '../../src/ui/commands/failures';
-import type { CommandContext, Settings } from '../../src/ui/host';
+import type { CommandContext } from '../../src/ui/host';
 import { git } from '../helpers/gitRepo';
 import { workspaceError } from '../helpers/rejection';
-import { RecordingLog, ScriptedHost } from '../helpers/scriptedHost';
+import { RecordingLog, ScriptedHost, plainSettings } from '../helpers/scriptedHost';
 import { useWorld } from '../helpers/world';
 
-const settings: Settings = {
-  setupCommand: () => ({ command: undefined, blockedByTrust: false }),
-  agents: () => ({ agents: [], problems: [], blockedByTrust: false }),
-  attachOnLaunch: () => false,
-  branchPrefix: () => 'feature/',
-  updateStrategy: () => 'merge',
-};
+const settings = plainSettings({ branchPrefix: () => 'feature/' });
 
 /** A commit of one new file in `cwd`. */
 async function commit(cwd: string, file: string, message: string): Promise<void> {

@@ -3,18 +3,12 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DiskUsage } from '../../src/core/disk/DiskUsage';
-import type { CommandContext, PickItem, PickOptions, Settings } from '../../src/ui/host';
+import type { CommandContext, PickItem, PickOptions } from '../../src/ui/host';
 import { CommandId } from '../../src/ui/ids';
-import { RecordingLog, ScriptedHost, runGuarded } from '../helpers/scriptedHost';
+import { RecordingLog, ScriptedHost, runGuarded, plainSettings } from '../helpers/scriptedHost';
 import { useWorld } from '../helpers/world';
 
-const settings: Settings = {
-  setupCommand: () => ({ command: undefined, blockedByTrust: false }),
-  agents: () => ({ agents: [], problems: [], blockedByTrust: false }),
-  attachOnLaunch: () => false,
-  branchPrefix: () => '',
-  updateStrategy: () => 'merge',
-};
+const settings = plainSettings();
 
 /** A scripted host that keeps every pick's rows, as the user saw them. */
 class ListingHost extends ScriptedHost {

@@ -120,4 +120,25 @@ describe('workspace ports and variables (real tmux, real git)', () => {
     await assert.rejects(bad.launchSession(ws.id, { kind: 'shell' }), /setting tmuxWorkspaces\.env: variable "DB" has an unknown placeholder \{host\}/);
     assert.deepEqual(await world.liveNames(), before, 'no session was started');
   });
+
+  it('puts the project file\'s ports and env under the user\'s settings, and its env only into a trusted workspace\'s panes', async () => {
+    await writeFile(join(world.repo.repo, '.tmux-workspaces.json'), JSON.stringify({ ports: { base: BASE + 400, blockSize: 20 }, env: { FROM_FILE: 'file-{port+1}', SHARED: 'file' } }));
+    const userLayer: LifecycleOptions['environmentTemplates'] = () => [{ source: 'setting tmuxWorkspaces.env', env: { SHARED: 'setting' } }];
+    const lc = await lifecycle({ ports: () => [{ blockSize: 4 }], environmentTemplates: userLayer });
+    const ws = await lc.createWorkspace({ repoPath: world.repo.repo, branch: 'feature/one' });
+    const ports = ws.ports!;
+    assert.ok(ports.first >= BASE + 400 && ports.first < BASE + 500, `the file's base: ${ports.first}`);
+    assert.equal(ports.count, 4, 'the user\'s block size wins over the file\'s');
+    const shell = await lc.launchSession(ws.id, { kind: 'shell' });
+    const env = await dumpOf(join(dumps, `${shell.tmuxName}.env`), 'shell env');
+    assert.match(env, new RegExp(`^FROM_FILE=file-${ports.first + 1}$`, 'm'), 'the file\'s variable, templated');
+    assert.match(env, /^SHARED=setting$/m, 'the user\'s layer wins');
+
+    const untrusted = await lifecycle({ isTrusted: () => false, ports: () => [{ blockSize: 4 }], environmentTemplates: userLayer });
+    const agentDump = join(dumps, 'untrusted-agent.env');
+    await untrusted.launchSession(ws.id, { kind: 'agent', label: 'stand-in', command: ['/bin/sh', '-c', 'env > "$0.tmp" && mv "$0.tmp" "$0"; exec sleep 600', agentDump] });
+    const untrustedEnv = await dumpOf(agentDump, 'agent env');
+    assert.doesNotMatch(untrustedEnv, /^FROM_FILE=/m, 'an untrusted workspace gets none of the file\'s variables');
+    assert.match(untrustedEnv, /^SHARED=setting$/m);
+  });
 });

@@ -55,4 +55,20 @@ describe('the setup history in a workspace tooltip', () => {
   it('calls an attempt that went through every stage ready', () => {
     assert.equal(history(tooltip('ready', FIRST.slice(0, 6)))[1], '- **attempt 1 — ready** (2026-12-02 14:05:09)');
   });
+
+  it('keeps the steps of one setup in one attempt, each with its name and duration, and a retry that resumes at a step a new attempt', () => {
+    const step = (name: string, outcome: SetupEvent['outcome'], ms?: number, detail?: string): SetupEvent => ({ ...event('setup', outcome, detail), step: name, ...(ms === undefined ? {} : { ms }) });
+    const events = [
+      ...FIRST.slice(0, 6),
+      step('install', 'started'), step('install', 'ok', 1234, '"install" succeeded'),
+      step('migrate', 'started'), step('migrate', 'failed', 65_000, 'The setup step "migrate" (`npm run migrate`) exited with 1.'),
+      event('terminal', 'started'), event('terminal', 'ok'),
+      step('migrate', 'started'),
+    ];
+    const lines = history(tooltip('creating', events));
+    assert.equal(lines[1], '- **attempt 2 — running: setup step "migrate"…** (2026-12-02 14:05:09)');
+    assert.ok(lines.includes('- **attempt 1 — failed at setup step "migrate"** (2026-12-02 14:05:09)'), lines.join('\n'));
+    assert.ok(lines.includes('  - 14:05:09 setup step "install": ok after 1.2 s ("install" succeeded)'), lines.join('\n'));
+    assert.ok(lines.includes('  - 14:05:09 setup step "migrate": failed after 1 min 5 s (The setup step "migrate" (`npm run migrate`) exited with 1.)'), lines.join('\n'));
+  });
 });

@@ -30,6 +30,10 @@ import { refuseLoss } from './loss';
 import { WorkspaceQueries } from './WorkspaceQueries';
 import { WorkspaceSetup } from './WorkspaceSetup';
 import { PORTS_LOCK, WorkspacePorts } from './WorkspacePorts';
+import { WorkspaceTeardown } from './WorkspaceTeardown';
+import { retryableFrom } from './ProjectSetup';
+import type { WorkspaceVariables } from './workspaceEnvironment';
+import { projectAgents } from '../project/projectFile';
 
 export type * from './types';
 export { describeLoss };
@@ -68,6 +72,7 @@ export class RuntimeLifecycle implements Disposable {
   private readonly launcher: SessionLaunch;
   private readonly setup: WorkspaceSetup;
   private readonly deletion: WorkspaceDeletion;
+  private readonly teardown: WorkspaceTeardown;
   private readonly landing: WorkspaceLanding;
   private readonly archives: WorkspaceArchive;
   private readonly reportSubscription: Disposable | undefined;
@@ -114,10 +119,11 @@ export class RuntimeLifecycle implements Disposable {
     this.repairs = new RecordRepair(this.context);
     this.queries = new WorkspaceQueries(this.context, () => this.listing.current());
     const ports = new WorkspacePorts(this.context);
-    const variables = async (workspaceId: string) => ports.environment(await this.lock.run(PORTS_LOCK, () => ports.ensure(workspaceId)));
+    const variables: WorkspaceVariables = async (workspaceId) => ports.environment(await this.lock.run(PORTS_LOCK, () => ports.ensure(workspaceId)));
     this.launcher = new SessionLaunch(this.context, this.prompts, variables);
     this.setup = new WorkspaceSetup(this.context, (record) => this.launcher.startBase(record), variables);
     this.deletion = new WorkspaceDeletion(this.context);
+    this.teardown = new WorkspaceTeardown(this.context, variables);
     this.landing = new WorkspaceLanding(this.context);
     this.archives = new WorkspaceArchive(this.context, {
       locate: (record) => this.deletion.locate(record),
@@ -126,6 +132,7 @@ export class RuntimeLifecycle implements Disposable {
       removeWorktree: (record, force) => this.deletion.removeWorktree(record, force, { keepBranch: true, stage: 'archive' }),
       checkFolder: (record) => this.setup.checkFolder(record),
       runSetup: (workspaceId, setupCommand) => this.setup.run(workspaceId, setupCommand),
+      teardown: (record, force) => this.teardown.run(record, force),
     });
     this.watcher.onDidChangeSessions((notification) => this.onTmuxNotification(notification));
     options.marker?.onDidChange(() => this.changes.fire({ type: 'external' }));
@@ -174,6 +181,11 @@ export class RuntimeLifecycle implements Disposable {
 
   resumable(key: string): ResumableRecord | undefined {
     return this.options.store.resumable(key);
+  }
+
+  /** The agents the workspace's repository offers in its project file (none in an untrusted workspace). */
+  projectAgents(workspaceId: string): ReturnType<typeof projectAgents> {
+    return projectAgents(requireWorkspace(this.options.store, workspaceId).repoPath, this.options.isTrusted?.() ?? true);
   }
 
   /** What a delete without force would refuse over: uncommitted or untracked files, unpushed commits. */
@@ -234,20 +246,20 @@ export class RuntimeLifecycle implements Disposable {
       const existing = await this.lock.run(`repo:${repoPath}`, () => this.setup.record(id, repoPath, branch, source, request.base));
       if (existing) return existing;
       await this.context.step('create:recorded');
-      return this.setup.run(id, request.setupCommand);
+      return this.setup.run(id, request.setupCommand, request.signal);
     });
   }
 
-  /** Runs setup again for a workspace in `error`; refused (and nothing recorded) from any other status. */
-  async retrySetup(workspaceId: string, options: { setupCommand?: string } = {}): Promise<WorkspaceRecord> {
+  /** Runs setup again for a workspace in `error` (or `ready` with setup steps skipped: declined, untrusted); refused, recording nothing, otherwise. */
+  async retrySetup(workspaceId: string, options: { setupCommand?: string; signal?: AbortSignal } = {}): Promise<WorkspaceRecord> {
     return this.lock.run(workspaceId, async () => {
       // A folder that is not this workspace's worktree (another workspace's, say) is never adopted.
       const record = requireWorkspace(this.options.store, workspaceId);
       if (record.status === 'error') await this.setup.checkFolder(record);
-      await this.options.store.transition(workspaceId, ['error'], { status: 'creating', lastError: undefined });
+      await this.options.store.transition(workspaceId, retryableFrom(record), { status: 'creating', lastError: undefined });
       this.context.changed(workspaceId);
       await this.context.mirror(workspaceId);
-      return this.setup.run(workspaceId, options.setupCommand);
+      return this.setup.run(workspaceId, options.setupCommand, options.signal);
     });
   }
 
@@ -336,6 +348,7 @@ export class RuntimeLifecycle implements Disposable {
       await this.context.mirror(workspaceId);
       await this.context.step('delete:marked');
       try {
+        await this.teardown.run(record, force);
         await this.deletion.stopAll(record);
         await this.deletion.removeWorktree(record, force);
         // Inside the try: a failed forget too must leave `deletion_failed`, not `deleting`.
@@ -345,7 +358,7 @@ export class RuntimeLifecycle implements Disposable {
         await store.update(workspaceId, { status: 'deletion_failed', lastError: message });
         this.context.changed(workspaceId);
         await this.context.mirror(workspaceId);
-        throw failed(message);
+        throw failed(message, error instanceof StageError ? { stage: error.stage } : undefined);
       }
       this.context.emit({ type: 'workspace-removed', workspaceId });
     });

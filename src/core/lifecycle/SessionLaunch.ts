@@ -12,6 +12,7 @@ import { MARKER } from '../tmux/TmuxClient';
 import { DEFAULT_STATUS_LINE, statusLineOptions } from '../tmux/statusLine';
 import { loginShell, requireWorkspace, statusWords, type LifecycleContext } from './context';
 import type { LaunchRequest } from './types';
+import type { WorkspaceVariables } from './workspaceEnvironment';
 
 /** What the status line calls a workspace's base terminal (the tree's word for it). */
 const BASE_STATUS_LABEL = 'terminal';
@@ -37,7 +38,7 @@ export class SessionLaunch {
     private readonly context: LifecycleContext,
     private readonly prompts: PromptDelivery,
     /** The workspace's variables (its ports allocated first, if it has none): into every pane's handoff. */
-    private readonly variables: (workspaceId: string) => Promise<Readonly<Record<string, string>>> = async () => ({}),
+    private readonly variables: WorkspaceVariables = async () => ({}),
   ) {}
 
   /** `prompt`: the checked first prompt of an agent. */

@@ -19,6 +19,8 @@ export interface ArchiveSteps {
   checkFolder(record: WorkspaceRecord): Promise<void>;
   /** Setup from `creating`: worktree, base terminal, includes, setup command, then `ready`. */
   runSetup(workspaceId: string, setupCommand: string | undefined): Promise<WorkspaceRecord>;
+  /** The project file's teardown steps; a failure throws (unless forced) before anything is stopped or removed. */
+  teardown(record: WorkspaceRecord, force: boolean): Promise<void>;
 }
 
 /** Statuses an archive starts from: a workspace with (or that should have) a worktree, and an archive to retry. */
@@ -51,6 +53,7 @@ export class WorkspaceArchive {
     await this.context.mirror(workspaceId);
     await this.context.step('archive:marked');
     try {
+      await this.steps.teardown(record, consent.force ?? false);
       await this.steps.stopAll(record, 'archive');
       await this.steps.removeWorktree(record, consent.force ?? false);
       const archived = await store.transition(workspaceId, ['archiving'], { status: 'archived', lastError: undefined });
@@ -60,7 +63,7 @@ export class WorkspaceArchive {
       const message = error instanceof StageError ? error.message : `archive: ${errorMessage(error)}`;
       await store.update(workspaceId, { status: 'archive_failed', lastError: message });
       await this.context.mirror(workspaceId);
-      throw failed(message);
+      throw failed(message, error instanceof StageError ? { stage: error.stage } : undefined);
     } finally {
       this.context.changed(workspaceId);
     }

@@ -1,7 +1,8 @@
+import { PROJECT_FILE, loadProjectFile } from '../project/projectFile';
 import type { WorkspaceRecord } from '../store/records';
 import { requireWorkspace, type LifecycleContext } from './context';
 import { allocatePortBlock, machinePortProbe, portRange, resolvePortSettings } from './portBlocks';
-import { workspaceEnvironment } from './workspaceEnvironment';
+import { workspaceEnvironment, type EnvironmentLayer } from './workspaceEnvironment';
 
 /** The one lock key every window takes to hand out port blocks (with the workspace's own lock held). */
 export const PORTS_LOCK = 'ports';
@@ -21,7 +22,9 @@ export class WorkspacePorts {
     const { store, options, log } = this.context;
     const record = requireWorkspace(store, workspaceId);
     if (record.ports) return record;
-    const settings = resolvePortSettings(options.ports?.(record.repoPath) ?? []);
+    // The team's project file first, the user's settings over it.
+    const project = (await loadProjectFile(record.repoPath))?.file.ports;
+    const settings = resolvePortSettings([...(project ? [{ ...project, source: PROJECT_FILE }] : []), ...(options.ports?.(record.repoPath) ?? [])]);
     const taken = store.workspaces().flatMap((other) => (other.id !== workspaceId && other.ports ? [other.ports] : []));
     const block = await allocatePortBlock(taken, settings, await machinePortProbe(log));
     const updated = (await store.update(workspaceId, { ports: block })) ?? record;
@@ -30,8 +33,18 @@ export class WorkspacePorts {
     return updated;
   }
 
-  /** The variables for the workspace's panes and setup: built-in ones and those templated by the layers for its repository. */
-  environment(record: WorkspaceRecord): Record<string, string> {
-    return workspaceEnvironment(record, this.context.options.environmentTemplates?.(record.repoPath) ?? []);
+  /**
+   * The variables for the workspace's panes, setup and teardown: built-in ones,
+   * then the project file's `env` (only while the editor trusts the workspace:
+   * a committed file must not set a pane's `BASH_ENV` or `PATH` in a repository
+   * nobody vouched for), then the user's layers. A bad project file refuses,
+   * naming the field, and nothing starts.
+   */
+  async environment(record: WorkspaceRecord): Promise<Record<string, string>> {
+    const { options } = this.context;
+    const trusted = options.isTrusted?.() ?? true;
+    const project = trusted ? await loadProjectFile(record.repoPath) : undefined;
+    const file: EnvironmentLayer[] = project && Object.keys(project.file.env).length > 0 ? [{ source: PROJECT_FILE, env: project.file.env }] : [];
+    return workspaceEnvironment(record, [...file, ...(options.environmentTemplates?.(record.repoPath) ?? [])]);
   }
 }

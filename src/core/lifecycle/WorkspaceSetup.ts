@@ -1,13 +1,14 @@
-import { createWriteStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { execa } from 'execa';
 import { WorkspaceError, errorMessage, failed, refused } from '../errors';
 import { baseSessionName, defaultWorktreePath } from '../naming';
-import { privateFolder } from '../privateFolder';
+import { loadProjectFile } from '../project/projectFile';
 import { SCHEMA_VERSION, type SetupStage, type WorkspaceRecord } from '../store/records';
-import { localTime } from '../time';
+import type { WorkspaceVariables } from './workspaceEnvironment';
 import { StageError, requireWorkspace, type LifecycleContext } from './context';
+import { ProjectSetup } from './ProjectSetup';
+import { ProjectSteps } from './ProjectSteps';
 import { includeWorktreeFiles } from './worktreeInclude';
 
 /** The longest file name most file systems take (ext4, APFS, NTFS count 255 bytes or units). */
@@ -20,18 +21,24 @@ interface Made {
   branch: boolean;
 }
 
-/** A new workspace's record, and its setup: stages, rollback, the setup command and its log. With the workspace's lock. */
+/** A new workspace's record, and its setup: stages, rollback, the setup steps and their log. With the workspace's lock. */
 export class WorkspaceSetup {
+  private readonly steps: ProjectSteps;
+  private readonly setupSteps: ProjectSetup;
+
   constructor(
     private readonly context: LifecycleContext,
     private readonly startBase: (record: WorkspaceRecord) => Promise<void>,
-    /** The workspace's variables (its ports allocated first, if it has none), for the setup command. */
-    private readonly variables: (workspaceId: string) => Promise<Readonly<Record<string, string>>> = async () => ({}),
-  ) {}
+    /** The workspace's variables (its ports allocated first, if it has none), for every setup step. */
+    variables: WorkspaceVariables = async () => ({}),
+  ) {
+    this.steps = new ProjectSteps(context, variables);
+    this.setupSteps = new ProjectSetup(context, this.steps);
+  }
 
-  /** Where the setup command's output goes. */
+  /** Where the setup steps' output goes. */
   logPath(workspaceId: string): string {
-    return join(this.context.options.stateDir, 'logs', `${workspaceId}.setup.log`);
+    return this.steps.logPath(workspaceId);
   }
 
   /** Writes the `creating` record, or resolves to the workspace that has this branch already. With the repository's lock too. */
@@ -39,6 +46,8 @@ export class WorkspaceSetup {
     const { store, git, options } = this.context;
     const existing = store.workspaces().find((ws) => ws.repoPath === repoPath && ws.branch === branch);
     if (existing) return existing;
+    // A bad project file is refused before anything exists: no record, worktree or branch.
+    await loadProjectFile(repoPath);
     if (source === 'new' && (await git.localBranchExists(repoPath, branch))) {
       throw refused(`Branch "${branch}" already exists. Pick it as an existing branch instead.`);
     }
@@ -88,12 +97,14 @@ export class WorkspaceSetup {
    * `error`; only a failed worktree stage is rolled back (after it, the
    * worktree and base terminal are kept for the user to look at and fix).
    */
-  async run(workspaceId: string, setupCommand: string | undefined): Promise<WorkspaceRecord> {
+  async run(workspaceId: string, setupCommand: string | undefined, signal?: AbortSignal): Promise<WorkspaceRecord> {
     const { store, tmux } = this.context;
     const made: Made = { worktree: false, branch: false };
     let record = requireWorkspace(store, workspaceId);
     try {
       await this.checkFolder(record);
+      // Read once per attempt: the steps that run are those of the file as it is now.
+      const project = await loadProjectFile(record.repoPath);
       if (!existsSync(record.worktreePath)) {
         await this.stage(workspaceId, 'worktree', async () => {
           record = await this.addWorktree(record, made);
@@ -111,13 +122,12 @@ export class WorkspaceSetup {
       // A kept worktree had its files copied: copying again would bring back ones the user removed.
       if (made.worktree || !includedBefore(record)) await this.stage(workspaceId, 'include', async () => {
         const trusted = this.context.options.isTrusted?.() ?? true;
-        const { note } = await includeWorktreeFiles(record.repoPath, record.worktreePath, { trusted });
+        const { note } = await includeWorktreeFiles(record.repoPath, record.worktreePath, { trusted, extra: project?.file.include });
         if (note) this.context.log.info(`workspace ${workspaceId}: ${note}`);
         // Skipped, not done: a Retry Setup once the workspace is trusted copies them.
         return trusted ? note : { detail: note ?? 'not trusted', skipped: true };
       });
-      const command = setupCommand?.trim();
-      if (command) await this.stage(workspaceId, 'setup', () => this.runCommand(record, command));
+      await this.setupSteps.run(requireWorkspace(store, workspaceId), setupCommand, project, signal);
       const ready = await store.transition(workspaceId, ['creating'], { status: 'ready', lastError: undefined });
       this.context.changed(workspaceId);
       await this.context.mirror(workspaceId);
@@ -209,40 +219,6 @@ export class WorkspaceSetup {
       }
     }
     return problems.length > 0 ? ` (rollback: ${problems.join('; ')})` : '';
-  }
-
-  /** The user's setup command, its output appended to a private log. */
-  private async runCommand(record: WorkspaceRecord, command: string): Promise<string> {
-    const logPath = this.logPath(record.id);
-    // Setup output may print tokens: the folder and the log are private.
-    await privateFolder(join(logPath, '..'));
-    const log = createWriteStream(logPath, { flags: 'a', mode: 0o600 });
-    log.write(`\n=== ${localTime(Date.now())} ${record.worktreePath}\n$ ${command}\n`);
-    await this.context.store.update(record.id, { setupLog: logPath });
-    const variables = await this.variables(record.id);
-    try {
-      // The setup command is the user's own shell command line, so a shell runs it.
-      const child = execa('/bin/sh', ['-c', command], {
-        cwd: record.worktreePath,
-        env: { ...(this.context.options.environment ?? process.env), ...variables },
-        extendEnv: false,
-        stdin: 'ignore',
-        all: true,
-        buffer: false,
-        reject: false,
-      });
-      child.all?.pipe(log, { end: false });
-      const result = await child;
-      log.write(`=== exit ${result.exitCode ?? result.signal}\n`);
-      if (result.exitCode !== 0) {
-        // One sentence that names its stage; the log's path is behind Show Setup Log.
-        const how = result.exitCode === undefined ? `was stopped by ${result.signal}` : `exited with ${result.exitCode}`;
-        throw failed(`The setup command \`${command}\` ${how}.`, { namesStage: true });
-      }
-      return `"${command}" succeeded`;
-    } finally {
-      await new Promise<void>((done) => log.end(done));
-    }
   }
 }
 

@@ -10,6 +10,7 @@ import type { StatusLineMode } from '../tmux/statusLine';
 import type { TransitionLock } from './TransitionLock';
 import type { PortOverride } from './portBlocks';
 import type { EnvironmentLayer } from './workspaceEnvironment';
+import type { ProjectApproval } from '../project/projectGate';
 
 export interface LifecycleOptions {
   readonly tmux: TmuxClient;
@@ -46,13 +47,21 @@ export interface LifecycleOptions {
   readonly ports?: (repoPath: string) => readonly (PortOverride & { readonly source?: string })[];
   /**
    * User-defined variables for a repository's workspaces, in layers (a later
-   * layer's variable wins). Today one layer, `tmuxWorkspaces.env`; a project
-   * file's `env` (#15.3, not merged yet) goes below it.
+   * layer's variable wins): `tmuxWorkspaces.env`. The repository's project
+   * file's `env` is read by the lifecycle and goes below it (trusted workspaces only).
    * Asked at each pane start and setup (see `workspaceEnvironment`).
    */
   readonly environmentTemplates?: (repoPath: string) => readonly EnvironmentLayer[];
   /** The environment the setup command runs with. */
   readonly environment?: NodeJS.ProcessEnv;
+  /**
+   * Asks the user whether a repository's `.tmux-workspaces.json` commands may
+   * run (a modal with the exact commands); true to run them. Asked only when
+   * the file's text has no approval yet. Default: nobody to ask, so they never run.
+   */
+  readonly approveProject?: (request: ProjectApproval) => Promise<boolean>;
+  /** How long teardown steps may take altogether before the delete or archive stops (default 2 minutes). */
+  readonly teardownTimeoutMs?: () => number;
   /** Serialises a workspace's transitions; across windows with a `FileLock`. Default: this process only. */
   readonly lock?: TransitionLock;
   /** Tells other windows that records changed, and this one when they did. */
@@ -87,6 +96,8 @@ export interface CreateWorkspaceRequest {
   /** The branch a new branch starts from; default: the repository's default branch. */
   readonly base?: string;
   readonly setupCommand?: string;
+  /** Aborting stops the running setup step (the workspace is left `error`, and Retry Setup resumes at that step). */
+  readonly signal?: AbortSignal;
 }
 
 export interface LaunchRequest {

@@ -103,3 +103,6 @@ function placeholder(key: string, record: WorkspaceRecord, where: string): strin
   }
   throw refused(`${where} has an unknown placeholder {${key}}; use ${PLACEHOLDERS}.`);
 }
+
+/** A workspace's variables for its panes and steps (its ports allocated first, if it has none). */
+export type WorkspaceVariables = (workspaceId: string) => Promise<Readonly<Record<string, string>>>;

@@ -59,17 +59,29 @@ function describe(copied: readonly string[], refused: readonly RefusedInclude[])
  * links inside a copied folder are left out. In an untrusted workspace the
  * listing is somebody else's choice of files, so nothing is copied.
  */
-export async function includeWorktreeFiles(repoPath: string, worktreePath: string, options: { trusted: boolean }): Promise<IncludeOutcome> {
+export async function includeWorktreeFiles(repoPath: string, worktreePath: string, options: { trusted: boolean; extra?: readonly string[] }): Promise<IncludeOutcome> {
   if (!options.trusted) return { copied: [], refused: [], note: `${LISTING} not applied: the workspace is not trusted` };
   const repoRoot = await realpath(repoPath);
   const worktreeRoot = await realpath(worktreePath);
+  const { lines, note } = await listingLines(repoRoot);
+  const outcome = await copyEntries(repoRoot, worktreeRoot, [...lines, ...(options.extra ?? [])]);
+  const said = [note, outcome.note].filter(Boolean).join('; ');
+  return { ...outcome, ...(said ? { note: said } : {}) };
+}
+
+/** The lines of `.worktreeinclude`, none when it is missing; a symbolic link is not read (the note says so). */
+async function listingLines(repoRoot: string): Promise<{ lines: string[]; note?: string }> {
   const listingKind = await kindOf(join(repoRoot, LISTING));
-  if (listingKind === 'missing') return { copied: [], refused: [] };
-  if (listingKind === 'symlink') return { copied: [], refused: [], note: `${LISTING} not applied: it is a symbolic link` };
-  const listing = await readFile(join(repoRoot, LISTING), 'utf8');
+  if (listingKind === 'missing') return { lines: [] };
+  if (listingKind === 'symlink') return { lines: [], note: `${LISTING} not applied: it is a symbolic link` };
+  return { lines: (await readFile(join(repoRoot, LISTING), 'utf8')).split('\n') };
+}
+
+/** Copies each entry (the `.worktreeinclude` rules) that is there and not yet in the worktree. */
+async function copyEntries(repoRoot: string, worktreeRoot: string, lines: readonly string[]): Promise<IncludeOutcome> {
   const copied: string[] = [];
   const refused: RefusedInclude[] = [];
-  for (const line of listing.split('\n')) {
+  for (const line of lines) {
     const entry = line.trim().replace(/\/+$/, '');
     if (!entry || entry.startsWith('#')) continue;
     const parts = normalize(entry).split(sep).filter(Boolean);

@@ -9,7 +9,7 @@ export const SCHEMA_VERSION = 1;
  */
 export type WorkspaceStatus = 'creating' | 'ready' | 'error' | 'deleting' | 'deletion_failed' | 'archiving' | 'archived' | 'archive_failed';
 
-export type SetupStage = 'worktree' | 'terminal' | 'include' | 'setup' | 'delete' | 'archive';
+export type SetupStage = 'worktree' | 'terminal' | 'include' | 'setup' | 'teardown' | 'delete' | 'archive';
 
 export interface SetupEvent {
   readonly stage: SetupStage;
@@ -17,6 +17,10 @@ export interface SetupEvent {
   /** Milliseconds since the epoch. */
   readonly at: number;
   readonly detail?: string;
+  /** Which step of a `setup` or `teardown` stage (its name, from the project file or the setup command). */
+  readonly step?: string;
+  /** How long it took, on an outcome that ends a step. */
+  readonly ms?: number;
 }
 
 /** A block of ports a workspace holds for its life (see `WorkspacePorts`): `first` … `first + count - 1`. */

@@ -25,7 +25,9 @@ export async function archiveWorkspace(context: CommandContext, target: CommandT
   );
   const run = (options: { force: boolean; expected?: DeletePreview }) =>
     host.withProgress(`Archiving workspace ${record.branch}`, () => lifecycle.archiveWorkspace(record.id, options));
-  await guardedRun(context, { action, branch: record.branch, preview, verb: 'Archive', doing: 'Archiving', removes: `${andList(goes)} (the branch "${record.branch}" is kept)`, keep: 'Keep Workspace', run });
+  const refresh = () => lifecycle.previewDelete(record.id);
+  const setupLog = () => lifecycle.workspace(record.id)?.setupLog;
+  await guardedRun(context, { action, branch: record.branch, preview, verb: 'Archive', doing: 'Archiving', removes: `${andList(goes)} (the branch "${record.branch}" is kept)`, keep: 'Keep Workspace', run, refresh, setupLog });
   void host.info(`Workspace "${record.branch}" is archived; its branch is kept. Restore it from the Archived group.`);
 }
 

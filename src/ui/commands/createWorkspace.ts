@@ -5,6 +5,7 @@ import { logFailure } from '../../core/log';
 import type { CommandContext } from '../host';
 import { terminalTitle } from '../words';
 import { ActionFailure, Cancelled, answered, type Remedy } from './failures';
+import { withSetupProgress } from './setupProgress';
 import { typedBranchPick, type BranchPick } from './typedPicks';
 
 /**
@@ -62,8 +63,9 @@ export async function createWorkspace(context: CommandContext, options: { attach
     void host.warn('The setup command from this workspace\'s settings did not run: the workspace is not trusted. Trust it, then use Retry Setup.');
   }
   try {
-    const record = await host.withProgress(`Creating workspace ${branch}`, () =>
-      lifecycle.createWorkspace({ repoPath: choices.repoPath, branch: branch!, source: picked.source, base: choices.defaultBranch, setupCommand: setup.command }),
+    const ours = (record: WorkspaceRecord) => record.repoPath === choices.repoPath && record.branch === branch;
+    const record = await withSetupProgress(context, `Creating workspace ${branch}`, ours, (signal) =>
+      lifecycle.createWorkspace({ repoPath: choices.repoPath, branch: branch!, source: picked.source, base: choices.defaultBranch, setupCommand: setup.command, signal }),
     );
     await afterSetup(context, record, options.attach);
     return record;
@@ -92,7 +94,7 @@ export async function runRetrySetup(context: CommandContext, record: WorkspaceRe
     progress: `Retrying setup of ${record.branch}`,
     action: `Retry setup of "${record.branch}"`,
     done: 'is ready',
-    run: (setupCommand) => context.lifecycle.retrySetup(record.id, { setupCommand }),
+    run: (setupCommand, signal) => context.lifecycle.retrySetup(record.id, { setupCommand, signal }),
   });
 }
 
@@ -110,12 +112,12 @@ export async function runRestore(context: CommandContext, record: WorkspaceRecor
 async function setupAgain(
   context: CommandContext,
   record: WorkspaceRecord,
-  how: { progress: string; action: string; done: string; run: (setupCommand: string | undefined) => Promise<WorkspaceRecord> },
+  how: { progress: string; action: string; done: string; run: (setupCommand: string | undefined, signal: AbortSignal) => Promise<WorkspaceRecord> },
 ): Promise<void> {
   const setup = context.settings.setupCommand(record.repoPath);
   if (setup.blockedByTrust) void context.host.warn('The setup command from this workspace\'s settings did not run: the workspace is not trusted.');
   try {
-    const ready = await context.host.withProgress(how.progress, () => how.run(setup.command));
+    const ready = await withSetupProgress(context, how.progress, (known) => known.id === record.id, (signal) => how.run(setup.command, signal));
     await afterSetup(context, ready, context.settings.attachOnLaunch());
     void context.host.info(`Workspace "${ready.branch}" ${how.done}.`);
   } catch (error) {

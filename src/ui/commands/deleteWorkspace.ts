@@ -5,6 +5,7 @@ import type { WorkspaceStatus } from '../../core/store/records';
 import type { CommandContext } from '../host';
 import { count } from '../words';
 import { Cancelled, during } from './failures';
+import { isTeardownFailure, teardownFailure } from './teardownFailure';
 import { resolveWorkspace, type CommandTarget } from './targets';
 
 const SHOWN_FILES = 8;
@@ -65,7 +66,9 @@ export async function deleteWorkspace(
   ].filter((part): part is string => part !== undefined);
   const run = (options: { force: boolean; expected?: DeletePreview }) =>
     host.withProgress(`Deleting workspace ${record.branch}`, () => lifecycle.deleteWorkspace(record.id, options));
-  await guardedRun(context, { action, branch: record.branch, preview, verb: 'Delete', doing: 'Deleting', removes: andList(goes), keep: 'Keep Workspace', run });
+  const refresh = () => lifecycle.previewDelete(record.id);
+  const setupLog = () => lifecycle.workspace(record.id)?.setupLog;
+  await guardedRun(context, { action, branch: record.branch, preview, verb: 'Delete', doing: 'Deleting', removes: andList(goes), keep: 'Keep Workspace', run, refresh, setupLog });
   return true;
 }
 
@@ -83,6 +86,17 @@ export interface GuardedRun {
   /** The safe answer of the risky dialog, what Enter picks. */
   readonly keep: string;
   readonly run: (options: { force: boolean; expected?: DeletePreview }) => Promise<unknown>;
+  /** What is at risk now, for the Without Teardown dialog after a teardown failed. */
+  readonly refresh: () => Promise<DeletePreview>;
+  readonly setupLog: () => string | undefined;
+}
+
+/** `ask.run`, a teardown failure turned into one that offers the setup log and going on without the teardown. */
+function runOrTeardownFailure(context: CommandContext, ask: GuardedRun, options: { force: boolean; expected?: DeletePreview }): Promise<unknown> {
+  return ask.run(options).catch((error: unknown) => {
+    if (isTeardownFailure(error)) throw teardownFailure(context, { ...ask, riskLines: (preview) => (hasRisk(preview) ? atRiskLines(preview, '').slice(0, -1) : []) }, error);
+    throw error;
+  });
 }
 
 /**
@@ -97,13 +111,14 @@ export async function guardedRun(context: CommandContext, ask: GuardedRun): Prom
   if (!hasRisk(preview)) {
     const choice = await host.confirm(`${ask.verb} workspace "${ask.branch}"?`, `This removes ${ask.removes}.`, ask.verb);
     if (choice !== ask.verb) throw new Cancelled();
-    await during(ask.action, () => ask.run({ force: false }), ask.branch);
+    await during(ask.action, () => runOrTeardownFailure(context, ask, { force: false }), ask.branch);
     return;
   }
   const anyway = `${ask.verb} Anyway`;
   for (;;) {
     // The first action is what Enter picks, and VS Code always puts its Cancel apart from the others, so the safe answer goes first.
-    const choice = await host.confirm(`Workspace "${ask.branch}" has work that would be lost.`, atRiskLines(preview, `${ask.doing} also removes ${ask.removes}. This cannot be undone.`).join('\n'), ask.keep, anyway);
+    const goes = `${ask.doing} also removes ${ask.removes}, and goes on if the repository's teardown steps fail. This cannot be undone.`;
+    const choice = await host.confirm(`Workspace "${ask.branch}" has work that would be lost.`, atRiskLines(preview, goes).join('\n'), ask.keep, anyway);
     if (choice !== anyway) throw new Cancelled();
     const expected = preview;
     const outcome = await during(ask.action, () => ask.run({ force: true, expected }).then(() => undefined, (error: unknown) => {

@@ -9,6 +9,7 @@ import { count, terminalTitle } from '../words';
 import { Cancelled, answered, during } from './failures';
 import { resolveWorkspace, type CommandTarget } from './targets';
 import { typedPromptPick, type PromptPick } from './typedPicks';
+import { agentCatalog } from './agentCatalog';
 
 const AGENTS_SETTING = `${SECTION}.${SettingKey.agents}`;
 
@@ -29,10 +30,7 @@ export async function launchAgent(context: CommandContext, target: CommandTarget
 
 export async function launchAgentIn(context: CommandContext, workspaceId: string): Promise<SessionRecord | undefined> {
   const { host } = context;
-  const catalog = context.settings.agents();
-  if (catalog.problems.length > 0) void host.warn(catalog.problems.join(' '));
-  if (catalog.blockedByTrust) void host.warn('Agents defined in this workspace\'s settings are not offered: the workspace is not trusted.');
-  const agents = await availableAgents(catalog.agents, context.environment.PATH);
+  const agents = await availableAgents(await agentCatalog(context, workspaceId), context.environment.PATH);
   if (agents.length === 0) {
     const open = 'Open Settings';
     const choice = await host.warn(`No coding agent was found on PATH (claude, codex, gemini, opencode, aider). Install one, or add your own in the "${AGENTS_SETTING}" setting.`, open);

@@ -1,6 +1,7 @@
 import { BUILTIN_AGENTS, agentEnvironment } from '../../core/agents/catalog';
 import type { ResumableRecord, SessionRecord } from '../../core/store/records';
 import type { CommandContext, PickItem } from '../host';
+import { agentCatalog } from './agentCatalog';
 import { attachIfWanted } from './launchSession';
 import { WorkspaceError } from '../../core/errors';
 import { answered, during } from './failures';
@@ -18,7 +19,7 @@ interface ResumablePick extends PickItem {
 export async function resumeAgent(context: CommandContext, target: CommandTarget): Promise<SessionRecord | undefined> {
   const resumable = await resolveResumable(context, target, 'Resume Agent');
   if (!resumable) return undefined;
-  const agent = resumable.agentId ? [...context.settings.agents().agents, ...BUILTIN_AGENTS].find((entry) => entry.id === resumable.agentId) : undefined;
+  const agent = resumable.agentId ? [...(await agentCatalog(context, resumable.workspaceId)), ...BUILTIN_AGENTS].find((entry) => entry.id === resumable.agentId) : undefined;
   return during(`Resume ${resumable.label}`, async () => {
     const session = await context.lifecycle.resumeAgent(resumable.key, { environment: agent ? agentEnvironment(agent, context.environment) : undefined });
     await attachIfWanted(context, session);

@@ -4,9 +4,9 @@ import type { CommandContext } from '../host';
 import { runRetrySetup } from './createWorkspace';
 import { resolveWorkspace, type CommandTarget } from './targets';
 
-/** Retry Setup: only offered for workspaces whose setup failed or was interrupted. */
+/** Retry Setup: offered for workspaces whose setup failed or was interrupted, or skipped project steps (declined, untrusted). */
 export async function retrySetup(context: CommandContext, target: CommandTarget): Promise<void> {
-  const view = await resolveWorkspace(context, target, 'Retry Setup', ['error']);
+  const view = await resolveWorkspace(context, target, 'Retry Setup', ['error', 'ready']);
   if (!view) return;
   await runRetrySetup(context, view.record);
 }

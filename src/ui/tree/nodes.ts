@@ -3,10 +3,11 @@ import { basename } from 'node:path';
 import type { AgentState } from '../../core/agents/AgentStatus';
 import type { SessionView, WorkspaceView } from '../../core/lifecycle/RuntimeLifecycle';
 import type { LiveSession } from '../../core/tmux/TmuxClient';
-import type { PromptState, ResumableRecord, SetupEvent, WorkspaceStatus } from '../../core/store/records';
+import type { PromptState, ResumableRecord, WorkspaceStatus } from '../../core/store/records';
 import { localTime } from '../../core/time';
 import { ago, count, statusWords } from '../words';
-import { STAGE_WORDS, setupHistory } from './setupHistory';
+import { setupSkipped } from '../../core/lifecycle/ProjectSetup';
+import { setupHistory, stageWords } from './setupHistory';
 import type { DiskSize } from '../../core/disk/DiskUsage';
 import { resourceLines } from './resourceLines';
 import { changesNode, type ChangedFileNode, type ChangesNode } from './changeNodes';
@@ -210,14 +211,16 @@ export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats
     if (stats?.inProgress) description.push('conflicts');
     if (overlaps.length > 0) description.push(`⚠ ${overlapWords(overlaps)}`);
   } else {
-    const stage = currentStage(record.setupEvents);
-    description.push(record.status === 'creating' && stage ? `${statusWords('creating')}: ${STAGE_WORDS[stage]}…` : statusWords(record.status));
+    const running = record.setupEvents.at(-1);
+    description.push(record.status === 'creating' && running?.outcome === 'started' ? `${statusWords('creating')}: ${stageWords(running)}…` : statusWords(record.status));
   }
   const flags = ['workspace', record.status];
   if (stats?.dirty) flags.push('dirty');
   if (stats?.inProgress) flags.push('conflicts');
   if (overlaps.length > 0) flags.push('overlaps');
   if (record.setupLog) flags.push('hasSetupLog');
+  // Setup steps declined or not trusted: Retry Setup asks (or checks trust) again.
+  if (record.status === 'ready' && setupSkipped(record)) flags.push('setupSkipped');
   if (input.tmuxAvailable) flags.push('tmux');
   if (view.sessions.some((session) => session.record.kind === 'shell' && session.alive)) flags.push('hasShell');
   if (view.folder) flags.push('hasFolder');
@@ -354,12 +357,6 @@ function retryWords(view: WorkspaceView): string {
   const steps = [...(view.folder ? [] : ['make the worktree']), ...(view.base.alive ? [] : ['start the base terminal'])];
   if (steps.length === 0) return 'Retry Setup will run the setup command again.';
   return `Retry Setup will ${steps.join(', ')} and run the setup command.`;
-}
-
-/** The stage a `creating` workspace is in: the last one started and not yet finished. */
-export function currentStage(events: readonly SetupEvent[]): SetupEvent['stage'] | undefined {
-  const last = events[events.length - 1];
-  return last?.outcome === 'started' ? last.stage : undefined;
 }
 
 /** A running session's one word: whether a terminal shows it. */

@@ -87,6 +87,16 @@ export class VsCodeHost implements UiHost {
     return Promise.resolve(vscode.window.withProgress({ location: { viewId: VIEW_ID }, title }, task));
   }
 
+  withCancellableProgress<T>(title: string, task: (report: (message: string) => void, signal: AbortSignal) => Promise<T>): Promise<T> {
+    return Promise.resolve(
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+        const abort = new AbortController();
+        const cancelled = token.onCancellationRequested(() => abort.abort());
+        return task((message) => progress.report({ message }), abort.signal).finally(() => cancelled.dispose());
+      }),
+    );
+  }
+
   attachTerminal(options: { tmuxName: string; title: string; argv: readonly string[]; cwd?: string }): void {
     this.terminals.attach(options);
   }

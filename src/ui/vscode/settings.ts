@@ -31,6 +31,12 @@ export class VsCodeSettings implements Settings {
     return { command: command || undefined, blockedByTrust: blockedByTrust(config.inspect(SettingKey.setupCommand)) };
   }
 
+  /** Read at each delete or archive (`tmuxWorkspaces.teardownTimeoutSeconds`, default 2 minutes). */
+  teardownTimeoutMs(): number {
+    const seconds = vscode.workspace.getConfiguration(SECTION).get<number>(SettingKey.teardownTimeoutSeconds, 120);
+    return (Number.isFinite(seconds) && seconds > 0 ? seconds : 120) * 1000;
+  }
+
   agents() {
     const config = vscode.workspace.getConfiguration(SECTION);
     return { ...parseAgentSettings(config.get(SettingKey.agents)), blockedByTrust: blockedByTrust(config.inspect(SettingKey.agents)) };
