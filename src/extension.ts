@@ -106,7 +106,13 @@ function coreServices(context: vscode.ExtensionContext, log: Log) {
 
 /** The tree (model, provider, view), its badge, the status bar and the attach terminals. */
 function workspacesView(core: Core) {
-  const agentStates = new AgentStateModel({ reports: core.agentReports, activity: new ActivitySampler(core.tmux), lifecycle: core.lifecycle.onDidChange, log: core.log });
+  const agentStates = new AgentStateModel({
+    reports: core.agentReports,
+    activity: new ActivitySampler(core.tmux),
+    lifecycle: core.lifecycle.onDidChange,
+    stuckAfterMs: () => core.settings.agentStuckAfterMs(),
+    log: core.log,
+  });
   const worktrees = new WorktreeWatcher({ log: componentLog(core.log, 'worktrees') });
   const model = new WorkspaceTreeModel(core.lifecycle, 50, agentStates, componentLog(core.log, 'tree'), worktrees);
   const provider = new WorkspaceTreeProvider(model);
@@ -146,7 +152,7 @@ function commandContext(core: Core, view: View, log: Log): CommandContext {
     repositories: new VsCodeRepositories(core.settings, log),
     environment: process.env,
     agentState: (sessionKey) => view.agentStates.state(sessionKey),
-    hooks: { stateDir: core.stateDir, home: homedir(), codexHome: process.env.CODEX_HOME, ignoreLocally: (worktree, path) => core.git.ignoreLocally(worktree, path) },
+    hooks: { stateDir: core.stateDir, home: homedir(), codexHome: process.env.CODEX_HOME, configHome: process.env.XDG_CONFIG_HOME, ignoreLocally: (worktree, path) => core.git.ignoreLocally(worktree, path) },
   };
 }
 

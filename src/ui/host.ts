@@ -156,6 +156,8 @@ export interface HookSetup {
   readonly home: string;
   /** `CODEX_HOME`, when set. */
   readonly codexHome?: string;
+  /** `XDG_CONFIG_HOME`, when set (opencode's plugins folder is under it). */
+  readonly configHome?: string;
   /** Makes git ignore a file in a worktree without committing anything (the repository's `info/exclude`). */
   ignoreLocally(worktree: string, path: string): Promise<void>;
 }

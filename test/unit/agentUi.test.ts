@@ -192,7 +192,7 @@ describe('agent notifications', () => {
     });
     return { host, log, notifier, attached, promptActions };
   }
-  const needsInput = (session: SessionRecord, from: 'working' | 'needs-input' | undefined = 'working') => [{ session, from, to: 'needs-input' as const }];
+  const needsInput = (session: SessionRecord, from: 'working' | 'needs-input' | undefined = 'working') => [{ session, from, to: 'needs-input' as const, since: NOW }];
 
   it('says once that an agent needs input, and Attach attaches to it', async () => {
     const { host, notifier, attached } = setup();
@@ -202,7 +202,7 @@ describe('agent notifications', () => {
     notifier.onStates(needsInput(session, 'needs-input'));
     await eventually(() => attached.length === 1, 1000, 'attached');
     assert.deepEqual(host.shown, [{ kind: 'info', message: 'Claude Code in "feature/login" needs your input.', actions: ['Attach'] }]);
-    notifier.onStates([{ session, from: 'needs-input', to: 'working' }]);
+    notifier.onStates([{ session, from: 'needs-input', to: 'working', since: NOW }]);
     notifier.onStates(needsInput(session));
     assert.equal(host.shown.length, 2, 'a new spell of needing input is told again');
   });
@@ -281,11 +281,11 @@ describe('queued messages', () => {
       log: new RecordingLog(),
     });
     const session = agent('tw-a', { queued: [{ id: 'm', at: NOW, preview: 'hi' }] });
-    states.fire([{ session, from: 'idle', to: 'working' }]);
+    states.fire([{ session, from: 'idle', to: 'working' , since: NOW }]);
     current.set('tw-a', 'working');
     changes.fire({ type: 'queue', session });
     assert.deepEqual(delivered, [], 'nothing while it works');
-    states.fire([{ session, from: 'working', to: 'needs-input' }]);
+    states.fire([{ session, from: 'working', to: 'needs-input' , since: NOW }]);
     current.set('tw-a', 'idle');
     changes.fire({ type: 'queue', session });
     changes.fire({ type: 'queue', session: agent('tw-a', { queued: [] }) });
