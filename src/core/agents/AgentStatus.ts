@@ -192,7 +192,9 @@ export class AgentStatusMonitor implements Disposable {
   }
 
   private async read(sessionKey: string): Promise<void> {
-    await Promise.all([this.readReport(sessionKey), this.readPrompt(sessionKey)]);
+    // The prompt first: whoever hears of the report finds the prompt that came with it.
+    await this.readPrompt(sessionKey);
+    await this.readReport(sessionKey);
   }
 
   private async readReport(sessionKey: string): Promise<void> {
