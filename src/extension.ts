@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { workspacesApi, type TmuxWorkspacesApi } from './api';
 import { ActivitySampler } from './core/agents/ActivitySampler';
 import { AgentStatusMonitor, agentStatusDir } from './core/agents/AgentStatus';
+import { installedVersion } from './core/agents/agentVersion';
 import { GitClient } from './core/git/GitClient';
 import { GhCli } from './core/github/GhCli';
 import { WorktreeWatcher } from './core/git/WorktreeWatcher';
@@ -152,7 +153,7 @@ function commandContext(core: Core, view: View, log: Log): CommandContext {
     repositories: new VsCodeRepositories(core.settings, log),
     environment: process.env,
     agentState: (sessionKey) => view.agentStates.state(sessionKey),
-    hooks: { stateDir: core.stateDir, home: homedir(), codexHome: process.env.CODEX_HOME, configHome: process.env.XDG_CONFIG_HOME, ignoreLocally: (worktree, path) => core.git.ignoreLocally(worktree, path) },
+    hooks: { stateDir: core.stateDir, home: homedir(), codexHome: process.env.CODEX_HOME, configHome: process.env.XDG_CONFIG_HOME, claudeVersion: () => installedVersion('claude', log), ignoreLocally: (worktree, path) => core.git.ignoreLocally(worktree, path) },
   };
 }
 

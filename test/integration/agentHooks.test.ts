@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { AgentStatusMonitor, isFresh, parseStatusFile, statusFilePath, type HookReport } from '../../src/core/agents/AgentStatus';
 import { decideState } from '../../src/core/agents/stateRules';
+import { parseVersion } from '../../src/core/agents/agentVersion';
 import { agentArgv, agentEnvironment, availableAgents, parseAgentSettings, resolveCommand } from '../../src/core/agents/catalog';
 import {
   CLAUDE_HOOK_EVENTS,
@@ -197,6 +198,16 @@ describe('installing agent hooks', () => {
     assert.equal(settings.hooks.PreToolUse[0].matcher, '*');
     assert.match(settings.hooks.Notification[0].hooks[0].command, /claude Notification$/);
     assert.equal(settings.hooks.PermissionRequest[0].matcher, '*');
+  });
+
+  it('adds the permission-request and subagent-start events only where the installed Claude Code has them', () => {
+    const events = (version?: number[]) => Object.keys(JSON.parse(withClaudeHooks(undefined, reporter, version)).hooks);
+    assert.ok(!events(parseVersion('2.0.30 (Claude Code)')).includes('PermissionRequest'));
+    assert.ok(!events([2, 0, 30]).includes('SubagentStart'));
+    assert.ok(events([2, 0, 44]).includes('SubagentStart') && !events([2, 0, 44]).includes('PermissionRequest'));
+    assert.ok(events([2, 1, 0]).includes('PermissionRequest'));
+    assert.deepEqual(events(undefined).sort(), CLAUDE_HOOK_EVENTS.map((entry) => entry.event).sort(), 'an unknown version gets them all');
+    assert.ok(events([2, 0, 30]).includes('SubagentStop') && events([2, 0, 30]).includes('SessionEnd'));
   });
 
   it('is idempotent and replaces an earlier install of its own', () => {

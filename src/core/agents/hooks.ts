@@ -3,23 +3,24 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { refused } from '../errors';
 import { STATUS_FILE_VARIABLE } from './AgentStatus';
+import { atLeast } from './agentVersion';
 import { REPORTER_SCRIPT } from './reporter';
 import { shellQuote } from '../shell';
 
 /**
  * The Claude Code hook events reported; the reporter decides each one's state
  * from the event and its payload (a Notification's type, a tool's name).
- * PermissionRequest and SubagentStart are newer events: an older Claude Code
- * ignores what it does not know.
+ * PermissionRequest and SubagentStart are newer events (`since`, from Claude
+ * Code's changelog): they are installed only where the installed version has them.
  */
-export const CLAUDE_HOOK_EVENTS: readonly { event: string; matcher?: string }[] = [
+export const CLAUDE_HOOK_EVENTS: readonly { event: string; matcher?: string; since?: string }[] = [
   { event: 'SessionStart' },
   { event: 'UserPromptSubmit' },
   { event: 'PreToolUse', matcher: '*' },
   { event: 'PostToolUse', matcher: '*' },
-  { event: 'PermissionRequest', matcher: '*' },
+  { event: 'PermissionRequest', matcher: '*', since: '2.0.45' },
   { event: 'Notification' },
-  { event: 'SubagentStart' },
+  { event: 'SubagentStart', since: '2.0.43' },
   { event: 'SubagentStop' },
   { event: 'Stop' },
   { event: 'SessionEnd' },
@@ -68,8 +69,9 @@ export function isObject(value: unknown): value is Json {
  * Claude Code settings (JSON) with our hooks in: earlier versions of ours are
  * replaced, everything else (other hooks, other settings) is kept as it was.
  */
-export function withClaudeHooks(settingsText: string | undefined, reporter: string): string {
-  return withHookGroups(settingsText, 'Claude Code', CLAUDE_HOOK_EVENTS.map(({ event, matcher }) => ({ event, matcher, hook: { type: 'command', command: claudeHookCommand(reporter, event) } })));
+export function withClaudeHooks(settingsText: string | undefined, reporter: string, version?: readonly number[]): string {
+  const events = CLAUDE_HOOK_EVENTS.filter((entry) => !entry.since || atLeast(version, entry.since));
+  return withHookGroups(settingsText, 'Claude Code', events.map(({ event, matcher }) => ({ event, matcher, hook: { type: 'command', command: claudeHookCommand(reporter, event) } })));
 }
 
 /**
@@ -173,9 +175,10 @@ export function codexConfigPath(home: string, codexHome?: string): string {
   return join(codexHome || join(home, '.codex'), 'config.toml');
 }
 
-export async function planClaudeHooks(settingsPath: string, reporter: string): Promise<SettingsEdit> {
+/** `version`: the installed Claude Code's (`installedVersion`); unknown, every event goes in. */
+export async function planClaudeHooks(settingsPath: string, reporter: string, version?: readonly number[]): Promise<SettingsEdit> {
   const before = await readIfExists(settingsPath);
-  return { path: settingsPath, before, after: withClaudeHooks(before, reporter) };
+  return { path: settingsPath, before, after: withClaudeHooks(before, reporter, version) };
 }
 
 export async function planCodexNotify(configPath: string, reporter: string): Promise<SettingsEdit> {

@@ -70,7 +70,7 @@ async function installInWorkspace(context: CommandContext, hooks: HookSetup, tar
   const view = await resolveWorkspace(context, target, TITLE, ['ready']);
   if (!view) return false;
   const reporter = await writeReporter(hooks.stateDir);
-  const edit = await planClaudeHooks(join(view.record.worktreePath, CLAUDE_LOCAL_SETTINGS), reporter);
+  const edit = await planClaudeHooks(join(view.record.worktreePath, CLAUDE_LOCAL_SETTINGS), reporter, await hooks.claudeVersion?.());
   await hooks.ignoreLocally(view.record.worktreePath, CLAUDE_LOCAL_SETTINGS);
   const written = await applyEdit(edit);
   void context.host.info(`${written ? 'Claude Code hooks installed' : 'Claude Code hooks were already installed'} in "${view.record.branch}" (${CLAUDE_LOCAL_SETTINGS}). Agents started from now on report their state.`);
@@ -78,7 +78,7 @@ async function installInWorkspace(context: CommandContext, hooks: HookSetup, tar
 }
 
 async function installForClaudeUser(host: UiHost, hooks: HookSetup, reporter: string): Promise<boolean> {
-  const edit = await planClaudeHooks(claudeUserSettingsPath(hooks.home), reporter);
+  const edit = await planClaudeHooks(claudeUserSettingsPath(hooks.home), reporter, await hooks.claudeVersion?.());
   if (edit.before === edit.after) {
     void host.info('Claude Code hooks are already installed for all projects.');
     return false;
