@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { AgentStatusMonitor, isFresh, parseStatusFile, statusFilePath, type HookReport } from '../../src/core/agents/AgentStatus';
 import { decideState } from '../../src/core/agents/stateRules';
+import { decodeEscaped } from '../../src/core/agents/promptText';
 import { parseVersion } from '../../src/core/agents/agentVersion';
 import { agentArgv, agentEnvironment, availableAgents, parseAgentSettings, resolveCommand } from '../../src/core/agents/catalog';
 import {
@@ -138,6 +139,49 @@ describe('agent hook reports', () => {
       const payload = JSON.stringify({ 'thread-id': '019a-real', 'input-messages': ['"thread-id": "evil"'], 'last-assistant-message': { 'thread-id': 'evil' } });
       await execa('/bin/sh', [reporter, 'codex', payload], { env: { PATH: process.env.PATH ?? '', TMUX_WORKSPACES_STATUS_FILE: statusFile }, extendEnv: false, stdin: 'ignore' });
       assert.equal(parseStatusFile(await readFile(statusFile, 'utf8'))?.conversationId, '019a-real');
+    });
+
+    it('decides each Claude Code and Gemini CLI event\'s state, reason and detail from its payload', async () => {
+      const statusFile = join(dir, 'tw-ws-claude-events');
+      const cases: [string, string, object, Partial<HookReport> | 'nothing'][] = [
+        ['claude', 'PermissionRequest', { session_id: 's-1', tool_name: 'Bash', tool_input: { command: 'rm -rf /' } }, { state: 'needs-input', reason: 'permission', detail: 'Bash' }],
+        ['claude', 'PreToolUse', { session_id: 's-1', tool_name: 'AskUserQuestion', tool_input: {} }, { state: 'needs-input', reason: 'question', detail: 'AskUserQuestion' }],
+        ['claude', 'PreToolUse', { session_id: 's-1', tool_name: 'Edit', tool_input: { tool_name: 'evil' } }, { state: 'working', detail: 'Edit' }],
+        ['claude', 'Notification', { session_id: 's-1', message: 'Claude needs your permission to use "Bash"', notification_type: 'permission_prompt' }, { state: 'needs-input', reason: 'permission', detail: 'Claude needs your permission to use "Bash"' }],
+        ['claude', 'Notification', { session_id: 's-1', message: 'MCP server asks for input', notification_type: 'elicitation_dialog' }, { state: 'needs-input', reason: 'question', detail: 'MCP server asks for input' }],
+        ['claude', 'Notification', { session_id: 's-1', message: 'Claude is waiting for your input', notification_type: 'idle_prompt' }, { state: 'idle' }],
+        ['claude', 'Notification', { session_id: 's-1', message: 'Logged in', notification_type: 'auth_success' }, 'nothing'],
+        ['claude', 'Notification', { session_id: 's-1', message: 'Claude needs your permission to use Bash' }, { state: 'needs-input', reason: 'permission', detail: 'Claude needs your permission to use Bash' }],
+        ['claude', 'Notification', { session_id: 's-1', message: 'Claude is waiting for your input' }, { state: 'idle' }],
+        ['claude', 'SubagentStop', { session_id: 's-1', stop_hook_active: false }, { state: 'working' }],
+        ['claude', 'SessionEnd', { session_id: 's-1', reason: 'clear' }, { state: 'idle' }],
+        ['claude', 'SessionEnd', { session_id: 's-1', reason: 'logout' }, { state: 'done' }],
+        ['claude', 'Elsewhere', { session_id: 's-1' }, 'nothing'],
+        ['gemini', 'Notification', { session_id: 'g-1', notification_type: 'ToolPermission', message: 'Allow write_file?', details: {} }, { state: 'needs-input', reason: 'permission', detail: 'Allow write_file?' }],
+        ['gemini', 'SessionEnd', { session_id: 'g-1', reason: 'exit' }, { state: 'done' }],
+      ];
+      for (const [agent, event, payload, expected] of cases) {
+        await rm(statusFile, { force: true });
+        await execa('/bin/sh', [reporter, agent, event], { env: { PATH: process.env.PATH ?? '', TMUX_WORKSPACES_STATUS_FILE: statusFile }, extendEnv: false, input: JSON.stringify(payload) });
+        const what = `${agent} ${event} ${JSON.stringify(payload)}`;
+        if (expected === 'nothing') {
+          assert.equal(existsSync(statusFile), false, what);
+          continue;
+        }
+        const parsed = parseStatusFile(await readFile(statusFile, 'utf8'));
+        assert.deepEqual({ state: parsed?.state, reason: parsed?.reason, detail: parsed?.detail }, { reason: undefined, detail: undefined, ...expected }, what);
+      }
+    });
+
+    it('keeps a long prompt privately beside the status file, cut at 4 KiB and still readable', async () => {
+      const statusFile = join(dir, 'tw-ws-claude-prompt');
+      const prompt = `${'Ünïcode and "quotes" \\ '.repeat(300)}end`;
+      await execa('/bin/sh', [reporter, 'claude', 'UserPromptSubmit'], { env: { PATH: process.env.PATH ?? '', TMUX_WORKSPACES_STATUS_FILE: statusFile }, extendEnv: false, input: JSON.stringify({ session_id: 's-2', prompt }) });
+      assert.equal((await stat(`${statusFile}.prompt`)).mode & 0o777, 0o600);
+      assert.equal((await stat(statusFile)).mode & 0o777, 0o600);
+      const kept = decodeEscaped((await readFile(`${statusFile}.prompt`, 'utf8')).trim());
+      assert.ok(kept.length > 1000 && prompt.startsWith(kept), 'a readable beginning of the prompt');
+      assert.ok(Buffer.byteLength(JSON.stringify(kept)) <= 4096 + 2);
     });
 
     it('does nothing at all outside a Tmux Workspaces session', async () => {
