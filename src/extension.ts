@@ -5,6 +5,7 @@ import { workspacesApi, type TmuxWorkspacesApi } from './api';
 import { ActivitySampler } from './core/agents/ActivitySampler';
 import { AgentStatusMonitor, agentStatusDir } from './core/agents/AgentStatus';
 import { DiskUsage } from './core/disk/DiskUsage';
+import { installedVersion } from './core/agents/agentVersion';
 import { GitClient } from './core/git/GitClient';
 import { GhCli } from './core/github/GhCli';
 import { WorktreeWatcher } from './core/git/WorktreeWatcher';
@@ -112,7 +113,13 @@ function coreServices(context: vscode.ExtensionContext, log: Log) {
 
 /** The tree (model, provider, view), its badge, the status bar and the attach terminals. */
 function workspacesView(core: Core) {
-  const agentStates = new AgentStateModel({ reports: core.agentReports, activity: new ActivitySampler(core.tmux), lifecycle: core.lifecycle.onDidChange, log: core.log });
+  const agentStates = new AgentStateModel({
+    reports: core.agentReports,
+    activity: new ActivitySampler(core.tmux),
+    lifecycle: core.lifecycle.onDidChange,
+    stuckAfterMs: () => core.settings.agentStuckAfterMs(),
+    log: core.log,
+  });
   const worktrees = new WorktreeWatcher({ log: componentLog(core.log, 'worktrees') });
   // Worktree sizes: measured after the rows are drawn, kept 10 minutes, shared with Show Disk Usage.
   const diskUsage = new DiskUsage({ log: componentLog(core.log, 'disk') });
@@ -155,7 +162,7 @@ function commandContext(core: Core, view: View, log: Log): CommandContext {
     environment: process.env,
     agentState: (sessionKey) => view.agentStates.state(sessionKey),
     diskUsage: view.diskUsage,
-    hooks: { stateDir: core.stateDir, home: homedir(), codexHome: process.env.CODEX_HOME, ignoreLocally: (worktree, path) => core.git.ignoreLocally(worktree, path) },
+    hooks: { stateDir: core.stateDir, home: homedir(), codexHome: process.env.CODEX_HOME, configHome: process.env.XDG_CONFIG_HOME, claudeVersion: () => installedVersion('claude', log), ignoreLocally: (worktree, path) => core.git.ignoreLocally(worktree, path) },
   };
 }
 

@@ -164,6 +164,10 @@ export interface HookSetup {
   readonly home: string;
   /** `CODEX_HOME`, when set. */
   readonly codexHome?: string;
+  /** `XDG_CONFIG_HOME`, when set (opencode's plugins folder is under it). */
+  readonly configHome?: string;
+  /** The installed Claude Code's version (its newer hook events go in only where it has them); unknown: all. */
+  readonly claudeVersion?: () => Promise<readonly number[] | undefined>;
   /** Makes git ignore a file in a worktree without committing anything (the repository's `info/exclude`). */
   ignoreLocally(worktree: string, path: string): Promise<void>;
 }

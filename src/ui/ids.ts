@@ -67,6 +67,7 @@ export const SettingKey = {
   agents: 'agents',
   attachOnLaunch: 'attachOnLaunch',
   notifications: 'notifications',
+  agentStuckAfterSeconds: 'agentStuckAfterSeconds',
   reapOrphans: 'reapOrphans',
   statusLine: 'statusLine',
   updateStrategy: 'updateStrategy',

@@ -113,7 +113,7 @@ describe('agent commands', () => {
     const host = new ScriptedHost(['Claude Code in one workspace']);
     assert.equal(await installAgentHooks(context(host), ws.id), true);
     const settings = JSON.parse(await readFile(join(ws.worktreePath, '.claude', 'settings.local.json'), 'utf8'));
-    assert.match(settings.hooks.Stop[0].hooks[0].command, /TMUX_WORKSPACES_STATUS_FILE.*report\.sh' claude idle$/);
+    assert.match(settings.hooks.Stop[0].hooks[0].command, /TMUX_WORKSPACES_STATUS_FILE.*report\.sh' claude Stop$/);
     assert.ok(existsSync(join(world.harness.stateDirectory, 'hooks', 'report.sh')));
     assert.deepEqual(await world.lifecycle.previewDelete(ws.id), { dirtyFiles: [], unpushedCommits: [] });
   });
@@ -144,6 +144,31 @@ describe('agent commands', () => {
     assert.equal(host.shown[0].message, 'Codex already runs a notify program. Replace it?');
     assert.match(host.shown[0].detail ?? '', /notify = \["notify-send", "Codex"\]/);
     assert.match(await readFile(path, 'utf8'), /^notify = \["\/bin\/sh", ".*report\.sh", "codex"\]\n\n\[tui\]/);
+  });
+
+  it('installs Gemini CLI hooks after the modal, keeping its other hooks and settings', async () => {
+    const path = join(home, '.gemini', 'settings.json');
+    await mkdir(join(home, '.gemini'));
+    const theirs = { matcher: 'run_shell_command', hooks: [{ name: 'audit', type: 'command', command: './audit.sh' }] };
+    await writeFile(path, JSON.stringify({ theme: 'Dracula', hooks: { BeforeTool: [theirs] } }));
+    await assert.rejects(installAgentHooks(context(new ScriptedHost(['Gemini CLI', undefined])), undefined), Cancelled);
+    assert.equal(JSON.parse(await readFile(path, 'utf8')).hooks.BeforeTool.length, 1, 'declined: unchanged');
+    assert.equal(await installAgentHooks(context(new ScriptedHost(['Gemini CLI', 'Install'])), undefined), true);
+    const settings = JSON.parse(await readFile(path, 'utf8'));
+    assert.equal(settings.theme, 'Dracula');
+    assert.deepEqual(settings.hooks.BeforeTool[0], theirs);
+    assert.match(settings.hooks.BeforeAgent[0].hooks[0].command, /report\.sh' gemini BeforeAgent; printf '\{\}'$/);
+    assert.ok(existsSync(`${path}.tmux-workspaces.bak`));
+    assert.equal(await installAgentHooks(context(new ScriptedHost(['Gemini CLI'])), undefined), false, 'a second install changes nothing');
+  });
+
+  it('writes the opencode plugin after the modal, and refuses to overwrite a file of that name that is not ours', async () => {
+    const path = join(home, '.config', 'opencode', 'plugins', 'tmux-workspaces.js');
+    assert.equal(await installAgentHooks(context(new ScriptedHost(['opencode', 'Install'])), undefined), true);
+    assert.match(await readFile(path, 'utf8'), /TMUX_WORKSPACES_STATUS_FILE[\s\S]*"session.idle"/);
+    await writeFile(path, 'export const Mine = async () => ({})\n');
+    await assert.rejects(installAgentHooks(context(new ScriptedHost(['opencode', 'Install'])), undefined), /not written by Tmux Workspaces/);
+    assert.equal(await readFile(path, 'utf8'), 'export const Mine = async () => ({})\n');
   });
 
   it('resumes an agent from the palette in its worktree, and dismisses another', async () => {

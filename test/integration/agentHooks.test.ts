@@ -4,7 +4,10 @@ import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
-import { AgentStatusMonitor, isFresh, liveState, parseStatusFile, statusFilePath, type HookReport } from '../../src/core/agents/AgentStatus';
+import { AgentStatusMonitor, isFresh, parseStatusFile, statusFilePath, type HookReport } from '../../src/core/agents/AgentStatus';
+import { decideState } from '../../src/core/agents/stateRules';
+import { decodeEscaped } from '../../src/core/agents/promptText';
+import { parseVersion } from '../../src/core/agents/agentVersion';
 import { agentArgv, agentEnvironment, availableAgents, parseAgentSettings, resolveCommand } from '../../src/core/agents/catalog';
 import {
   CLAUDE_HOOK_EVENTS,
@@ -43,28 +46,49 @@ describe('agent hook reports', () => {
     assert.equal(parseStatusFile('1795648155 claude idle --dangerously-skip')?.conversationId, undefined, 'an id that would be an option is dropped');
   });
 
-  it('expires a working report after two minutes, the others after an hour', () => {
-    assert.equal(isFresh(report({ at: NOW - 1.5 * MINUTE }), NOW), true);
-    assert.equal(isFresh(report({ at: NOW - 3 * MINUTE }), NOW), false);
-    assert.equal(isFresh(report({ state: 'needs-input', at: NOW - 30 * MINUTE }), NOW), true);
+  it('parses the detail line and the reason of the newer format', () => {
+    assert.deepEqual(parseStatusFile('1795648155 claude needs-input s-1 permission\nBash \\"rm\\" \\u00e9\n'), {
+      at: 1795648155000,
+      source: 'claude',
+      state: 'needs-input',
+      conversationId: 's-1',
+      reason: 'permission',
+      detail: 'Bash "rm" é',
+    });
+    assert.equal(parseStatusFile('1795648155 claude needs-input - because\n')?.reason, undefined, 'an unknown reason is dropped');
+    assert.equal(parseStatusFile('1795648155 claude done - -\n')?.state, 'done');
+  });
+
+  it('expires every report after an hour', () => {
+    assert.equal(isFresh(report({ at: NOW - 30 * MINUTE }), NOW), true);
     assert.equal(isFresh(report({ state: 'needs-input', at: NOW - 61 * MINUTE }), NOW), false);
   });
 
-  it('believes a fresh report over the pane activity, and falls back to activity when it is stale', () => {
-    const busy = { working: true, lastOutputAt: NOW };
-    const quiet = { working: false, lastOutputAt: NOW - 10 * MINUTE };
-    assert.equal(liveState(report({ state: 'needs-input' }), busy, NOW), 'needs-input');
-    assert.equal(liveState(report({ state: 'working', at: NOW - 5 * MINUTE }), quiet, NOW), 'idle', 'an interrupted agent reports nothing more');
-    assert.equal(liveState(report({ at: NOW - 5 * MINUTE }), undefined, NOW), undefined, 'stale and nothing sampled: unknown');
-    assert.equal(liveState(undefined, busy, NOW), 'working');
-    assert.equal(liveState(undefined, undefined, NOW), undefined);
+  it('believes a fresh report until output overtakes it, and falls back to activity', () => {
+    const decide = (r: HookReport | undefined, activity: { working: boolean; lastOutputAt: number; spinner?: boolean } | undefined) => decideState({ report: r, activity, now: NOW, stuckAfterMs: 3 * MINUTE })?.state;
+    assert.equal(decide(report({ state: 'needs-input' }), { working: true, lastOutputAt: NOW }), 'needs-input', 'output as the hook ran is the prompt being drawn');
+    assert.equal(decide(report({ state: 'needs-input', at: NOW - 10_000 }), { working: true, lastOutputAt: NOW }), 'working', 'output after it: the user answered');
+    assert.equal(decide(report({ state: 'idle', at: NOW - 10_000 }), { working: false, lastOutputAt: NOW - 5000 }), 'idle');
+    assert.equal(decide(report({ state: 'working', at: NOW - 61 * MINUTE }), { working: false, lastOutputAt: NOW - 61 * MINUTE }), 'idle', 'a stale report: activity decides');
+    assert.equal(decide(report({ at: NOW - 61 * MINUTE }), undefined), undefined, 'stale and nothing sampled: unknown');
+    assert.equal(decide(undefined, { working: true, lastOutputAt: NOW }), 'working');
+    assert.equal(decide(undefined, undefined), undefined);
   });
 
-  it('lets output after a Codex end-of-turn report mean a new turn', () => {
-    const codexIdle = report({ source: 'codex', state: 'idle', at: NOW - 20_000 });
-    assert.equal(liveState(codexIdle, { working: true, lastOutputAt: NOW }, NOW), 'working');
-    assert.equal(liveState(codexIdle, { working: false, lastOutputAt: NOW - 21_000 }, NOW), 'idle');
-    assert.equal(liveState(report({ state: 'idle', at: NOW - 20_000 }), { working: true, lastOutputAt: NOW }, NOW), 'idle', 'Claude reports its turns itself');
+  it('turns working into stuck after the timeout without output or report, and back on either', () => {
+    const stuckAfterMs = MINUTE;
+    const working = report({ state: 'working', at: NOW - 2 * MINUTE });
+    assert.equal(decideState({ report: working, activity: { working: false, lastOutputAt: NOW - 2 * MINUTE }, now: NOW, stuckAfterMs })?.state, 'stuck');
+    assert.equal(decideState({ report: working, activity: { working: true, lastOutputAt: NOW }, now: NOW, stuckAfterMs })?.state, 'working', 'output');
+    assert.equal(decideState({ report: report({ at: NOW - 1000 }), activity: { working: false, lastOutputAt: NOW - 2 * MINUTE }, now: NOW, stuckAfterMs })?.state, 'working', 'a report');
+    assert.equal(decideState({ activity: { working: true, spinner: true, lastOutputAt: NOW - 2 * MINUTE }, now: NOW, stuckAfterMs })?.state, 'stuck', 'a spinner alone for that long');
+  });
+
+  it('reads a bell that rang after the last output as needing input, and output after it as the way out', () => {
+    const rang = { working: false, lastOutputAt: NOW - 10_000, bell: true };
+    assert.deepEqual(decideState({ activity: rang, bellSeenAt: NOW - 10_000, now: NOW, stuckAfterMs: MINUTE }), { state: 'needs-input', at: NOW - 10_000, detail: 'it rang the terminal bell' });
+    assert.equal(decideState({ activity: { ...rang, working: true, lastOutputAt: NOW }, bellSeenAt: NOW - 10_000, now: NOW, stuckAfterMs: MINUTE })?.state, 'working');
+    assert.equal(decideState({ report: report({ source: 'codex', state: 'idle', at: NOW - 20_000 }), activity: rang, bellSeenAt: NOW - 10_000, now: NOW, stuckAfterMs: MINUTE })?.state, 'needs-input', 'a bell after an idle report');
   });
 
   describe('the reporter script', () => {
@@ -117,6 +141,49 @@ describe('agent hook reports', () => {
       assert.equal(parseStatusFile(await readFile(statusFile, 'utf8'))?.conversationId, '019a-real');
     });
 
+    it('decides each Claude Code and Gemini CLI event\'s state, reason and detail from its payload', async () => {
+      const statusFile = join(dir, 'tw-ws-claude-events');
+      const cases: [string, string, object, Partial<HookReport> | 'nothing'][] = [
+        ['claude', 'PermissionRequest', { session_id: 's-1', tool_name: 'Bash', tool_input: { command: 'rm -rf /' } }, { state: 'needs-input', reason: 'permission', detail: 'Bash' }],
+        ['claude', 'PreToolUse', { session_id: 's-1', tool_name: 'AskUserQuestion', tool_input: {} }, { state: 'needs-input', reason: 'question', detail: 'AskUserQuestion' }],
+        ['claude', 'PreToolUse', { session_id: 's-1', tool_name: 'Edit', tool_input: { tool_name: 'evil' } }, { state: 'working', detail: 'Edit' }],
+        ['claude', 'Notification', { session_id: 's-1', message: 'Claude needs your permission to use "Bash"', notification_type: 'permission_prompt' }, { state: 'needs-input', reason: 'permission', detail: 'Claude needs your permission to use "Bash"' }],
+        ['claude', 'Notification', { session_id: 's-1', message: 'MCP server asks for input', notification_type: 'elicitation_dialog' }, { state: 'needs-input', reason: 'question', detail: 'MCP server asks for input' }],
+        ['claude', 'Notification', { session_id: 's-1', message: 'Claude is waiting for your input', notification_type: 'idle_prompt' }, { state: 'idle' }],
+        ['claude', 'Notification', { session_id: 's-1', message: 'Logged in', notification_type: 'auth_success' }, 'nothing'],
+        ['claude', 'Notification', { session_id: 's-1', message: 'Claude needs your permission to use Bash' }, { state: 'needs-input', reason: 'permission', detail: 'Claude needs your permission to use Bash' }],
+        ['claude', 'Notification', { session_id: 's-1', message: 'Claude is waiting for your input' }, { state: 'idle' }],
+        ['claude', 'SubagentStop', { session_id: 's-1', stop_hook_active: false }, { state: 'working' }],
+        ['claude', 'SessionEnd', { session_id: 's-1', reason: 'clear' }, { state: 'idle' }],
+        ['claude', 'SessionEnd', { session_id: 's-1', reason: 'logout' }, { state: 'done' }],
+        ['claude', 'Elsewhere', { session_id: 's-1' }, 'nothing'],
+        ['gemini', 'Notification', { session_id: 'g-1', notification_type: 'ToolPermission', message: 'Allow write_file?', details: {} }, { state: 'needs-input', reason: 'permission', detail: 'Allow write_file?' }],
+        ['gemini', 'SessionEnd', { session_id: 'g-1', reason: 'exit' }, { state: 'done' }],
+      ];
+      for (const [agent, event, payload, expected] of cases) {
+        await rm(statusFile, { force: true });
+        await execa('/bin/sh', [reporter, agent, event], { env: { PATH: process.env.PATH ?? '', TMUX_WORKSPACES_STATUS_FILE: statusFile }, extendEnv: false, input: JSON.stringify(payload) });
+        const what = `${agent} ${event} ${JSON.stringify(payload)}`;
+        if (expected === 'nothing') {
+          assert.equal(existsSync(statusFile), false, what);
+          continue;
+        }
+        const parsed = parseStatusFile(await readFile(statusFile, 'utf8'));
+        assert.deepEqual({ state: parsed?.state, reason: parsed?.reason, detail: parsed?.detail }, { reason: undefined, detail: undefined, ...expected }, what);
+      }
+    });
+
+    it('keeps a long prompt privately beside the status file, cut at 4 KiB and still readable', async () => {
+      const statusFile = join(dir, 'tw-ws-claude-prompt');
+      const prompt = `${'Ünïcode and "quotes" \\ '.repeat(300)}end`;
+      await execa('/bin/sh', [reporter, 'claude', 'UserPromptSubmit'], { env: { PATH: process.env.PATH ?? '', TMUX_WORKSPACES_STATUS_FILE: statusFile }, extendEnv: false, input: JSON.stringify({ session_id: 's-2', prompt }) });
+      assert.equal((await stat(`${statusFile}.prompt`)).mode & 0o777, 0o600);
+      assert.equal((await stat(statusFile)).mode & 0o777, 0o600);
+      const kept = decodeEscaped((await readFile(`${statusFile}.prompt`, 'utf8')).trim());
+      assert.ok(kept.length > 1000 && prompt.startsWith(kept), 'a readable beginning of the prompt');
+      assert.ok(Buffer.byteLength(JSON.stringify(kept)) <= 4096 + 2);
+    });
+
     it('does nothing at all outside a Tmux Workspaces session', async () => {
       const before = await readdirSafe(dir);
       const result = await runHook(claudeHookCommand(reporter, 'working'), {}, '{"session_id":"x"}');
@@ -133,6 +200,7 @@ describe('agent hook reports', () => {
         stdin: 'ignore',
       });
       assert.deepEqual({ ...parseStatusFile(await readFile(statusFile, 'utf8')), at: 0 }, { at: 0, source: 'codex', state: 'idle', conversationId: '019a-thread' });
+      assert.equal(existsSync(`${statusFile}.prompt`), false, 'no input messages: no prompt');
     });
 
     it('is watched: a report shows up in the monitor without polling', async () => {
@@ -170,9 +238,20 @@ describe('installing agent hooks', () => {
     assert.equal(settings.model, 'opus');
     assert.deepEqual(Object.keys(settings.hooks).sort(), CLAUDE_HOOK_EVENTS.map((entry) => entry.event).sort());
     assert.deepEqual(settings.hooks.Stop[0], { hooks: [{ type: 'command', command: 'say done' }] }, 'a foreign hook stays');
-    assert.deepEqual(settings.hooks.Stop[1], { hooks: [{ type: 'command', command: claudeHookCommand(reporter, 'idle') }] });
+    assert.deepEqual(settings.hooks.Stop[1], { hooks: [{ type: 'command', command: claudeHookCommand(reporter, 'Stop') }] });
     assert.equal(settings.hooks.PreToolUse[0].matcher, '*');
-    assert.match(settings.hooks.Notification[0].hooks[0].command, /claude needs-input$/);
+    assert.match(settings.hooks.Notification[0].hooks[0].command, /claude Notification$/);
+    assert.equal(settings.hooks.PermissionRequest[0].matcher, '*');
+  });
+
+  it('adds the permission-request and subagent-start events only where the installed Claude Code has them', () => {
+    const events = (version?: number[]) => Object.keys(JSON.parse(withClaudeHooks(undefined, reporter, version)).hooks);
+    assert.ok(!events(parseVersion('2.0.30 (Claude Code)')).includes('PermissionRequest'));
+    assert.ok(!events([2, 0, 30]).includes('SubagentStart'));
+    assert.ok(events([2, 0, 44]).includes('SubagentStart') && !events([2, 0, 44]).includes('PermissionRequest'));
+    assert.ok(events([2, 1, 0]).includes('PermissionRequest'));
+    assert.deepEqual(events(undefined).sort(), CLAUDE_HOOK_EVENTS.map((entry) => entry.event).sort(), 'an unknown version gets them all');
+    assert.ok(events([2, 0, 30]).includes('SubagentStop') && events([2, 0, 30]).includes('SessionEnd'));
   });
 
   it('is idempotent and replaces an earlier install of its own', () => {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { ActivityReading, AgentState, HookReport, StatusChange } from '../../src/core/agents/AgentStatus';
 import { Emitter } from '../../src/core/events';
 import type { LifecycleChange, SessionView, WorkspaceView } from '../../src/core/lifecycle/RuntimeLifecycle';
-import type { ResumableRecord, SessionRecord, WorkspaceRecord } from '../../src/core/store/records';
+import type { ResumableRecord, SessionRecord } from '../../src/core/store/records';
 import { deliverQueuedWhenFree } from '../../src/ui/agents/queuedDelivery';
 import { AgentNotifier } from '../../src/ui/agents/AgentNotifier';
 import { AgentStateModel, type AgentStateChange } from '../../src/ui/tree/AgentStateModel';
@@ -10,25 +10,12 @@ import { buildTree, type SessionNode, type WorkspaceNode } from '../../src/ui/tr
 import { localTime } from '../../src/core/time';
 import { WorkspaceTreeModel, type WorkspaceSource } from '../../src/ui/tree/WorkspaceTreeModel';
 import { eventually } from '../helpers/poll';
+import { readyWorkspace } from '../helpers/agentFixtures';
 import { RecordingLog, ScriptedHost } from '../helpers/scriptedHost';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 
-const workspace: WorkspaceRecord = {
-  v: 1,
-  id: 'ws',
-  repoPath: '/src/app',
-  branch: 'feature/login',
-  baseBranch: 'main',
-  branchSource: 'new',
-  worktreePath: '/src/app.worktrees/feature-login',
-  createdBranch: true,
-  status: 'ready',
-  setupEvents: [],
-  baseSession: 'tw-ws-base',
-  createdAt: NOW - 3_600_000,
-  updatedAt: NOW,
-};
+const workspace = readyWorkspace(NOW);
 
 function agent(key: string, overrides: Partial<SessionRecord> = {}): SessionRecord {
   return { v: 1, key, workspaceId: 'ws', kind: 'agent', agentId: 'claude', label: 'Claude Code', tmuxName: key, launchId: `launch-${key}`, command: ['/usr/bin/claude'], createdAt: NOW - 5 * 60_000, ...overrides };
@@ -75,7 +62,7 @@ describe('agent state', () => {
     return { reports, activity, lifecycle, model, changes };
   }
 
-  it('takes the hooks\' word, counts the agents that need input, and samples activity only for the others', async () => {
+  it('takes the hooks\' word, counts the agents that need input, and asks tmux once for every running agent only', async () => {
     const { reports, activity, model, changes } = setup();
     model.track([view([
       { record: agent('tw-a'), alive: true, attachedClients: 0 },
@@ -89,12 +76,12 @@ describe('agent state', () => {
 
     activity.readings.set('tw-b', { working: true, lastOutputAt: NOW });
     await model.sample();
-    assert.deepEqual(activity.asked, [['tw-b']], 'no tmux question for an agent whose hooks speak, a shell or a dead session');
+    assert.deepEqual(activity.asked, [['tw-a', 'tw-b']], 'one question for the running agents (output overtakes a report), none for a shell or a dead session');
     assert.equal(model.state('tw-b'), 'working');
     assert.deepEqual(changes, ['tw-a:->needs-input', 'tw-b:->working']);
   });
 
-  it('forgets an agent (and its status file) when its session ends', () => {
+  it('says done when an agent ends cleanly, then forgets it (and its status file)', () => {
     const { reports, lifecycle, model, changes } = setup();
     const record = agent('tw-a');
     model.track([view([{ record, alive: true, attachedClients: 0 }])]);
@@ -102,7 +89,7 @@ describe('agent state', () => {
     lifecycle.fire({ type: 'session-ended', session: record, natural: true, exitCode: 0 });
     assert.equal(model.state('tw-a'), undefined);
     assert.deepEqual(reports.forgotten, ['tw-a']);
-    assert.deepEqual(changes, ['tw-a:->idle', 'tw-a:idle>-']);
+    assert.deepEqual(changes, ['tw-a:->idle', 'tw-a:idle>done']);
   });
 
   it('shows each state in the tree with its icon, words and menu flag', () => {
@@ -192,7 +179,7 @@ describe('agent notifications', () => {
     });
     return { host, log, notifier, attached, promptActions };
   }
-  const needsInput = (session: SessionRecord, from: 'working' | 'needs-input' | undefined = 'working') => [{ session, from, to: 'needs-input' as const }];
+  const needsInput = (session: SessionRecord, from: 'working' | 'needs-input' | undefined = 'working') => [{ session, from, to: 'needs-input' as const, since: NOW }];
 
   it('says once that an agent needs input, and Attach attaches to it', async () => {
     const { host, notifier, attached } = setup();
@@ -202,7 +189,7 @@ describe('agent notifications', () => {
     notifier.onStates(needsInput(session, 'needs-input'));
     await eventually(() => attached.length === 1, 1000, 'attached');
     assert.deepEqual(host.shown, [{ kind: 'info', message: 'Claude Code in "feature/login" needs your input.', actions: ['Attach'] }]);
-    notifier.onStates([{ session, from: 'needs-input', to: 'working' }]);
+    notifier.onStates([{ session, from: 'needs-input', to: 'working', since: NOW }]);
     notifier.onStates(needsInput(session));
     assert.equal(host.shown.length, 2, 'a new spell of needing input is told again');
   });
@@ -281,11 +268,11 @@ describe('queued messages', () => {
       log: new RecordingLog(),
     });
     const session = agent('tw-a', { queued: [{ id: 'm', at: NOW, preview: 'hi' }] });
-    states.fire([{ session, from: 'idle', to: 'working' }]);
+    states.fire([{ session, from: 'idle', to: 'working' , since: NOW }]);
     current.set('tw-a', 'working');
     changes.fire({ type: 'queue', session });
     assert.deepEqual(delivered, [], 'nothing while it works');
-    states.fire([{ session, from: 'working', to: 'needs-input' }]);
+    states.fire([{ session, from: 'working', to: 'needs-input' , since: NOW }]);
     current.set('tw-a', 'idle');
     changes.fire({ type: 'queue', session });
     changes.fire({ type: 'queue', session: agent('tw-a', { queued: [] }) });

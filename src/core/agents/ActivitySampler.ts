@@ -14,7 +14,8 @@ export function titleShowsSpinner(title: string): boolean {
 export function readActivity(pane: PaneActivity, now: number, activeWithinMs = DEFAULT_ACTIVE_WITHIN_MS): ActivityReading {
   // tmux truncates to the second, so "within N ms" allows for the fraction it dropped.
   const recent = now - pane.lastOutputAt < activeWithinMs + 1000;
-  return { working: recent || titleShowsSpinner(pane.title), lastOutputAt: pane.lastOutputAt };
+  const spinner = titleShowsSpinner(pane.title);
+  return { working: recent || spinner, lastOutputAt: pane.lastOutputAt, spinner, bell: pane.bell === true, ...(pane.command ? { command: pane.command } : {}) };
 }
 
 /** The part of `TmuxClient` the sampler uses. */
@@ -23,8 +24,8 @@ export interface ActivitySource {
 }
 
 /**
- * The fallback for agents without hooks: whether each pane printed lately or
- * shows a spinner in its title. One `list-sessions` call answers for every
+ * What tmux knows of each agent's pane, the evidence beside the hooks: when it
+ * last printed, a spinner in its title, its bell flag and foreground command. One `list-sessions` call answers for every
  * session; samples never overlap (a call in flight is shared), so at most one
  * tmux process runs for it at any time.
  */

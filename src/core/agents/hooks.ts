@@ -2,78 +2,28 @@ import { chmod, mkdir, readFile, realpath, rename, stat, writeFile } from 'node:
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { refused } from '../errors';
-import type { ReportedState } from './AgentStatus';
 import { STATUS_FILE_VARIABLE } from './AgentStatus';
+import { atLeast } from './agentVersion';
+import { REPORTER_SCRIPT } from './reporter';
 import { shellQuote } from '../shell';
 
 /**
- * Prints the value of one top-level string field (awk's `key`) of the JSON on
- * stdin, if it looks like an id. Only POSIX awk is assumed (Claude Code may be
- * a native binary, Codex is one: no node or python is promised). Records are
- * split at quotes, so braces are counted only outside strings and a field
- * nested in a tool input, or spelled inside a string, is never taken.
+ * The Claude Code hook events reported; the reporter decides each one's state
+ * from the event and its payload (a Notification's type, a tool's name).
+ * PermissionRequest and SubagentStart are newer events (`since`, from Claude
+ * Code's changelog): they are installed only where the installed version has them.
  */
-const TOP_FIELD_AWK = String.raw`BEGIN { RS = "\""; depth = 0; instr = 0; cand = 0; want = 0; found = "" }
-instr {
-  if (length(buf) <= 256) buf = buf $0
-  if (match($0, /\\+$/) && RLENGTH % 2 == 1) { buf = buf "\""; next }
-  instr = 0
-  if (length(buf) > 256) buf = "\\"
-  if (want) { if (found == "") found = buf; want = 0 } else cand = (depth == 1 && buf == key)
-  next
-}
-{
-  want = cand && $0 ~ /^[ \t\r\n]*:[ \t\r\n]*$/
-  cand = 0
-  outside = $0
-  depth += gsub(/[{]/, "", outside) + gsub(/\[/, "", outside)
-  depth -= gsub(/[}]/, "", outside) + gsub(/]/, "", outside)
-  instr = 1
-  buf = ""
-}
-END { if (found ~ /^[A-Za-z0-9._:-]+$/) print found }`;
-
-/**
- * The script every hook runs. It writes one line into the session's status
- * file (replaced whole by a rename): time, agent, state and the conversation
- * id it found. Outside our sessions the variable is unset and it does nothing.
- */
-export const REPORTER_SCRIPT = `#!/bin/sh
-# Tmux Workspaces: reports an agent's state to the session that runs it.
-#   report.sh claude STATE   a Claude Code hook (its JSON on stdin)
-#   report.sh codex JSON     Codex's notify program (its JSON as the argument)
-# Outside sessions launched by Tmux Workspaces (${STATUS_FILE_VARIABLE} unset) it does nothing.
-[ -n "$${STATUS_FILE_VARIABLE}" ] || exit 0
-top_field() {
-  LC_ALL=C awk -v key="$1" '
-${TOP_FIELD_AWK}'
-}
-case "$1" in
-  claude)
-    state=$2
-    id=$(top_field session_id) ;;
-  codex)
-    state=idle
-    id=$(printf '%s' "$2" | top_field thread-id) ;;
-  *) exit 0 ;;
-esac
-case "$state" in working|needs-input|idle) ;; *) exit 0 ;; esac
-tmp="$${STATUS_FILE_VARIABLE}.tmp.$$"
-if printf '%s %s %s %s\\n' "$(date +%s)" "$1" "$state" "\${id:--}" > "$tmp" 2>/dev/null; then
-  mv -f "$tmp" "$${STATUS_FILE_VARIABLE}" 2>/dev/null
-fi
-rm -f "$tmp" 2>/dev/null
-exit 0
-`;
-
-/** The Claude Code hook events reported, and the state each means. */
-export const CLAUDE_HOOK_EVENTS: readonly { event: string; state: ReportedState; matcher?: string }[] = [
-  { event: 'SessionStart', state: 'idle' },
-  { event: 'UserPromptSubmit', state: 'working' },
-  { event: 'PreToolUse', state: 'working', matcher: '*' },
-  { event: 'PostToolUse', state: 'working', matcher: '*' },
-  { event: 'Notification', state: 'needs-input' },
-  { event: 'Stop', state: 'idle' },
+export const CLAUDE_HOOK_EVENTS: readonly { event: string; matcher?: string; since?: string }[] = [
+  { event: 'SessionStart' },
+  { event: 'UserPromptSubmit' },
+  { event: 'PreToolUse', matcher: '*' },
+  { event: 'PostToolUse', matcher: '*' },
+  { event: 'PermissionRequest', matcher: '*', since: '2.0.45' },
+  { event: 'Notification' },
+  { event: 'SubagentStart', since: '2.0.43' },
+  { event: 'SubagentStop' },
+  { event: 'Stop' },
+  { event: 'SessionEnd' },
 ];
 
 /** A settings file as it is and as it would be. */
@@ -100,18 +50,18 @@ export async function writeReporter(stateDir: string): Promise<string> {
 
 
 /** The hook command: a no-op unless the pane says where to report. */
-export function claudeHookCommand(reporter: string, state: ReportedState): string {
-  return `[ -z "$${STATUS_FILE_VARIABLE}" ] || /bin/sh ${shellQuote(reporter, { always: true })} claude ${state}`;
+export function claudeHookCommand(reporter: string, event: string): string {
+  return `[ -z "$${STATUS_FILE_VARIABLE}" ] || /bin/sh ${shellQuote(reporter, { always: true })} claude ${event}`;
 }
 
 /** Ours, from this or an earlier install: only our hooks name the variable. */
-function isOurs(command: unknown): boolean {
+export function isOurs(command: unknown): boolean {
   return typeof command === 'string' && command.includes(STATUS_FILE_VARIABLE);
 }
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
-function isObject(value: unknown): value is Json {
+export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -119,33 +69,45 @@ function isObject(value: unknown): value is Json {
  * Claude Code settings (JSON) with our hooks in: earlier versions of ours are
  * replaced, everything else (other hooks, other settings) is kept as it was.
  */
-export function withClaudeHooks(settingsText: string | undefined, reporter: string): string {
-  let settings: Json = {};
-  if (settingsText !== undefined && settingsText.trim() !== '') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(settingsText);
-    } catch (error) {
-      throw refused(`The Claude Code settings are not valid JSON (${(error as Error).message}); fix them first. Nothing was changed.`);
-    }
-    if (!isObject(parsed)) throw refused('The Claude Code settings are not a JSON object; nothing was changed.');
-    settings = parsed;
-  }
-  if (settings.hooks !== undefined && !isObject(settings.hooks)) throw refused('"hooks" in the Claude Code settings is not an object; nothing was changed.');
+export function withClaudeHooks(settingsText: string | undefined, reporter: string, version?: readonly number[]): string {
+  const events = CLAUDE_HOOK_EVENTS.filter((entry) => !entry.since || atLeast(version, entry.since));
+  return withHookGroups(settingsText, 'Claude Code', events.map(({ event, matcher }) => ({ event, matcher, hook: { type: 'command', command: claudeHookCommand(reporter, event) } })));
+}
+
+/**
+ * A settings file (JSON) whose `hooks` object maps events to groups of
+ * `{ matcher?, hooks: [...] }` (Claude Code's and Gemini CLI's shape), with one
+ * group of ours per event: hooks of ours from earlier installs are taken out
+ * of the groups they were in, every other hook and setting is kept.
+ */
+export function withHookGroups(settingsText: string | undefined, product: string, ours: readonly { event: string; matcher?: string; hook: Json }[]): string {
+  const settings = parseSettings(settingsText, product);
+  if (settings.hooks !== undefined && !isObject(settings.hooks)) throw refused(`"hooks" in the ${product} settings is not an object; nothing was changed.`);
   const hooks: Json = { ...((settings.hooks as Json | undefined) ?? {}) };
-  for (const { event, state, matcher } of CLAUDE_HOOK_EVENTS) {
+  for (const { event, matcher, hook } of ours) {
     const groups = Array.isArray(hooks[event]) ? (hooks[event] as unknown[]) : [];
     const kept = groups
       .map((group) => {
-        if (!isObject(group) || !Array.isArray(group.hooks) || !group.hooks.some((hook) => isObject(hook) && isOurs(hook.command))) return group;
-        const others = group.hooks.filter((hook) => !(isObject(hook) && isOurs(hook.command)));
+        if (!isObject(group) || !Array.isArray(group.hooks) || !group.hooks.some((entry) => isObject(entry) && isOurs(entry.command))) return group;
+        const others = group.hooks.filter((entry) => !(isObject(entry) && isOurs(entry.command)));
         return others.length > 0 ? { ...group, hooks: others } : undefined;
       })
       .filter((group) => group !== undefined);
-    const ours = { ...(matcher ? { matcher } : {}), hooks: [{ type: 'command', command: claudeHookCommand(reporter, state) }] };
-    hooks[event] = [...kept, ours];
+    hooks[event] = [...kept, { ...(matcher ? { matcher } : {}), hooks: [hook] }];
   }
   return `${JSON.stringify({ ...settings, hooks }, null, 2)}\n`;
+}
+
+function parseSettings(settingsText: string | undefined, product: string): Json {
+  if (settingsText === undefined || settingsText.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(settingsText);
+  } catch (error) {
+    throw refused(`The ${product} settings are not valid JSON (${(error as Error).message}); fix them first. Nothing was changed.`);
+  }
+  if (!isObject(parsed)) throw refused(`The ${product} settings are not a JSON object; nothing was changed.`);
+  return parsed;
 }
 
 export function codexNotifyArgv(reporter: string): string[] {
@@ -198,7 +160,7 @@ function valueEnd(lines: readonly string[], start: number): number {
   return lines.length - 1;
 }
 
-async function readIfExists(path: string): Promise<string | undefined> {
+export async function readIfExists(path: string): Promise<string | undefined> {
   return existsSync(path) ? readFile(path, 'utf8') : undefined;
 }
 
@@ -213,9 +175,10 @@ export function codexConfigPath(home: string, codexHome?: string): string {
   return join(codexHome || join(home, '.codex'), 'config.toml');
 }
 
-export async function planClaudeHooks(settingsPath: string, reporter: string): Promise<SettingsEdit> {
+/** `version`: the installed Claude Code's (`installedVersion`); unknown, every event goes in. */
+export async function planClaudeHooks(settingsPath: string, reporter: string, version?: readonly number[]): Promise<SettingsEdit> {
   const before = await readIfExists(settingsPath);
-  return { path: settingsPath, before, after: withClaudeHooks(before, reporter) };
+  return { path: settingsPath, before, after: withClaudeHooks(before, reporter, version) };
 }
 
 export async function planCodexNotify(configPath: string, reporter: string): Promise<SettingsEdit> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_FILE_VARIABLE, agentStatusDir, statusFilePath } from '../agents/AgentStatus';
+import { STATUS_FILE_VARIABLE, agentStatusDir, rememberFirstPrompt, statusFilePath } from '../agents/AgentStatus';
 import type { PromptDelivery } from '../agents/PromptDelivery';
 import { resumeCommand } from '../agents/resume';
 import { WorkspaceError, errorMessage, failed, refused } from '../errors';
@@ -59,6 +59,8 @@ export class SessionLaunch {
     await this.context.step('launch:recorded');
     await this.checkAlive(record);
     this.context.emit({ type: 'session-started', session: record });
+    // The row's "latest prompt" until a hook reports a newer one; a failure costs only that line.
+    if (prompt !== undefined) await rememberFirstPrompt(agentStatusDir(this.context.options.stateDir), record.key, prompt).catch(logFailure(this.context.log, `keeping the first prompt of ${record.label} for its row`));
     if (prompt !== undefined) this.prompts.begin(record);
     return record;
   }

@@ -24,6 +24,10 @@ export interface PaneActivity {
   /** Milliseconds since the epoch, to the second (tmux's resolution). */
   readonly lastOutputAt: number;
   readonly title: string;
+  /** The window's bell flag (set until someone looks at the window). */
+  readonly bell?: boolean;
+  /** `pane_current_command`: the pane's foreground process. */
+  readonly command?: string;
 }
 
 const FIELD_SEPARATOR = '\t';
@@ -38,7 +42,8 @@ export const LIST_FORMAT = [
 ].join(FIELD_SEPARATOR);
 
 /** Output time and pane title; the title goes last: it may itself contain the separator. */
-export const ACTIVITY_FORMAT = ['#{session_name}', '#{window_activity}', '#{pane_title}'].join(FIELD_SEPARATOR);
+// The title goes last: it may hold the separator.
+export const ACTIVITY_FORMAT = ['#{session_name}', '#{window_activity}', '#{window_bell_flag}', '#{pane_current_command}', '#{pane_title}'].join(FIELD_SEPARATOR);
 
 /** The non-empty lines of a listing, each parsed. */
 export function parseLines<T>(output: string, parse: (line: string) => T): T[] {
@@ -49,8 +54,8 @@ export function parseLines<T>(output: string, parse: (line: string) => T): T[] {
 }
 
 export function parseActivityLine(line: string): PaneActivity {
-  const [name, activity, ...title] = line.split(FIELD_SEPARATOR);
-  return { name, lastOutputAt: Number(activity) * 1000 || 0, title: title.join(FIELD_SEPARATOR) };
+  const [name, activity, bell, command, ...title] = line.split(FIELD_SEPARATOR);
+  return { name, lastOutputAt: Number(activity) * 1000 || 0, title: title.join(FIELD_SEPARATOR), bell: bell === '1', ...(command ? { command } : {}) };
 }
 
 export function parseSessionLine(line: string): LiveSession {

@@ -1,4 +1,5 @@
 import type { AgentState } from '../../core/agents/AgentStatus';
+import type { AgentLatest } from './AgentStateModel';
 import { Emitter, type Disposable, type Event } from '../../core/events';
 import type { LifecycleChange, WorkspaceView } from '../../core/lifecycle/RuntimeLifecycle';
 import type { LiveSession } from '../../core/tmux/TmuxClient';
@@ -28,7 +29,10 @@ export interface WorktreeChangeView {
 /** What each running agent is doing (`AgentStateModel`); the model keeps it told which agents run. */
 export interface AgentStateView {
   readonly states: ReadonlyMap<string, AgentState>;
-  readonly onDidChange: Event<unknown>;
+  /** A state or a latest prompt changed: the rows redraw. */
+  readonly onDidChangeRows: Event<unknown>;
+  /** What an agent's row and tooltip tell beside its state. */
+  latest?(sessionKey: string): AgentLatest | undefined;
   track(views: readonly WorkspaceView[]): void;
 }
 
@@ -87,7 +91,7 @@ export class WorkspaceTreeModel implements Disposable {
       this.schedule();
     });
     // A state change redraws the rows; it needs no new listing.
-    this.agentSubscription = agents?.onDidChange(() => {
+    this.agentSubscription = agents?.onDidChangeRows(() => {
       if (this.loaded) this.rebuild();
     });
     this.subscription = source.onDidChange((change) => {
@@ -269,7 +273,7 @@ export class WorkspaceTreeModel implements Disposable {
       this.changed.fire();
       return;
     }
-    this.nodes = buildTree({ workspaces: this.views, stats: this.stats, tmuxAvailable: this.tmux, orphans: this.orphans, agentStates: this.agents?.states, pullRequests: this.pullRequests, sizes: this.sizesByWorkspace(), now: Date.now() });
+    this.nodes = buildTree({ workspaces: this.views, stats: this.stats, tmuxAvailable: this.tmux, orphans: this.orphans, agentStates: this.agents?.states, agentLatest: this.agents?.latest?.bind(this.agents), pullRequests: this.pullRequests, sizes: this.sizesByWorkspace(), now: Date.now() });
     this.changed.fire();
   }
 }

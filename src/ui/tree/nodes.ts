@@ -1,6 +1,8 @@
 import { archivedNode, isArchivedRow, type ArchivedNode } from './archivedNodes';
 import { basename } from 'node:path';
 import type { AgentState } from '../../core/agents/AgentStatus';
+import type { AgentLatest } from './AgentStateModel';
+import { agentTooltipLines, promptWords, stateWords } from './agentRow';
 import type { SessionView, WorkspaceView } from '../../core/lifecycle/RuntimeLifecycle';
 import type { LiveSession } from '../../core/tmux/TmuxClient';
 import type { PromptState, ResumableRecord, WorkspaceStatus } from '../../core/store/records';
@@ -98,6 +100,8 @@ export interface TreeInput {
   readonly orphans?: readonly LiveSession[];
   /** What each agent session is doing (by session key), where known. */
   readonly agentStates?: ReadonlyMap<string, AgentState>;
+  /** What each agent's row and tooltip tell beside its state (`AgentStateModel.latest`). */
+  readonly agentLatest?: (sessionKey: string) => AgentLatest | undefined;
   /** Each workspace's pull request, where gh told. */
   readonly pullRequests?: ReadonlyMap<string, PullRequestInfo>;
   /** Each workspace's worktree size, where one was measured (`DiskUsage`). */
@@ -124,6 +128,8 @@ const AGENT_LOOKS: Record<AgentState, { readonly icon: NodeIcon; readonly words:
   'needs-input': { icon: { id: 'bell-dot', color: 'list.warningForeground' }, words: 'needs input', flag: 'needsInput' },
   idle: { icon: { id: 'hubot' }, words: 'idle', flag: 'idle' },
   done: { icon: { id: 'pass', color: 'disabledForeground' }, words: 'done', flag: 'done' },
+  failed: { icon: { id: 'error', color: 'errorForeground' }, words: 'failed', flag: 'failed' },
+  stuck: { icon: { id: 'watch', color: 'list.warningForeground' }, words: 'stuck?', flag: 'stuck' },
 };
 
 export function buildTree(input: TreeInput): TreeNode[] {
@@ -199,7 +205,7 @@ function orphansNode(orphans: readonly LiveSession[], now: number): OrphansNode 
   };
 }
 
-export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats' | 'tmuxAvailable' | 'now' | 'agentStates' | 'pullRequests' | 'overlaps' | 'sizes'>): WorkspaceNode {
+export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats' | 'tmuxAvailable' | 'now' | 'agentStates' | 'agentLatest' | 'pullRequests' | 'overlaps' | 'sizes'>): WorkspaceNode {
   const { record } = view;
   const stats = input.stats.get(record.id);
   const overlaps = input.overlaps?.get(record.id) ?? [];
@@ -227,7 +233,7 @@ export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats
 
   const children: (BaseTerminalNode | SessionNode | ResumableNode | ChangesNode)[] = [];
   if (record.status === 'ready' || record.status === 'error' || view.base.alive) children.push(baseNode(view, input));
-  for (const session of view.sessions) children.push(sessionNode(view, session, input.now, input.agentStates?.get(session.record.key)));
+  for (const session of view.sessions) children.push(sessionNode(view, session, input.now, input.agentStates?.get(session.record.key), input.agentLatest?.(session.record.key)));
   for (const resumable of view.resumable ?? []) children.push(resumableNode(resumable, input.now));
   const changes = record.status === 'ready' && view.folder ? changesNode(record.id, record.baseBranch, record.worktreePath, stats) : undefined;
   if (changes) children.push(changes);
@@ -267,7 +273,7 @@ function baseNode(view: WorkspaceView, input: Pick<TreeInput, 'tmuxAvailable'>):
   };
 }
 
-function sessionNode(view: WorkspaceView, session: SessionView, now: number, agentState: AgentState | undefined): SessionNode {
+function sessionNode(view: WorkspaceView, session: SessionView, now: number, agentState: AgentState | undefined, latest: AgentLatest | undefined): SessionNode {
   const { record } = session;
   const flags = ['session', record.kind, session.alive ? 'alive' : 'ended'];
   if (session.attachedClients > 0) flags.push('attached');
@@ -283,10 +289,10 @@ function sessionNode(view: WorkspaceView, session: SessionView, now: number, age
   // The state alone, so the inline buttons cannot cover it; clients and age are in the tooltip.
   // A first prompt on its way is what the user waits for (up to the agent's readiness wait).
   const sending = session.alive && (record.prompt?.state === 'pending' || record.prompt?.state === 'delivering');
-  const words = sending ? 'sending prompt…' : looks ? looks.words : session.alive ? attachedWords(session.attachedClients) : 'ended';
-  const description = queued > 0 ? `${words} · ${queued} queued` : words;
+  const words = sending ? 'sending prompt…' : state && looks ? stateWords(state, latest, looks.words) : session.alive ? attachedWords(session.attachedClients) : 'ended';
+  const description = [words, ...(queued > 0 ? [`${queued} queued`] : []), ...(session.alive ? [promptWords(latest)].filter(Boolean) : [])].join(' · ');
   const tooltip = [sessionTitle(record.label, record.kind, looks?.words)];
-  if (session.alive) tooltip.push(clientWords(session.attachedClients));
+  if (session.alive) tooltip.push(...agentTooltipLines(latest, now), clientWords(session.attachedClients));
   tooltip.push(started(record.createdAt, now), `tmux session \`${record.tmuxName}\``);
   if (record.prompt) tooltip.push(`First prompt: ${PROMPT_WORDS[record.prompt.state]}${record.prompt.detail ? ` (${record.prompt.detail})` : ''}`);
   if (record.conversationId) tooltip.push(`Conversation \`${record.conversationId}\``);

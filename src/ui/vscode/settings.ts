@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
+import { DEFAULT_STUCK_AFTER_SECONDS } from '../../core/agents/stateRules';
 import { parseAgentSettings } from '../../core/agents/catalog';
 import { statusLineMode, type StatusLineMode } from '../../core/tmux/statusLine';
 import type { UpdateStrategy } from '../../core/git/Landing';
@@ -72,6 +73,12 @@ export class VsCodeSettings implements Settings {
   /** Opt-in: tell the user when an agent needs input or is done. */
   notifications(): boolean {
     return vscode.workspace.getConfiguration(SECTION).get<boolean>(SettingKey.notifications, false);
+  }
+
+  /** Read whenever states are decided: working with no output and no report this long is stuck. */
+  agentStuckAfterMs(): number {
+    const seconds = vscode.workspace.getConfiguration(SECTION).get<number>(SettingKey.agentStuckAfterSeconds, DEFAULT_STUCK_AFTER_SECONDS);
+    return (Number.isFinite(seconds) && seconds >= 10 ? seconds : DEFAULT_STUCK_AFTER_SECONDS) * 1000;
   }
 
   /** Read at each launch: a change applies to the sessions started after it. */
