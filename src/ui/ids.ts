@@ -51,6 +51,8 @@ export const CommandId = {
   revealWorkspace: command('revealWorkspace'),
   killOrphan: command('killOrphan'),
   adoptOrphan: command('adoptOrphan'),
+  muteNotifications: command('muteNotifications'),
+  unmuteNotifications: command('unmuteNotifications'),
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -8,10 +8,13 @@ import { isConversationId } from './resume';
 import { privateFolder } from '../privateFolder';
 
 /** What an agent is doing, as the tree shows it. `done`: its process ended on its own. */
-export type AgentState = 'working' | 'needs-input' | 'idle' | 'done';
+export type AgentState = 'working' | 'needs-input' | 'idle' | 'done' | 'failed' | 'stuck';
+
+/** Why an agent needs input, when its hook says. */
+export type NeedsInputReason = 'permission' | 'question';
 
 /** The states a hook can report. */
-export type ReportedState = Exclude<AgentState, 'done'>;
+export type ReportedState = Exclude<AgentState, 'done' | 'failed' | 'stuck'>;
 
 /** One report an agent's hook wrote into its session's status file. */
 export interface HookReport {

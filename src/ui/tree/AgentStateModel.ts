@@ -1,4 +1,4 @@
-import type { ActivityReading, AgentState, HookReport, StatusChange } from '../../core/agents/AgentStatus';
+import type { ActivityReading, AgentState, HookReport, NeedsInputReason, StatusChange } from '../../core/agents/AgentStatus';
 import { isFresh, liveState } from '../../core/agents/AgentStatus';
 import { Emitter, type Disposable, type Event } from '../../core/events';
 import type { LifecycleChange, SessionView, WorkspaceView } from '../../core/lifecycle/RuntimeLifecycle';
@@ -10,6 +10,10 @@ export interface AgentStateChange {
   readonly session: SessionRecord;
   readonly from: AgentState | undefined;
   readonly to: AgentState | undefined;
+  readonly reason?: NeedsInputReason;
+  readonly detail?: string;
+  /** When the new state began (a hook report's time when it came from one): the same in every window for the same report. */
+  readonly since: number;
 }
 
 /** The hook reports (`AgentStatusMonitor`). */
@@ -64,7 +68,7 @@ export class AgentStateModel implements Disposable {
         void options.reports.forget(change.session.key).catch(logFailure(this.log, `forgetting the status report of ${change.session.label}`));
         const from = this.current.get(change.session.key);
         this.current.delete(change.session.key);
-        if (from !== undefined) this.changed.fire([{ session: change.session, from, to: undefined }]);
+        if (from !== undefined) this.changed.fire([{ session: change.session, from, to: undefined, since: this.now() }]);
       }),
     ];
   }
@@ -145,7 +149,7 @@ export class AgentStateModel implements Disposable {
       if (to === from) continue;
       if (to === undefined) this.current.delete(record.key);
       else this.current.set(record.key, to);
-      changes.push({ session: record, from, to });
+      changes.push({ session: record, from, to, since: this.options.reports.report(record.key)?.at ?? now });
     }
     for (const key of [...this.current.keys()]) if (!keys.has(key)) this.current.delete(key);
     if (changes.length > 0) this.changed.fire(changes);

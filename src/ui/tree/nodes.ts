@@ -97,6 +97,8 @@ export interface TreeInput {
   readonly agentStates?: ReadonlyMap<string, AgentState>;
   /** Each workspace's pull request, where gh told. */
   readonly pullRequests?: ReadonlyMap<string, PullRequestInfo>;
+  /** The workspaces whose agent notifications are muted. */
+  readonly muted?: ReadonlySet<string>;
   /** Other live workspaces of the same repository changing the same files (computed by buildTree from `stats`). */
   readonly overlaps?: ReadonlyMap<string, readonly Overlap[]>;
   readonly now: number;
@@ -119,6 +121,8 @@ const AGENT_LOOKS: Record<AgentState, { readonly icon: NodeIcon; readonly words:
   'needs-input': { icon: { id: 'bell-dot', color: 'list.warningForeground' }, words: 'needs input', flag: 'needsInput' },
   idle: { icon: { id: 'hubot' }, words: 'idle', flag: 'idle' },
   done: { icon: { id: 'pass', color: 'disabledForeground' }, words: 'done', flag: 'done' },
+  failed: { icon: { id: 'error', color: 'errorForeground' }, words: 'failed', flag: 'failed' },
+  stuck: { icon: { id: 'watch', color: 'list.warningForeground' }, words: 'stuck', flag: 'stuck' },
 };
 
 export function buildTree(input: TreeInput): TreeNode[] {
@@ -194,7 +198,7 @@ function orphansNode(orphans: readonly LiveSession[], now: number): OrphansNode 
   };
 }
 
-export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats' | 'tmuxAvailable' | 'now' | 'agentStates' | 'pullRequests' | 'overlaps'>): WorkspaceNode {
+export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats' | 'tmuxAvailable' | 'now' | 'agentStates' | 'pullRequests' | 'overlaps' | 'muted'>): WorkspaceNode {
   const { record } = view;
   const stats = input.stats.get(record.id);
   const overlaps = input.overlaps?.get(record.id) ?? [];
@@ -217,6 +221,11 @@ export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats
   if (input.tmuxAvailable) flags.push('tmux');
   if (view.sessions.some((session) => session.record.kind === 'shell' && session.alive)) flags.push('hasShell');
   if (view.folder) flags.push('hasFolder');
+  const muted = input.muted?.has(record.id) === true;
+  if (muted) {
+    flags.push('muted');
+    description.push('🔕');
+  }
 
   const children: (BaseTerminalNode | SessionNode | ResumableNode | ChangesNode)[] = [];
   if (record.status === 'ready' || record.status === 'error' || view.base.alive) children.push(baseNode(view, input));
@@ -232,7 +241,11 @@ export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats
     status: record.status,
     label: record.branch,
     description: description.length > 0 ? description.join(' · ') : undefined,
-    tooltip: [workspaceTooltip(view, stats, input.pullRequests?.get(record.id)), ...(overlaps.length > 0 ? [overlapTooltip(overlaps)] : [])].join('\n\n'),
+    tooltip: [
+      workspaceTooltip(view, stats, input.pullRequests?.get(record.id)),
+      ...(overlaps.length > 0 ? [overlapTooltip(overlaps)] : []),
+      ...(muted ? ['🔕 Notifications muted: Unmute Notifications (context menu) turns them on again.'] : []),
+    ].join('\n\n'),
     icon: STATUS_ICONS[record.status],
     contextValue: flags.join('+'),
     children,

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { parseAgentSettings } from '../../core/agents/catalog';
 import { statusLineMode, type StatusLineMode } from '../../core/tmux/statusLine';
+import { notificationMode, type NotificationMode } from '../agents/notificationText';
 import type { UpdateStrategy } from '../../core/git/Landing';
 import type { Settings } from '../host';
 import { SECTION, SettingKey } from '../ids';
@@ -55,9 +56,9 @@ export class VsCodeSettings implements Settings {
     return vscode.workspace.getConfiguration(SECTION).get<string[]>(SettingKey.repositories, []).filter(Boolean).map(expandHome);
   }
 
-  /** Opt-in: tell the user when an agent needs input or is done. */
-  notifications(): boolean {
-    return vscode.workspace.getConfiguration(SECTION).get<boolean>(SettingKey.notifications, false);
+  /** What agent notifications to show (`all` by default); the old boolean still reads as it meant. */
+  notifications(): NotificationMode {
+    return notificationMode(vscode.workspace.getConfiguration(SECTION).get<unknown>(SettingKey.notifications));
   }
 
   /** Read at each launch: a change applies to the sessions started after it. */

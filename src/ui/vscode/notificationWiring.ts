@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { FileLock } from '../../core/lifecycle/TransitionLock';
+import { componentLog, type Logger } from '../../core/log';
+import { FocusBoard } from '../../core/notify/FocusBoard';
+import type { MuteStore } from '../../core/notify/MuteStore';
+import { NotificationClaims } from '../../core/notify/NotificationClaims';
+import { AgentNotifier, type AgentNotifierOptions } from '../agents/AgentNotifier';
+import type { AttachTerminals } from './AttachTerminals';
+
+/** Where the notification files live under the shared state folder (every window's). */
+export function notificationDir(stateDir: string, part: 'claims' | 'focus' | 'muted'): string {
+  return join(stateDir, 'notifications', part);
+}
+
+export interface NotificationWiring {
+  readonly stateDir: string;
+  readonly log: Logger;
+  readonly terminals: AttachTerminals;
+  readonly mutes: MuteStore;
+  readonly mode: AgentNotifierOptions['mode'];
+  readonly attach: AgentNotifierOptions['attach'];
+  readonly promptAction: AgentNotifierOptions['promptAction'];
+  readonly branchOf: AgentNotifierOptions['branchOf'];
+  readonly host: AgentNotifierOptions['host'];
+}
+
+/**
+ * The notifier of this window, told by the others which terminal they have in
+ * front of the user (the focus board), and claiming each change across
+ * windows so one of them tells it. Resolves the notifier and what to dispose.
+ */
+export function windowNotifier(wiring: NotificationWiring): { notifier: AgentNotifier; disposables: vscode.Disposable[] } {
+  const log = componentLog(wiring.log, 'notifications');
+  const board = new FocusBoard(notificationDir(wiring.stateDir, 'focus'), { log });
+  const focusedTerminal = () => (vscode.window.state.focused ? wiring.terminals.sessionOf(vscode.window.activeTerminal) : undefined);
+  const publish = () => void board.publish({ focused: vscode.window.state.focused, ...(focusedTerminal() ? { terminal: focusedTerminal() } : {}) });
+  const notifier = new AgentNotifier({
+    host: wiring.host,
+    log: wiring.log,
+    mode: wiring.mode,
+    terminalFocused: (tmuxName) => focusedTerminal() === tmuxName,
+    windowFocused: () => vscode.window.state.focused,
+    otherWindows: () => board.others(),
+    claims: new NotificationClaims(notificationDir(wiring.stateDir, 'claims'), new FileLock(join(wiring.stateDir, 'locks'), { log }), { log }),
+    muted: (workspaceId) => wiring.mutes.isMuted(workspaceId),
+    mute: (workspaceId) => wiring.mutes.setMuted(workspaceId, true),
+    attach: wiring.attach,
+    promptAction: wiring.promptAction,
+    branchOf: wiring.branchOf,
+  });
+  publish();
+  return {
+    notifier,
+    disposables: [
+      notifier,
+      vscode.window.onDidChangeWindowState(publish),
+      vscode.window.onDidChangeActiveTerminal(publish),
+      // Its failures are logged inside.
+      { dispose: () => void board.dispose() },
+    ],
+  };
+}
