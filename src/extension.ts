@@ -137,6 +137,8 @@ function workspacesView(core: Core) {
     agentStates,
     new WorkspaceStatusBar(model),
     agentStates.onDidChange(updateBadge),
+    // An agent another window stopped leaves the states without a change event: the next listing sets the badge right.
+    model.onDidChange(updateBadge),
     treeView.onDidChangeVisibility((event) => agentStates.setVisible(event.visible)),
     model.onDidChange(() => updateContextKeys(model)),
   ];
@@ -173,6 +175,7 @@ function agentNotifier(core: Core, view: View, commands: CommandContext, entries
       await runCommand(entry(action === 'send' ? CommandId.sendPromptAgain : CommandId.copyPrompt), commands, sessionKey);
     },
     branchOf: (workspaceId) => core.lifecycle.workspace(workspaceId)?.branch,
+    reported: (sessionKey, state) => core.agentReports.report(sessionKey)?.state === state,
   });
 }
 

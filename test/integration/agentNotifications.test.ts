@@ -12,7 +12,7 @@ import { MuteStore } from '../../src/core/notify/MuteStore';
 import { NotificationClaims } from '../../src/core/notify/NotificationClaims';
 import type { WorkspaceView } from '../../src/core/lifecycle/RuntimeLifecycle';
 import type { SessionRecord } from '../../src/core/store/records';
-import { AgentNotifier, COALESCE_MS, MUTE, SHOW, UNFOCUSED_COALESCE_MS, type Scheduler } from '../../src/ui/agents/AgentNotifier';
+import { AgentNotifier, COALESCE_MS, DEFER_MS, MUTE, SHOW, type Scheduler } from '../../src/ui/agents/AgentNotifier';
 import type { NotificationMode } from '../../src/ui/agents/notificationText';
 import type { AgentStateChange } from '../../src/ui/tree/AgentStateModel';
 import { buildTree, type WorkspaceNode } from '../../src/ui/tree/nodes';
@@ -51,11 +51,14 @@ interface WindowOptions {
   mode?: NotificationMode;
   /** The tmux session whose terminal this window has in front of the user. */
   focusedTerminal?: string;
+  /** Whether this window has the focus (default: yes, unless another window's terminal is what the test looks at). */
   windowFocused?: boolean;
   attachFails?: Error;
   lock?: TransitionLock;
   /** What the host answers picks with (a label). */
   answers?: string[];
+  /** The agents whose hooks report the state they are in (default: all). */
+  reported?: (sessionKey: string) => boolean;
 }
 
 describe('agent notifications', () => {
@@ -73,8 +76,8 @@ describe('agent notifications', () => {
     const attached: string[] = [];
     const scheduler = new HandScheduler();
     const board = new FocusBoard(join(stateDir, 'notifications', 'focus'), { log });
-    const focused = options.windowFocused ?? options.focusedTerminal !== undefined;
-    await board.publish({ focused, ...(options.focusedTerminal ? { terminal: options.focusedTerminal } : {}) });
+    const focused = options.windowFocused ?? true;
+    await board.publish({ focused, activeAt: Date.now(), ...(options.focusedTerminal ? { terminal: options.focusedTerminal } : {}) });
     const mutes = new MuteStore(join(stateDir, 'notifications', 'muted'), { log });
     await mutes.start();
     const lock = options.lock ?? new FileLock(join(stateDir, 'locks'), { log });
@@ -83,7 +86,7 @@ describe('agent notifications', () => {
       log,
       mode: () => options.mode ?? 'all',
       terminalFocused: (tmuxName) => focused && options.focusedTerminal === tmuxName,
-      windowFocused: () => focused,
+      leads: () => board.leads(),
       otherWindows: () => board.others(),
       claims: new NotificationClaims(join(stateDir, 'notifications', 'claims'), lock, { log }),
       muted: (id) => mutes.isMuted(id),
@@ -94,10 +97,26 @@ describe('agent notifications', () => {
       },
       promptAction: async () => undefined,
       branchOf: () => 'feature/login',
+      reported: options.reported,
       scheduler,
     });
     disposables.push(notifier, mutes, board);
     return { host, log, attached, scheduler, notifier, mutes, board };
+  }
+
+  type Window = Awaited<ReturnType<typeof window>>;
+  /**
+   * Each window's coalescing timer ends: they tell what waits, a window not in
+   * front after its moment's wait, which the test lets pass as soon as it is asked for.
+   */
+  async function tell(...windows: Window[]): Promise<void> {
+    let done = false;
+    const all = Promise.all(windows.map((each) => each.notifier.flush())).finally(() => (done = true));
+    while (!done) {
+      await new Promise((resolve) => setImmediate(resolve));
+      for (const each of windows) for (const entry of each.scheduler.waiting.splice(0)) if (!entry.cancelled && entry.ms === DEFER_MS) entry.task();
+    }
+    await all;
   }
 
   const change = (session: SessionRecord, to: AgentStateChange['to'], extra: Partial<AgentStateChange> = {}): AgentStateChange[] => [
@@ -160,21 +179,28 @@ describe('agent notifications', () => {
     const focused = await window({ focusedTerminal: 'tw-a' });
     focused.notifier.onStates(change(agent('tw-a'), 'needs-input'));
     focused.notifier.onLifecycle({ type: 'session-ended', session: agent('tw-a'), natural: true, exitCode: 0 });
-    await focused.notifier.flush();
+    await tell(focused);
     assert.deepEqual(focused.host.shown, []);
 
     const needsInputOnly = await window({ mode: 'needsInput' });
     needsInputOnly.notifier.onStates(change(agent('tw-b'), 'idle'));
     needsInputOnly.notifier.onStates(change(agent('tw-c'), 'needs-input'));
-    await needsInputOnly.notifier.flush();
+    await tell(needsInputOnly);
     assert.deepEqual(messages(needsInputOnly.host), ['Claude Code in "feature/login" needs your input.']);
 
     const off = await window({ mode: 'off' });
     off.notifier.onStates(change(agent('tw-d'), 'needs-input'));
     off.notifier.onLifecycle({ type: 'session-ended', session: agent('tw-d'), natural: true, exitCode: 3 });
-    await off.notifier.flush();
+    await tell(off);
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(off.host.shown, []);
+  });
+
+  it('tells a finished turn only on the word of its hooks, not from a pause in its output', async () => {
+    const { host, notifier } = await window({ reported: (key) => key === 'tw-hooked' });
+    notifier.onStates([...change(agent('tw-quiet'), 'idle'), ...change(agent('tw-hooked', { label: 'Codex' }), 'idle')]);
+    await notifier.flush();
+    assert.deepEqual(messages(host), ['Codex in "feature/login" finished.']);
   });
 
   it('drops a notice the agent left behind before it was told (the user answered it meanwhile)', async () => {
@@ -197,9 +223,20 @@ describe('agent notifications', () => {
     assert.deepEqual(messages(host), ['3 agents need your input: Claude Code, Codex, Gemini.']);
     assert.deepEqual(attached, ['tw-b']);
 
-    const unfocused = await window({ windowFocused: false });
-    unfocused.notifier.onStates(change(agent('tw-d'), 'idle'));
-    assert.deepEqual(unfocused.scheduler.delays, [UNFOCUSED_COALESCE_MS], 'a window without the focus waits longer, so the focused one tells first');
+  });
+
+  it('a window not in front of the user lets the one in front tell first: it claims only after a moment', async () => {
+    const behind = await window({ windowFocused: false });
+    const inFront = await window();
+    behind.notifier.onStates(change(agent('tw-a'), 'needs-input'));
+    inFront.notifier.onStates(change(agent('tw-a'), 'needs-input'));
+    const behindTold = behind.notifier.flush();
+    await tell(inFront);
+    await eventually(() => behind.scheduler.delays.includes(DEFER_MS), 2000, 'the window behind waits its turn');
+    behind.scheduler.waiting.find((entry) => entry.ms === DEFER_MS)!.task();
+    await behindTold;
+    assert.deepEqual(messages(inFront.host), ['Claude Code in "feature/login" needs your input.']);
+    assert.deepEqual(behind.host.shown, []);
   });
 
   it('Mute This Workspace silences its agents in every window until Unmute; the row says it is muted', async () => {
@@ -207,11 +244,11 @@ describe('agent notifications', () => {
     const second = await window();
     first.host.clickAction = MUTE;
     first.notifier.onStates(change(agent('tw-a'), 'needs-input'));
-    await first.notifier.flush();
+    await tell(first);
     await eventually(() => second.mutes.isMuted('ws'), 2000, 'the other window sees the mute');
     second.notifier.onStates(change(agent('tw-b'), 'needs-input'));
     second.notifier.onLifecycle({ type: 'session-ended', session: agent('tw-b'), natural: true, exitCode: 3 });
-    await second.notifier.flush();
+    await tell(second);
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(second.host.shown, [], 'muted in the other window too');
 
@@ -223,7 +260,7 @@ describe('agent notifications', () => {
     await eventually(() => !first.mutes.isMuted('ws'), 2000, 'unmuted everywhere');
     first.host.clickAction = undefined;
     first.notifier.onStates(change(agent('tw-c'), 'needs-input'));
-    await first.notifier.flush();
+    await tell(first);
     assert.equal(first.host.shown.at(-1)?.message, 'Claude Code in "feature/login" needs your input.');
     assert.doesNotMatch(row(first.mutes.workspaces).contextValue, /muted/);
   });
@@ -233,7 +270,7 @@ describe('agent notifications', () => {
       const windows = [await window(), await window(), await window()];
       for (const each of windows) each.notifier.onStates(change(agent('tw-a'), 'needs-input', { reason: 'question' }));
       for (const each of windows) each.notifier.onLifecycle({ type: 'session-ended', session: agent('tw-b'), natural: true, exitCode: 3 });
-      await Promise.all(windows.map((each) => each.notifier.flush()));
+      await tell(...windows);
       await eventually(() => windows.flatMap((each) => each.host.shown).length >= 2, 2000, 'told');
       await new Promise((resolve) => setTimeout(resolve, 50));
       const shown = windows.flatMap((each) => messages(each.host)).sort();
@@ -244,7 +281,7 @@ describe('agent notifications', () => {
       const windows = [await window(), await window()];
       windows[0].notifier.onStates(change(agent('tw-a'), 'idle', { since: NOW }));
       windows[1].notifier.onStates(change(agent('tw-a'), 'idle', { since: NOW + 2_000 }));
-      await Promise.all(windows.map((each) => each.notifier.flush()));
+      await tell(...windows);
       assert.equal(windows.flatMap((each) => each.host.shown).length, 1);
     });
 
@@ -252,7 +289,7 @@ describe('agent notifications', () => {
       const looking = await window({ focusedTerminal: 'tw-a' });
       const others = [await window(), await window()];
       for (const each of [...others, looking]) each.notifier.onStates(change(agent('tw-a'), 'needs-input'));
-      await Promise.all([...others, looking].map((each) => each.notifier.flush()));
+      await tell(...others, looking);
       assert.deepEqual([...others, looking].flatMap((each) => each.host.shown), []);
     });
 

@@ -9,6 +9,8 @@ export interface WindowFocus {
   readonly focused: boolean;
   /** The tmux session its active terminal is attached to, if that is one of ours. */
   readonly terminal?: string;
+  /** When the user last did something there (focused it, changed its active editor or terminal). */
+  readonly activeAt: number;
 }
 
 /**
@@ -23,6 +25,7 @@ export class FocusBoard {
   private prepared: Promise<void> | undefined;
   private writing: Promise<void> = Promise.resolve();
   private readonly log: Logger;
+  private own: WindowFocus | undefined;
 
   constructor(
     private readonly dir: string,
@@ -34,6 +37,7 @@ export class FocusBoard {
 
   /** Says what this window looks at now; writes are kept in order. */
   publish(focus: WindowFocus): Promise<void> {
+    this.own = focus;
     this.writing = this.writing.then(() => this.write(focus)).catch(logFailure(this.log, 'publishing the window focus'));
     return this.writing;
   }
@@ -57,6 +61,17 @@ export class FocusBoard {
     return found;
   }
 
+  /**
+   * Whether this window is the one in front of the user: it has the focus,
+   * and no other window of ours that also says so was used more recently
+   * (browsers can report several focused pages at once).
+   */
+  async leads(): Promise<boolean> {
+    const own = this.own;
+    if (!own?.focused) return false;
+    return !(await this.others()).some((other) => other.focused && other.activeAt > own.activeAt);
+  }
+
   /** Takes this window off the board (it closes). */
   async dispose(): Promise<void> {
     await this.writing;
@@ -69,7 +84,8 @@ export class FocusBoard {
     try {
       const value = JSON.parse(text) as Partial<WindowFocus> | null;
       if (typeof value?.focused !== 'boolean') return undefined;
-      return { focused: value.focused, ...(typeof value.terminal === 'string' ? { terminal: value.terminal } : {}) };
+      const activeAt = typeof value.activeAt === 'number' ? value.activeAt : 0;
+      return { focused: value.focused, activeAt, ...(typeof value.terminal === 'string' ? { terminal: value.terminal } : {}) };
     } catch (error) {
       logFailure(this.log, `parsing the focus of window ${name}`)(error);
       return undefined;

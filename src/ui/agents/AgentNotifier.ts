@@ -35,8 +35,8 @@ export interface AgentNotifierOptions {
   readonly mode: () => NotificationMode;
   /** Whether this window has the focus and this session's terminal is its active one. */
   readonly terminalFocused: (tmuxName: string) => boolean;
-  /** Whether this window has the focus: it then tells first, the others wait a moment. */
-  readonly windowFocused: () => boolean;
+  /** Whether this window is the one in front of the user (`FocusBoard.leads`): it tells first, the others wait a moment. */
+  readonly leads: () => Promise<boolean>;
   /** What the other windows of ours look at (`FocusBoard.others`); none when absent. */
   readonly otherWindows?: () => Promise<readonly WindowFocus[]>;
   /** Across windows, who tells; absent: this window alone. */
@@ -48,6 +48,12 @@ export interface AgentNotifierOptions {
   /** Send First Prompt Again and Copy First Prompt, offered when a first prompt was not sent. */
   readonly promptAction: (action: PromptAction, sessionKey: string) => Promise<void>;
   readonly branchOf: (workspaceId: string) => string | undefined;
+  /**
+   * Whether the agent's hooks report the state it is in now. A turn is told
+   * finished only on its hooks' word: a pause in the output of an agent
+   * without hooks would otherwise be told as one. Absent: every turn.
+   */
+  readonly reported?: (sessionKey: string, state: string) => boolean;
   readonly scheduler?: Scheduler;
 }
 
@@ -58,9 +64,9 @@ export const SHOW = 'Show';
 export const MUTE = 'Mute This Workspace';
 const SHOW_OUTPUT = 'Show Output';
 
-/** How long notices wait to be told together, in the focused window, and in the others (which let it tell first). */
+/** How long notices wait to be told together; and how much longer a window not in front waits, to let that one tell first. */
 export const COALESCE_MS = 400;
-export const UNFOCUSED_COALESCE_MS = 1_500;
+export const DEFER_MS = 1_100;
 
 /** How many of a failed agent's last lines go into the notification itself (all of them are one click away). */
 const LINES_IN_MESSAGE = 3;
@@ -91,7 +97,7 @@ export class AgentNotifier implements Disposable {
       // A newer state replaces what was waiting to be told about that agent (the user answered it meanwhile).
       this.drop(change.session.key, change.to);
       const notice = stateNotice(change, this.name(change.session));
-      if (notice) this.queue(notice);
+      if (notice && (notice.kind !== 'finished' || (this.options.reported?.(change.session.key, notice.state) ?? true))) this.queue(notice);
     }
   }
 
@@ -109,7 +115,7 @@ export class AgentNotifier implements Disposable {
     else this.queue(notice);
   }
 
-  /** Tells what is waiting now, without waiting for the coalescing timer. */
+  /** Tells what is waiting now (the coalescing timer's end), once the window in front had its moment to. */
   flush(): Promise<void> {
     this.flushing?.dispose();
     this.flushing = undefined;
@@ -128,7 +134,7 @@ export class AgentNotifier implements Disposable {
     if (this.told.get(notice.session.key) === mark || !allows(this.options.mode(), notice.kind)) return;
     this.told.set(notice.session.key, mark);
     this.pending.push(notice);
-    this.flushing ??= this.scheduler.after(this.options.windowFocused() ? COALESCE_MS : UNFOCUSED_COALESCE_MS, () => void this.flush());
+    this.flushing ??= this.scheduler.after(COALESCE_MS, () => void this.flush());
   }
 
   /** Forgets the agent's waiting notices, except one about the state it is still in. */
@@ -137,6 +143,8 @@ export class AgentNotifier implements Disposable {
   }
 
   private async tell(notices: readonly Notice[]): Promise<void> {
+    if (notices.length === 0) return;
+    await this.waitTurn();
     const told = await this.decide(notices);
     if (told.length === 1) await this.tellOne(told[0]);
     else if (told.length > 1) await this.tellMany(told);
@@ -157,6 +165,15 @@ export class AgentNotifier implements Disposable {
       }),
     );
     return candidates.filter((_notice, index) => decided[index]);
+  }
+
+  /** A window not in front of the user waits a moment: the one in front claims first, and tells where the user looks. */
+  private async waitTurn(): Promise<void> {
+    const leads = await this.options.leads().catch((error: unknown) => {
+      logFailure(this.options.log, 'reading which window is in front')(error);
+      return true;
+    });
+    if (!leads) await new Promise<void>((resolve) => this.scheduler.after(DEFER_MS, resolve));
   }
 
   /** A claim that fails (the shared folder unwritable) tells here anyway: twice is better than never. */
@@ -200,6 +217,7 @@ export class AgentNotifier implements Disposable {
   }
 
   private async reportFailure(notice: Notice, lastLines: string | undefined): Promise<void> {
+    await this.waitTurn();
     const [told] = await this.decide([notice]).catch((error: unknown) => {
       logFailure(this.options.log, `deciding where to tell that ${notice.session.label} failed`)(error);
       return [notice];

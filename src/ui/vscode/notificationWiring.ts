@@ -23,6 +23,7 @@ export interface NotificationWiring {
   readonly promptAction: AgentNotifierOptions['promptAction'];
   readonly branchOf: AgentNotifierOptions['branchOf'];
   readonly host: AgentNotifierOptions['host'];
+  readonly reported: AgentNotifierOptions['reported'];
 }
 
 /**
@@ -34,13 +35,16 @@ export function windowNotifier(wiring: NotificationWiring): { notifier: AgentNot
   const log = componentLog(wiring.log, 'notifications');
   const board = new FocusBoard(notificationDir(wiring.stateDir, 'focus'), { log });
   const focusedTerminal = () => (vscode.window.state.focused ? wiring.terminals.sessionOf(vscode.window.activeTerminal) : undefined);
-  const publish = () => void board.publish({ focused: vscode.window.state.focused, ...(focusedTerminal() ? { terminal: focusedTerminal() } : {}) });
+  const publish = () => {
+    const terminal = focusedTerminal();
+    void board.publish({ focused: vscode.window.state.focused, activeAt: Date.now(), ...(terminal ? { terminal } : {}) });
+  };
   const notifier = new AgentNotifier({
     host: wiring.host,
     log: wiring.log,
     mode: wiring.mode,
     terminalFocused: (tmuxName) => focusedTerminal() === tmuxName,
-    windowFocused: () => vscode.window.state.focused,
+    leads: () => board.leads(),
     otherWindows: () => board.others(),
     claims: new NotificationClaims(notificationDir(wiring.stateDir, 'claims'), new FileLock(join(wiring.stateDir, 'locks'), { log }), { log }),
     muted: (workspaceId) => wiring.mutes.isMuted(workspaceId),
@@ -48,6 +52,7 @@ export function windowNotifier(wiring: NotificationWiring): { notifier: AgentNot
     attach: wiring.attach,
     promptAction: wiring.promptAction,
     branchOf: wiring.branchOf,
+    reported: wiring.reported,
   });
   publish();
   return {
@@ -56,6 +61,7 @@ export function windowNotifier(wiring: NotificationWiring): { notifier: AgentNot
       notifier,
       vscode.window.onDidChangeWindowState(publish),
       vscode.window.onDidChangeActiveTerminal(publish),
+      vscode.window.onDidChangeActiveTextEditor(publish),
       // Its failures are logged inside.
       { dispose: () => void board.dispose() },
     ],
