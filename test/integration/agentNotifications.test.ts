@@ -4,7 +4,8 @@
 // notifiers share a real state folder, real lock files and real focus files,
 // as windows do. The clock is a scheduler the test runs by hand.
 import * as assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { execaNode } from 'execa';
 import type { Disposable } from '../../src/core/events';
 import { FileLock, type TransitionLock } from '../../src/core/lifecycle/TransitionLock';
 import { FocusBoard } from '../../src/core/notify/FocusBoard';
@@ -308,5 +309,24 @@ describe('agent notifications', () => {
       assert.deepEqual(messages(host), ['Claude Code in "feature/login" needs your input.']);
       assert.ok(log.shown().some((line) => line.level === 'warn' && line.message.includes('EACCES')), JSON.stringify(log.lines));
     });
+  });
+});
+
+describe('agent notifications across window processes', () => {
+  const tempDir = useTempDir('tw-notify-windows-');
+
+  it('three window processes see the same change: exactly one of them tells it', async function () {
+    this.timeout(30_000);
+    const script = resolve(__dirname, '..', 'helpers', 'notifyWindow.child.js');
+    const children = [1, 2, 3].map(() => execaNode(script, [tempDir()], { ipc: true, reject: false }));
+    const ready = children.map((child) => new Promise<void>((resolveReady) => child.on('message', (message: { ready?: boolean }) => message.ready && resolveReady())));
+    const answers = children.map((child) => new Promise<{ shown: string[]; problems: string[] }>((resolveAnswer) => child.on('message', (message: { shown?: string[]; problems: string[] }) => message.shown && resolveAnswer(message as never))));
+    await Promise.all(ready);
+    const session = agent('tw-a');
+    for (const child of children) child.send({ go: [{ session, from: 'working', to: 'needs-input', reason: 'question', since: NOW }] });
+    const results = await Promise.all(answers);
+    await Promise.all(children);
+    assert.deepEqual(results.flatMap((result) => result.problems), []);
+    assert.deepEqual(results.flatMap((result) => result.shown), ['Claude Code in "feature/login" asks a question.']);
   });
 });
