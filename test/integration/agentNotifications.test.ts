@@ -4,6 +4,7 @@
 // notifiers share a real state folder, real lock files and real focus files,
 // as windows do. The clock is a scheduler the test runs by hand.
 import * as assert from 'node:assert/strict';
+import { readdir, utimes } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { execaNode } from 'execa';
 import type { Disposable } from '../../src/core/events';
@@ -292,6 +293,18 @@ describe('agent notifications', () => {
       for (const each of [...others, looking]) each.notifier.onStates(change(agent('tw-a'), 'needs-input'));
       await tell(...others, looking);
       assert.deepEqual([...others, looking].flatMap((each) => each.host.shown), []);
+    });
+
+    it('prunes the claims of sessions that changed nothing for a week, keeping the others', async () => {
+      const dir = join(tempDir(), 'claims');
+      const claims = new NotificationClaims(dir, new FileLock(join(tempDir(), 'locks')));
+      assert.equal(await claims.claim('tw-old', 'idle', NOW), true);
+      assert.equal(await claims.claim('tw-new', 'idle', NOW), true);
+      const weekAgo = new Date(Date.now() - 8 * 24 * 60 * 60_000);
+      await utimes(join(dir, 'tw-old.json'), weekAgo, weekAgo);
+      await claims.prune(7 * 24 * 60 * 60_000);
+      assert.deepEqual((await readdir(dir)).sort(), ['tw-new.json']);
+      assert.equal(await claims.claim('tw-new', 'idle', NOW), false, 'the kept claim still holds');
     });
 
     it('a window whose claim cannot be written tells it anyway, and logs why', async () => {

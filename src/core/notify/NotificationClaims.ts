@@ -1,4 +1,4 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TransitionLock } from '../lifecycle/TransitionLock';
 import { logFailure, silentLog, type Logger } from '../log';
@@ -53,6 +53,19 @@ export class NotificationClaims {
       await this.write(file, [...claims, { state, since }].slice(-KEPT));
       return true;
     });
+  }
+
+  /** Removes the claims of sessions that changed nothing for `maxAgeMs` (ended long ago): one small file each would pile up. */
+  async prune(maxAgeMs: number, now = Date.now()): Promise<void> {
+    const names = await readdir(this.dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') logFailure(this.log, `reading ${this.dir}`)(error);
+      return [] as string[];
+    });
+    for (const name of names) {
+      const file = join(this.dir, name);
+      const info = await stat(file).catch(logFailure(this.log, `reading the age of ${file}`, 'debug'));
+      if (info && now - info.mtimeMs > maxAgeMs) await rm(file, { force: true }).catch(logFailure(this.log, `removing the old claims ${file}`));
+    }
   }
 
   private async read(file: string): Promise<Claim[]> {

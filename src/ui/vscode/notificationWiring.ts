@@ -13,6 +13,9 @@ export function notificationDir(stateDir: string, part: 'claims' | 'focus' | 'mu
   return join(stateDir, 'notifications', part);
 }
 
+/** A session's claims outlive it by a week: long enough for every window to have seen its end. */
+const CLAIMS_KEPT_MS = 7 * 24 * 60 * 60_000;
+
 export interface NotificationWiring {
   readonly stateDir: string;
   readonly log: Logger;
@@ -39,6 +42,8 @@ export function windowNotifier(wiring: NotificationWiring): { notifier: AgentNot
     const terminal = focusedTerminal();
     void board.publish({ focused: vscode.window.state.focused, activeAt: Date.now(), ...(terminal ? { terminal } : {}) });
   };
+  const claims = new NotificationClaims(notificationDir(wiring.stateDir, 'claims'), new FileLock(join(wiring.stateDir, 'locks'), { log }), { log });
+  void claims.prune(CLAIMS_KEPT_MS);
   const notifier = new AgentNotifier({
     host: wiring.host,
     log: wiring.log,
@@ -46,7 +51,7 @@ export function windowNotifier(wiring: NotificationWiring): { notifier: AgentNot
     terminalFocused: (tmuxName) => focusedTerminal() === tmuxName,
     leads: () => board.leads(),
     otherWindows: () => board.others(),
-    claims: new NotificationClaims(notificationDir(wiring.stateDir, 'claims'), new FileLock(join(wiring.stateDir, 'locks'), { log }), { log }),
+    claims,
     muted: (workspaceId) => wiring.mutes.isMuted(workspaceId),
     mute: (workspaceId) => wiring.mutes.setMuted(workspaceId, true),
     attach: wiring.attach,
