@@ -239,6 +239,19 @@ describe('agent notifications', () => {
     await behindTold;
     assert.deepEqual(messages(inFront.host), ['Claude Code in "feature/login" needs your input.']);
     assert.deepEqual(behind.host.shown, []);
+
+    // A window alone but not focused waits too; what the agent left meanwhile is not told.
+    const alone = await window({ windowFocused: false });
+    inFront.notifier.dispose();
+    await inFront.board.dispose();
+    await behind.board.dispose();
+    alone.notifier.onStates(change(agent('tw-b'), 'needs-input', { since: NOW + 10_000 }));
+    const aloneTold = alone.notifier.flush();
+    await eventually(() => alone.scheduler.delays.includes(DEFER_MS), 2000, 'waiting its turn');
+    alone.notifier.onStates([{ session: agent('tw-b'), from: 'needs-input', to: 'working', since: NOW + 10_500 }]);
+    alone.scheduler.waiting.find((entry) => entry.ms === DEFER_MS)!.task();
+    await aloneTold;
+    assert.deepEqual(alone.host.shown, []);
   });
 
   it('Mute This Workspace silences its agents in every window until Unmute; the row says it is muted', async () => {

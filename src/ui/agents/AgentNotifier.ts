@@ -82,6 +82,8 @@ const LINES_IN_MESSAGE = 3;
 export class AgentNotifier implements Disposable {
   /** Each agent's last change told (or claimed), `state@since`: the same change is never told twice. */
   private readonly told = new Map<string, string>();
+  /** Each agent's latest state as this window heard it (`exited` once it ended): a notice for a state it left is not told. */
+  private readonly latest = new Map<string, string | undefined>();
   private pending: Notice[] = [];
   private flushing: Disposable | undefined;
   private readonly host: UiHost;
@@ -96,6 +98,7 @@ export class AgentNotifier implements Disposable {
     for (const change of changes) {
       // A newer state replaces what was waiting to be told about that agent (the user answered it meanwhile).
       this.drop(change.session.key, change.to);
+      this.latest.set(change.session.key, change.to);
       const notice = stateNotice(change, this.name(change.session));
       if (notice && (notice.kind !== 'finished' || (this.options.reported?.(change.session.key, notice.state) ?? true))) this.queue(notice);
     }
@@ -109,6 +112,7 @@ export class AgentNotifier implements Disposable {
     }
     if (change.type !== 'session-ended' || change.session.kind !== 'agent') return;
     this.drop(change.session.key);
+    this.latest.set(change.session.key, 'exited');
     if (!change.natural || change.exitCode === undefined) return;
     const notice = exitNotice(change.session, change.exitCode, this.name(change.session));
     if (notice.kind === 'failed') void this.reportFailure(notice, change.lastLines);
@@ -145,7 +149,8 @@ export class AgentNotifier implements Disposable {
   private async tell(notices: readonly Notice[]): Promise<void> {
     if (notices.length === 0) return;
     await this.waitTurn();
-    const told = await this.decide(notices);
+    // What the agent left while this window waited its turn is not told.
+    const told = await this.decide(notices.filter((notice) => this.latest.get(notice.session.key) === notice.state));
     if (told.length === 1) await this.tellOne(told[0]);
     else if (told.length > 1) await this.tellMany(told);
   }
