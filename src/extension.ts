@@ -16,7 +16,9 @@ import { ChangeMarker } from './core/store/ChangeMarker';
 import { currentUnder } from './core/store/CurrentLock';
 import { RecordStore } from './core/store/RecordStore';
 import { TmuxClient } from './core/tmux/TmuxClient';
-import { AgentNotifier } from './ui/agents/AgentNotifier';
+import type { AgentNotifier } from './ui/agents/AgentNotifier';
+import { MuteStore } from './core/notify/MuteStore';
+import { notificationDir, windowNotifier } from './ui/vscode/notificationWiring';
 import { deliverQueuedWhenFree } from './ui/agents/queuedDelivery';
 import { CommandId, ContextKey, RELOAD_SETTINGS, SECTION, VIEW_ID } from './ui/ids';
 import { commandEntries, runCommand, type CommandEntry } from './ui/commands/registry';
@@ -51,10 +53,12 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
     await core.lifecycle.reconcile();
     await view.model.refresh('manual');
   };
-  const entries = commandEntries({ refresh, revealWorkspace: view.reveal });
-  const notifier = agentNotifier(core, view, commands, entries);
+  const entries = commandEntries({ refresh, revealWorkspace: view.reveal, mutes: core.mutes });
+  const { notifier, disposables: notifierDisposables } = agentNotifier(core, view, commands, entries);
   context.subscriptions.push(
     log,
+    core.mutes,
+    ...notifierDisposables,
     core.lifecycle,
     core.marker,
     core.agentReports,
@@ -108,7 +112,9 @@ function coreServices(context: vscode.ExtensionContext, log: Log) {
     lock: currentUnder(new FileLock(join(stateDir, 'locks'), { log, onCompromised: (error) => log.warn(`A workspace lock was lost: ${error.message}`) }), store),
     marker,
   });
-  return { settings, stateDir, marker, tmux, git, agentReports, lifecycle, log };
+  // Muted workspaces hold in every window: one file each under global storage.
+  const mutes = new MuteStore(notificationDir(stateDir, 'muted'), { log: componentLog(log, 'notifications') });
+  return { settings, stateDir, marker, tmux, git, agentReports, lifecycle, log, mutes };
 }
 
 /** The tree (model, provider, view), its badge, the status bar and the attach terminals. */
@@ -123,7 +129,7 @@ function workspacesView(core: Core) {
   const worktrees = new WorktreeWatcher({ log: componentLog(core.log, 'worktrees') });
   // Worktree sizes: measured after the rows are drawn, kept 10 minutes, shared with Show Disk Usage.
   const diskUsage = new DiskUsage({ log: componentLog(core.log, 'disk') });
-  const model = new WorkspaceTreeModel(core.lifecycle, 50, agentStates, componentLog(core.log, 'tree'), worktrees, diskUsage);
+  const model = new WorkspaceTreeModel(core.lifecycle, 50, agentStates, componentLog(core.log, 'tree'), worktrees, diskUsage, core.mutes);
   const provider = new WorkspaceTreeProvider(model);
   const treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   const terminals = new AttachTerminals();
@@ -146,6 +152,8 @@ function workspacesView(core: Core) {
     agentStates,
     new WorkspaceStatusBar(model),
     agentStates.onDidChange(updateBadge),
+    // An agent another window stopped leaves the states without a change event: the next listing sets the badge right.
+    model.onDidChange(updateBadge),
     treeView.onDidChangeVisibility((event) => agentStates.setVisible(event.visible)),
     model.onDidChange(() => updateContextKeys(model)),
   ];
@@ -166,15 +174,16 @@ function commandContext(core: Core, view: View, log: Log): CommandContext {
   };
 }
 
-function agentNotifier(core: Core, view: View, commands: CommandContext, entries: readonly CommandEntry[]): AgentNotifier {
+function agentNotifier(core: Core, view: View, commands: CommandContext, entries: readonly CommandEntry[]): { notifier: AgentNotifier; disposables: vscode.Disposable[] } {
   const entry = (id: CommandId) => entries.find((candidate) => candidate.id === id)!;
   const attachEntry = entry(CommandId.attach);
-  const focusedTerminal = (tmuxName: string) => vscode.window.state.focused && vscode.window.activeTerminal !== undefined && vscode.window.activeTerminal === view.terminals.terminalFor(tmuxName);
-  return new AgentNotifier({
+  return windowNotifier({
+    stateDir: core.stateDir,
+    terminals: view.terminals,
+    mutes: core.mutes,
     host: commands.host,
     log: commands.log,
-    enabled: () => core.settings.notifications(),
-    terminalFocused: focusedTerminal,
+    mode: () => core.settings.notifications(),
     attach: async (sessionKey) => {
       await runCommand(attachEntry, commands, sessionKey);
     },
@@ -182,11 +191,13 @@ function agentNotifier(core: Core, view: View, commands: CommandContext, entries
       await runCommand(entry(action === 'send' ? CommandId.sendPromptAgain : CommandId.copyPrompt), commands, sessionKey);
     },
     branchOf: (workspaceId) => core.lifecycle.workspace(workspaceId)?.branch,
+    reported: (sessionKey, state) => core.agentReports.report(sessionKey)?.state === state,
   });
 }
 
 /** After activation: agent reports, the first reconcile and the first listing, each failing on its own. */
 async function start(core: Core, view: View, log: Log): Promise<void> {
+  await core.mutes.start().catch(logFailure(log, 'Reading the muted workspaces'));
   await core.agentReports.start().catch(logFailure(log, 'Watching agent state reports'));
   view.agentStates.setVisible(view.treeView.visible);
   await core.lifecycle.start().catch(logFailure(log, 'Reconcile at activation', 'error'));

@@ -52,6 +52,8 @@ export const CommandId = {
   killOrphan: command('killOrphan'),
   adoptOrphan: command('adoptOrphan'),
   showDiskUsage: command('showDiskUsage'),
+  muteNotifications: command('muteNotifications'),
+  unmuteNotifications: command('unmuteNotifications'),
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -4,14 +4,13 @@ import { Emitter } from '../../src/core/events';
 import type { LifecycleChange, SessionView, WorkspaceView } from '../../src/core/lifecycle/RuntimeLifecycle';
 import type { ResumableRecord, SessionRecord } from '../../src/core/store/records';
 import { deliverQueuedWhenFree } from '../../src/ui/agents/queuedDelivery';
-import { AgentNotifier } from '../../src/ui/agents/AgentNotifier';
 import { AgentStateModel, type AgentStateChange } from '../../src/ui/tree/AgentStateModel';
 import { buildTree, type SessionNode, type WorkspaceNode } from '../../src/ui/tree/nodes';
 import { localTime } from '../../src/core/time';
 import { WorkspaceTreeModel, type WorkspaceSource } from '../../src/ui/tree/WorkspaceTreeModel';
 import { eventually } from '../helpers/poll';
 import { readyWorkspace } from '../helpers/agentFixtures';
-import { RecordingLog, ScriptedHost } from '../helpers/scriptedHost';
+import { RecordingLog } from '../helpers/scriptedHost';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 
@@ -157,102 +156,6 @@ describe('agent state', () => {
   });
 });
 
-describe('agent notifications', () => {
-  function setup(options: { enabled?: boolean; focused?: boolean; attachFails?: Error } = {}) {
-    const host = new ScriptedHost();
-    const attached: string[] = [];
-    const promptActions: string[] = [];
-    const log = new RecordingLog();
-    const notifier = new AgentNotifier({
-      host,
-      log,
-      enabled: () => options.enabled ?? true,
-      terminalFocused: () => options.focused ?? false,
-      attach: async (key) => {
-        attached.push(key);
-        if (options.attachFails) throw options.attachFails;
-      },
-      promptAction: async (action, key) => {
-        promptActions.push(`${action} ${key}`);
-      },
-      branchOf: () => 'feature/login',
-    });
-    return { host, log, notifier, attached, promptActions };
-  }
-  const needsInput = (session: SessionRecord, from: 'working' | 'needs-input' | undefined = 'working') => [{ session, from, to: 'needs-input' as const, since: NOW }];
-
-  it('says once that an agent needs input, and Attach attaches to it', async () => {
-    const { host, notifier, attached } = setup();
-    host.clickAction = 'Attach';
-    const session = agent('tw-a');
-    notifier.onStates(needsInput(session));
-    notifier.onStates(needsInput(session, 'needs-input'));
-    await eventually(() => attached.length === 1, 1000, 'attached');
-    assert.deepEqual(host.shown, [{ kind: 'info', message: 'Claude Code in "feature/login" needs your input.', actions: ['Attach'] }]);
-    notifier.onStates([{ session, from: 'needs-input', to: 'working', since: NOW }]);
-    notifier.onStates(needsInput(session));
-    assert.equal(host.shown.length, 2, 'a new spell of needing input is told again');
-  });
-
-  it('reports an Attach that fails instead of leaving its rejection unhandled', async () => {
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
-    try {
-      const { host, notifier, attached } = setup({ attachFails: new Error('tmux attach: protocol version mismatch') });
-      host.clickAction = 'Attach';
-      notifier.onStates(needsInput(agent('tw-a')));
-      await eventually(() => host.shown.length === 2, 1000, 'failure reported');
-      assert.deepEqual(attached, ['tw-a']);
-      assert.deepEqual(host.shown[1], { kind: 'error', message: 'Attach: tmux attach: protocol version mismatch', actions: ['Show Log'] });
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      assert.deepEqual(unhandled, []);
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-    }
-  });
-
-  it('stays quiet when the agent\'s terminal has the focus or notifications are off', () => {
-    for (const options of [{ focused: true }, { enabled: false }]) {
-      const { host, notifier } = setup(options);
-      notifier.onStates(needsInput(agent('tw-a')));
-      notifier.onLifecycle({ type: 'session-ended', session: agent('tw-a'), natural: true, exitCode: 0 });
-      assert.deepEqual(host.shown, []);
-    }
-  });
-
-  it('says an agent is done when it exits cleanly (opt-in)', () => {
-    const { host, notifier } = setup();
-    notifier.onLifecycle({ type: 'session-ended', session: agent('tw-a'), natural: true, exitCode: 0 });
-    notifier.onLifecycle({ type: 'session-ended', session: agent('tw-b'), natural: false });
-    assert.deepEqual(host.shown.map((shown) => shown.message), ['Claude Code in "feature/login" is done.']);
-  });
-
-  it('always reports a failed exit with its status and last lines, the full lines one click away', async () => {
-    const { host, notifier } = setup({ enabled: false });
-    host.clickAction = 'Show Output';
-    notifier.onLifecycle({ type: 'session-ended', session: agent('tw-a'), natural: true, exitCode: 3, lastLines: 'loading\n\nError: rate limited\n  retry later\n' });
-    await eventually(() => host.texts.length === 1, 1000, 'lines shown');
-    assert.equal(host.shown[0].kind, 'error');
-    assert.equal(host.shown[0].message, 'Claude Code in "feature/login" exited with status 3. Last output: loading ⏎ Error: rate limited ⏎   retry later');
-    assert.match(host.texts[0].text, /Error: rate limited/);
-  });
-
-  it('warns when a first prompt was not, or may not have been, delivered, offering Send Again and Copy Prompt', async () => {
-    const { host, notifier, promptActions } = setup({ enabled: false });
-    host.clickAction = 'Send Again';
-    notifier.onLifecycle({ type: 'prompt', session: agent('tw-a', { prompt: { state: 'unknown', at: NOW } }), detail: 'the window closed while the prompt was being pasted' });
-    notifier.onLifecycle({ type: 'prompt', session: agent('tw-a', { prompt: { state: 'delivered', at: NOW } }) });
-    assert.deepEqual(host.shown, [{ kind: 'warn', message: 'First prompt for Claude Code in "feature/login": the window closed while the prompt was being pasted.', actions: ['Send Again', 'Copy Prompt'] }]);
-    await eventually(() => promptActions.length === 1, 1000, 'Send Again run');
-    assert.deepEqual(promptActions, ['send tw-a']);
-    host.clickAction = 'Copy Prompt';
-    notifier.onLifecycle({ type: 'prompt', session: agent('tw-b', { prompt: { state: 'failed', at: NOW } }) });
-    await eventually(() => promptActions.length === 2, 1000, 'Copy Prompt run');
-    assert.deepEqual(promptActions[1], 'copy tw-b');
-  });
-});
-
 describe('queued messages', () => {
   it('are sent when the agent turns idle or needs input, or queue behind others while it is free; never while it works', () => {
     const states = new Emitter<AgentStateChange[]>();
@@ -268,11 +171,11 @@ describe('queued messages', () => {
       log: new RecordingLog(),
     });
     const session = agent('tw-a', { queued: [{ id: 'm', at: NOW, preview: 'hi' }] });
-    states.fire([{ session, from: 'idle', to: 'working' , since: NOW }]);
+    states.fire([{ session, from: 'idle', to: 'working', since: NOW }]);
     current.set('tw-a', 'working');
     changes.fire({ type: 'queue', session });
     assert.deepEqual(delivered, [], 'nothing while it works');
-    states.fire([{ session, from: 'working', to: 'needs-input' , since: NOW }]);
+    states.fire([{ session, from: 'working', to: 'needs-input', since: NOW }]);
     current.set('tw-a', 'idle');
     changes.fire({ type: 'queue', session });
     changes.fire({ type: 'queue', session: agent('tw-a', { queued: [] }) });

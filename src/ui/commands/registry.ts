@@ -10,6 +10,7 @@ import { reportFailure } from './failures';
 import { installAgentHooks } from './installAgentHooks';
 import { commitAll, createPullRequest, mergeIntoBase, push, updateFromBase } from './landCommands';
 import { launchAgent, launchAgentIn, launchShell } from './launchSession';
+import { setNotificationsMuted, type Mutes } from './muteCommands';
 import { adoptOrphan, attachOrphan, killOrphan } from './orphanCommands';
 import { cancelQueuedMessages, sendMessageToAgent, sendSelectionToAgent } from './messageCommands';
 import { copyPrompt, sendPromptAgain } from './promptCommands';
@@ -30,6 +31,8 @@ export interface CommandExtras {
   /** Reconciles, then re-reads the tree. */
   readonly refresh: () => Promise<void>;
   readonly revealWorkspace: (workspaceId: string) => Promise<void>;
+  /** The muted workspaces, shared by every window; absent, the mute commands say they cannot. */
+  readonly mutes?: Mutes;
 }
 
 /** Every command the extension contributes; package.json's `contributes.commands` lists exactly these ids. */
@@ -75,6 +78,8 @@ export function commandEntries(extras: CommandExtras): readonly CommandEntry[] {
     entry(CommandId.killOrphan, 'Kill Orphaned Session', killOrphan),
     entry(CommandId.adoptOrphan, 'Adopt into Workspace', adoptOrphan),
     entry(CommandId.showDiskUsage, 'Show Disk Usage', showDiskUsage),
+    entry(CommandId.muteNotifications, 'Mute Notifications', (context, target) => setNotificationsMuted(context, target, extras.mutes, true)),
+    entry(CommandId.unmuteNotifications, 'Unmute Notifications', (context, target) => setNotificationsMuted(context, target, extras.mutes, false)),
   ];
 }
 

@@ -76,6 +76,7 @@ export class WorkspaceTreeModel implements Disposable {
 
   private readonly agentSubscription: Disposable | undefined;
   private readonly worktreeSubscription: Disposable | undefined;
+  private readonly mutedSubscription: Disposable | undefined;
 
   constructor(
     private readonly source: WorkspaceSource,
@@ -84,7 +85,10 @@ export class WorkspaceTreeModel implements Disposable {
     private readonly log: Logger = silentLog,
     private readonly worktrees?: WorktreeChangeView,
     private readonly sizes?: WorktreeSizes,
+    /** The workspaces with muted notifications (`MuteStore`): their rows say so. */
+    private readonly muted?: { readonly workspaces: ReadonlySet<string>; readonly onDidChange: Event<unknown> },
   ) {
+    this.mutedSubscription = muted?.onDidChange(() => this.rebuild());
     // A stage, commit or checkout in a worktree recounts its changes, and nothing else does it by itself.
     this.worktreeSubscription = worktrees?.onDidChange((workspaceId) => {
       this.staleStats.add(workspaceId);
@@ -173,6 +177,7 @@ export class WorkspaceTreeModel implements Disposable {
     this.subscription.dispose();
     this.agentSubscription?.dispose();
     this.worktreeSubscription?.dispose();
+    this.mutedSubscription?.dispose();
     this.changed.dispose();
   }
 
@@ -273,7 +278,7 @@ export class WorkspaceTreeModel implements Disposable {
       this.changed.fire();
       return;
     }
-    this.nodes = buildTree({ workspaces: this.views, stats: this.stats, tmuxAvailable: this.tmux, orphans: this.orphans, agentStates: this.agents?.states, agentLatest: this.agents?.latest?.bind(this.agents), pullRequests: this.pullRequests, sizes: this.sizesByWorkspace(), now: Date.now() });
+    this.nodes = buildTree({ workspaces: this.views, stats: this.stats, tmuxAvailable: this.tmux, orphans: this.orphans, agentStates: this.agents?.states, agentLatest: this.agents?.latest?.bind(this.agents), pullRequests: this.pullRequests, sizes: this.sizesByWorkspace(), muted: this.muted?.workspaces, now: Date.now() });
     this.changed.fire();
   }
 }

@@ -106,6 +106,7 @@ export interface TreeInput {
   readonly pullRequests?: ReadonlyMap<string, PullRequestInfo>;
   /** Each workspace's worktree size, where one was measured (`DiskUsage`). */
   readonly sizes?: ReadonlyMap<string, DiskSize>;
+  readonly muted?: ReadonlySet<string>;
   /** Other live workspaces of the same repository changing the same files (computed by buildTree from `stats`). */
   readonly overlaps?: ReadonlyMap<string, readonly Overlap[]>;
   readonly now: number;
@@ -205,7 +206,7 @@ function orphansNode(orphans: readonly LiveSession[], now: number): OrphansNode 
   };
 }
 
-export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats' | 'tmuxAvailable' | 'now' | 'agentStates' | 'agentLatest' | 'pullRequests' | 'overlaps' | 'sizes'>): WorkspaceNode {
+export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats' | 'tmuxAvailable' | 'now' | 'agentStates' | 'agentLatest' | 'pullRequests' | 'overlaps' | 'sizes' | 'muted'>): WorkspaceNode {
   const { record } = view;
   const stats = input.stats.get(record.id);
   const overlaps = input.overlaps?.get(record.id) ?? [];
@@ -230,6 +231,11 @@ export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats
   if (input.tmuxAvailable) flags.push('tmux');
   if (view.sessions.some((session) => session.record.kind === 'shell' && session.alive)) flags.push('hasShell');
   if (view.folder) flags.push('hasFolder');
+  const muted = input.muted?.has(record.id) === true;
+  if (muted) {
+    flags.push('muted');
+    description.push('🔕');
+  }
 
   const children: (BaseTerminalNode | SessionNode | ResumableNode | ChangesNode)[] = [];
   if (record.status === 'ready' || record.status === 'error' || view.base.alive) children.push(baseNode(view, input));
@@ -249,6 +255,7 @@ export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats
       workspaceTooltip(view, stats, input.pullRequests?.get(record.id)),
       ...resourceLines(record, input.sizes?.get(record.id), input.now),
       ...(overlaps.length > 0 ? [overlapTooltip(overlaps)] : []),
+      ...(muted ? ['🔕 Notifications muted: Unmute Notifications (context menu) turns them on again.'] : []),
     ].join('\n\n'),
     icon: STATUS_ICONS[record.status],
     contextValue: flags.join('+'),

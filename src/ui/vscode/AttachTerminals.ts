@@ -39,6 +39,13 @@ export class AttachTerminals implements vscode.Disposable {
     return this.terminals.get(tmuxName);
   }
 
+  /** The tmux session a terminal of ours is attached to. */
+  sessionOf(terminal: vscode.Terminal | undefined): string | undefined {
+    if (!terminal) return undefined;
+    for (const [name, open] of this.terminals) if (open === terminal) return name;
+    return undefined;
+  }
+
   /** A terminal this window opened before the extension host restarted. */
   private findAdopted(tmuxName: string): vscode.Terminal | undefined {
     const target = `=${tmuxName}`;

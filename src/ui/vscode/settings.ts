@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { DEFAULT_STUCK_AFTER_SECONDS } from '../../core/agents/stateRules';
 import { parseAgentSettings } from '../../core/agents/catalog';
 import { statusLineMode, type StatusLineMode } from '../../core/tmux/statusLine';
+import { notificationMode, type NotificationMode } from '../agents/notificationText';
 import type { UpdateStrategy } from '../../core/git/Landing';
 import type { PortOverride } from '../../core/lifecycle/portBlocks';
 import type { EnvironmentLayer } from '../../core/lifecycle/workspaceEnvironment';
@@ -70,9 +71,9 @@ export class VsCodeSettings implements Settings {
     return vscode.workspace.getConfiguration(SECTION).get<string[]>(SettingKey.repositories, []).filter(Boolean).map(expandHome);
   }
 
-  /** Opt-in: tell the user when an agent needs input or is done. */
-  notifications(): boolean {
-    return vscode.workspace.getConfiguration(SECTION).get<boolean>(SettingKey.notifications, false);
+  /** What agent notifications to show (`all` by default); the old boolean still reads as it meant. */
+  notifications(): NotificationMode {
+    return notificationMode(vscode.workspace.getConfiguration(SECTION).get<unknown>(SettingKey.notifications));
   }
 
   /** Read whenever states are decided: working with no output and no report this long is stuck. */
