@@ -18,6 +18,7 @@ import { AgentNotifier } from './ui/agents/AgentNotifier';
 import { deliverQueuedWhenFree } from './ui/agents/queuedDelivery';
 import { CommandId, ContextKey, RELOAD_SETTINGS, SECTION, VIEW_ID } from './ui/ids';
 import { commandEntries, runCommand, type CommandEntry } from './ui/commands/registry';
+import { offerRestore } from './ui/commands/comebackCommands';
 import { anyGitRepository, type CommandContext } from './ui/host';
 import { AgentStateModel } from './ui/tree/AgentStateModel';
 import { WorkspaceTreeModel } from './ui/tree/WorkspaceTreeModel';
@@ -25,6 +26,7 @@ import { count } from './ui/words';
 import { AttachTerminals } from './ui/vscode/AttachTerminals';
 import { BASE_SCHEME, BaseContentProvider } from './ui/vscode/BaseContent';
 import { commandLogger } from './ui/vscode/commandLogger';
+import { readOnlyTexts } from './ui/vscode/ReadOnlyText';
 import { registerCommands } from './ui/vscode/registerCommands';
 import { VsCodeRepositories } from './ui/vscode/repositories';
 import { VsCodeSettings } from './ui/vscode/settings';
@@ -64,7 +66,8 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
     vscode.workspace.onDidChangeConfiguration(askReloadOnChange),
   );
   void updateHasRepository(commands, core.git, log);
-  void start(core, view, log);
+  void start(core, view, log).then(() => offerRestore(commands, core.settings.restoreOnStartup())).catch(logFailure(log, 'Offering to restore sessions', 'error'));
+  lastLifecycle = core.lifecycle;
   const activationMs = performance.now() - started;
   log.info(`Activated in ${activationMs.toFixed(1)} ms`);
   return workspacesApi(core.lifecycle, { activationMs });
@@ -97,6 +100,7 @@ function coreServices(context: vscode.ExtensionContext, log: Log) {
     worktreeRoot: settings.worktreeRoot(),
     reapOrphans: settings.reapOrphans(),
     statusLine: () => settings.statusLine(),
+    scrollbackLines: () => settings.scrollbackLines(),
     isTrusted: () => vscode.workspace.isTrusted,
     lock: currentUnder(new FileLock(join(stateDir, 'locks'), { log, onCompromised: (error) => log.warn(`A workspace lock was lost: ${error.message}`) }), store),
     marker,
@@ -124,6 +128,7 @@ function workspacesView(core: Core) {
   const disposables: vscode.Disposable[] = [
     model,
     worktrees,
+    readOnlyTexts.register(),
     vscode.workspace.registerTextDocumentContentProvider(BASE_SCHEME, new BaseContentProvider((workspaceId, commit, path) => core.lifecycle.textAt(workspaceId, commit, path))),
     provider,
     treeView,
@@ -206,4 +211,11 @@ function updateContextKeys(model: WorkspaceTreeModel): void {
   void vscode.commands.executeCommand('setContext', ContextKey.empty, model.workspaces.length === 0);
 }
 
-export function deactivate(): void {}
+/** The lifecycle whose sessions' scrollback the window's close saves once more. */
+let lastLifecycle: RuntimeLifecycle | undefined;
+
+/** The window closes: one bounded save of the scrollback that changed (the editor waits a few seconds at most). */
+export async function deactivate(): Promise<void> {
+  await lastLifecycle?.comeback.flush(2_000);
+  lastLifecycle = undefined;
+}

@@ -30,6 +30,8 @@ export const CommandId = {
   stopSession: command('stopSession'),
   resumeAgent: command('resumeAgent'),
   dismissResumable: command('dismissResumable'),
+  restoreSessions: command('restoreSessions'),
+  showPreviousOutput: command('showPreviousOutput'),
   copyAttachCommand: command('copyAttachCommand'),
   sendPromptAgain: command('sendPromptAgain'),
   copyPrompt: command('copyPrompt'),
@@ -68,6 +70,8 @@ export const SettingKey = {
   reapOrphans: 'reapOrphans',
   statusLine: 'statusLine',
   updateStrategy: 'updateStrategy',
+  restoreOnStartup: 'restoreOnStartup',
+  scrollbackLines: 'scrollbackLines',
 } as const;
 
 export type SettingKey = (typeof SettingKey)[keyof typeof SettingKey];

@@ -5,6 +5,8 @@ import { statusLineMode, type StatusLineMode } from '../../core/tmux/statusLine'
 import type { UpdateStrategy } from '../../core/git/Landing';
 import type { Settings } from '../host';
 import { SECTION, SettingKey } from '../ids';
+import type { RestoreOnStartup } from '../commands/comebackCommands';
+import { DEFAULT_SCROLLBACK_LINES } from '../../core/scrollback/ScrollbackFiles';
 
 
 function expandHome(path: string): string {
@@ -63,6 +65,17 @@ export class VsCodeSettings implements Settings {
   /** Read at each launch: a change applies to the sessions started after it. */
   statusLine(): StatusLineMode {
     return statusLineMode(vscode.workspace.getConfiguration(SECTION).get<string>(SettingKey.statusLine));
+  }
+
+  /** What a window that finds no tmux server does with the sessions that were (`Restore Sessions`). */
+  restoreOnStartup(): RestoreOnStartup {
+    const value = vscode.workspace.getConfiguration(SECTION).get<string>(SettingKey.restoreOnStartup);
+    return value === 'always' || value === 'never' ? value : 'ask';
+  }
+
+  /** Read at each save: how many lines of history are kept per terminal. */
+  scrollbackLines(): number {
+    return vscode.workspace.getConfiguration(SECTION).get<number>(SettingKey.scrollbackLines, DEFAULT_SCROLLBACK_LINES);
   }
 
   reapOrphans(): boolean {
