@@ -104,6 +104,9 @@ describe('comeback after a reboot', () => {
     assert.equal(await world.lifecycle.comeback.saveChanged(), 1, 'only the shell printed');
     const saved = await world.lifecycle.comeback.previousOutput(shell.tmuxName);
     assert.ok(saved?.text.includes('first-line') && saved.text.includes('second-line'), saved?.text);
+    await print(shell.tmuxName, 'third-line');
+    await world.lifecycle.comeback.flush(2000);
+    assert.match((await world.lifecycle.comeback.previousOutput(shell.tmuxName))?.text ?? '', /third-line/, 'the save at window close');
     const file = join(world.harness.stateDirectory, 'scrollback', `${shell.tmuxName}.txt`);
     assert.equal((await stat(file)).mode & 0o777, 0o600, 'private');
   });
@@ -128,10 +131,11 @@ describe('comeback after a reboot', () => {
     assert.equal(await world.lifecycle.comeback.previousOutput(stopped.tmuxName), undefined);
   });
 
-  it('keeps a shell as restorable when the server dies, and dismissing it removes its saved output', async () => {
+  it('keeps a shell as restorable when the server dies, and dismissing it removes its saved output; a base started on attach prints its own', async () => {
     const ws = await world.readyWorkspace();
     const shell = await world.lifecycle.launchSession(ws.id, { kind: 'shell' });
     await print(shell.tmuxName, 'shell-said');
+    await print(ws.baseSession, 'base-said');
     await world.lifecycle.comeback.saveChanged();
     world.lifecycle.dispose();
     await world.fixture.killServer();
@@ -142,5 +146,9 @@ describe('comeback after a reboot', () => {
     await rebooted.dismissResumable(shell.key);
     assert.equal(await rebooted.comeback.previousOutput(shell.key), undefined);
     assert.deepEqual((await rebooted.comeback.plan()).stopped, []);
+
+    await rebooted.attachTarget({ workspaceId: ws.id });
+    const text = await eventually(async () => ((await screen(ws.baseSession)).includes('── restored from') ? screen(ws.baseSession) : undefined), 5000, 'base printed its old output');
+    assert.ok(text.indexOf('base-said') < text.indexOf('── restored from'), text);
   });
 });

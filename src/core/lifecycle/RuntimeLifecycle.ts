@@ -127,7 +127,7 @@ export class RuntimeLifecycle implements Disposable {
       checkFolder: (record) => this.setup.checkFolder(record),
       runSetup: (workspaceId, setupCommand) => this.setup.run(workspaceId, setupCommand),
     });
-    this.comeback = new Comeback(this.context, this.lock, { startBase: (record, restore) => this.launcher.startBase(record, restore), resume: (stopped, environment) => this.resumeAgent(stopped.key, { environment }) });
+    this.comeback = new Comeback(this.context, this.lock, { startBase: (record) => this.launcher.startBase(record), resume: (stopped, environment) => this.resumeAgent(stopped.key, { environment }) });
     this.watcher.onDidChangeSessions((notification) => this.onTmuxNotification(notification));
     options.marker?.onDidChange(() => this.changes.fire({ type: 'external' }));
     this.reportSubscription = options.agentReports?.(({ sessionKey, report }) => {

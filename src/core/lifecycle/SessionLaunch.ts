@@ -87,10 +87,15 @@ export class SessionLaunch {
     if (updated) await writeSessionMirror(tmux, updated).catch(logFailure(log, `mirroring the record of ${key} onto its session`));
   }
 
-  /** Starts a workspace's base terminal, the login shell in its worktree; `restore`: what it printed before (a comeback). */
-  async startBase(record: WorkspaceRecord, restore?: RestoredOutput): Promise<void> {
+  /**
+   * Starts a workspace's base terminal, the login shell in its worktree. It
+   * prints what it printed before, when that was saved (after a reboot, or an
+   * `exit`), so the next save does not replace that history with an empty one.
+   */
+  async startBase(record: WorkspaceRecord): Promise<void> {
     const { panes, tmux, store } = this.context;
     const launchId = randomUUID();
+    const restore = await restoredOutput(this.context.scrollback, record.baseSession);
     const history = await this.context.scrollback.begin(record.baseSession, { workspaceId: record.id, label: BASE_STATUS_LABEL, kind: 'base' });
     const pane = await panes.prepare(launchId, loginShell(this.context.options), { TMUX_WORKSPACES_SESSION: record.baseSession }, { history, restore });
     try {

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { WorkspaceError, errorMessage } from '../errors';
 import { isOurSessionName } from '../naming';
 import type { ResumableRecord, SessionRecord, WorkspaceRecord } from '../store/records';
-import { restoredOutput } from '../scrollback/restoredOutput';
 import type { LifecycleContext } from './context';
 import type { TransitionLock } from './TransitionLock';
 
@@ -38,8 +37,8 @@ export interface RestoreScope {
 }
 
 export interface RestoreSteps {
-  /** Starts a workspace's base terminal printing its saved output; the caller holds the workspace's lock. */
-  startBase(record: WorkspaceRecord, restore: Awaited<ReturnType<typeof restoredOutput>>): Promise<void>;
+  /** Starts a workspace's base terminal (printing its saved output); the caller holds the workspace's lock. */
+  startBase(record: WorkspaceRecord): Promise<void>;
   /** `RuntimeLifecycle.resumeAgent`: relaunches a stopped session under its workspace's lock, once. */
   resume(stopped: ResumableRecord, environment: Readonly<Record<string, string>> | undefined): Promise<SessionRecord>;
 }
@@ -113,7 +112,7 @@ export class SessionRestore {
     return this.lock.run(known.id, async () => {
       const record = this.context.store.workspace(known.id);
       if (!record || record.status !== 'ready' || (await this.context.tmux.hasSession(record.baseSession))) return false;
-      await this.steps.startBase(record, await restoredOutput(this.context.scrollback, record.baseSession));
+      await this.steps.startBase(record);
       return true;
     });
   }

@@ -21,11 +21,13 @@ interface OutputPick extends PickItem {
  * scrollback, agents resumed in their conversations. On a workspace row,
  * that workspace; on a stopped row, that session; else everything.
  */
-export async function restoreSessions(context: CommandContext, target: CommandTarget): Promise<RestoreOutcome> {
+export async function restoreSessions(context: CommandContext, target: CommandTarget, options: { automatic?: boolean } = {}): Promise<RestoreOutcome> {
   const outcome = await during('Restore sessions', () =>
     context.host.withProgress('Restoring sessions…', () => context.lifecycle.comeback.restore(restoreScope(target), (stopped) => resumeEnvironment(context, stopped))),
   );
-  await report(context, outcome);
+  const nothing = outcome.busy || outcome.bases.length + outcome.sessions.length + outcome.notResumable.length + outcome.failures.length === 0;
+  // Unasked, another window having done it all is nothing to tell.
+  if (!(options.automatic && nothing)) report(context, outcome);
   return outcome;
 }
 
@@ -43,7 +45,7 @@ export async function offerRestore(context: CommandContext, mode: RestoreOnStart
     const choice = await context.host.info(`tmux stopped (a restart or kill-server): ${describePlan(plan)} can come back.`, RESTORE_ACTION);
     if (choice !== RESTORE_ACTION) return undefined;
   }
-  return restoreSessions(context, undefined);
+  return restoreSessions(context, undefined, { automatic: mode === 'always' });
 }
 
 /** Show Previous Output: what a session (or a workspace's terminal) printed last, as saved, read-only. */
@@ -109,7 +111,7 @@ export function restoreSummary(outcome: RestoreOutcome): { message: string; leve
   return { message: lines.join(' '), level: outcome.failures.length + outcome.notResumable.length > 0 ? 'warn' : 'info' };
 }
 
-async function report(context: CommandContext, outcome: RestoreOutcome): Promise<void> {
+function report(context: CommandContext, outcome: RestoreOutcome): void {
   const { message, level } = restoreSummary(outcome);
   context.log.info(`[Restore] ${message}`);
   void (level === 'warn' ? context.host.warn(message) : context.host.info(message));
