@@ -8,8 +8,12 @@ import type { TransitionLock } from './TransitionLock';
 
 export type { EnvironmentFor, RestoreOutcome, RestorePlan, RestoreScope } from './SessionRestore';
 
+/** Restoring is done by one window at a time; a second one that comes later finds nothing left. */
+export const RESTORE_LOCK = 'restore';
+
 /**
- * Nothing lost to a reboot (`lifecycle.comeback`): sessions' scrollback saved
+ * Nothing lost to a reboot (`lifecycle.comeback`), a facade the coordinator
+ * builds and hands its lock (as `agentInput`): sessions' scrollback saved
  * while they run, on stop and at window close; Show Previous Output; Restore
  * Sessions after the tmux server went away.
  */
@@ -29,7 +33,7 @@ export class Comeback {
       log: context.log,
       alone: (task) => lock.tryRun(SCROLLBACK_LOCK, task),
     });
-    this.restorer = new SessionRestore(context, lock, steps);
+    this.restorer = new SessionRestore(context, { alone: (task) => lock.tryRun(RESTORE_LOCK, task), withWorkspace: (id, task) => lock.run(id, task) }, steps);
   }
 
   /** Activation: removes the files of what no longer exists, then saves live sessions on the slow timer. */

@@ -3,10 +3,6 @@ import { WorkspaceError, errorMessage } from '../errors';
 import { isOurSessionName } from '../naming';
 import type { ResumableRecord, SessionRecord, WorkspaceRecord } from '../store/records';
 import type { LifecycleContext } from './context';
-import type { TransitionLock } from './TransitionLock';
-
-/** Restoring is done by one window at a time; a second one that comes later finds nothing left. */
-export const RESTORE_LOCK = 'restore';
 
 /** What a comeback would bring back. */
 export interface RestorePlan {
@@ -36,6 +32,14 @@ export interface RestoreScope {
   readonly key?: string;
 }
 
+/** How restoring is serialised, handed in by the coordinator (pieces take no locks of their own). */
+export interface RestoreLocks {
+  /** Runs `task` unless another window restores now (`tryRun` of the cross-window restore lock); undefined when it did not run. */
+  alone<T>(task: () => Promise<T>): Promise<T | undefined>;
+  /** Runs `task` with the workspace's lock. */
+  withWorkspace<T>(workspaceId: string, task: () => Promise<T>): Promise<T>;
+}
+
 export interface RestoreSteps {
   /** Starts a workspace's base terminal (printing its saved output); the caller holds the workspace's lock. */
   startBase(record: WorkspaceRecord): Promise<void>;
@@ -56,7 +60,7 @@ export type EnvironmentFor = (stopped: ResumableRecord) => Readonly<Record<strin
 export class SessionRestore {
   constructor(
     private readonly context: LifecycleContext,
-    private readonly lock: TransitionLock,
+    private readonly locks: RestoreLocks,
     private readonly steps: RestoreSteps,
   ) {}
 
@@ -74,7 +78,7 @@ export class SessionRestore {
   }
 
   async restore(scope: RestoreScope = {}, environmentFor: EnvironmentFor = () => undefined): Promise<RestoreOutcome> {
-    const done = await this.lock.tryRun(RESTORE_LOCK, () => this.run(scope, environmentFor));
+    const done = await this.locks.alone(() => this.run(scope, environmentFor));
     return done ?? { busy: true, bases: [], sessions: [], notResumable: [], failures: [] };
   }
 
@@ -109,7 +113,7 @@ export class SessionRestore {
 
   /** Under the workspace's lock, and only while its base is still not running (another window may have started it). */
   private startBase(known: WorkspaceRecord): Promise<boolean> {
-    return this.lock.run(known.id, async () => {
+    return this.locks.withWorkspace(known.id, async () => {
       const record = this.context.store.workspace(known.id);
       if (!record || record.status !== 'ready' || (await this.context.tmux.hasSession(record.baseSession))) return false;
       await this.steps.startBase(record);
