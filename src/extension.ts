@@ -66,7 +66,9 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
     vscode.workspace.onDidChangeConfiguration(askReloadOnChange),
   );
   void updateHasRepository(commands, core.git, log);
-  void start(core, view, log).then(() => offerRestore(commands, core.settings.restoreOnStartup())).catch(logFailure(log, 'Offering to restore sessions', 'error'));
+  // Under the one command guard: a failed restore is shown and logged as a clicked one would be.
+  const restoreOffer: CommandEntry = { id: CommandId.restoreSessions, title: 'Restore Sessions', run: (context) => offerRestore(context, core.settings.restoreOnStartup()) };
+  void start(core, view, log).then(() => runCommand(restoreOffer, commands, undefined));
   lastLifecycle = core.lifecycle;
   const activationMs = performance.now() - started;
   log.info(`Activated in ${activationMs.toFixed(1)} ms`);

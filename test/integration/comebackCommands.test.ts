@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { eventually } from '../helpers/poll';
 import { RecordingLog, ScriptedHost } from '../helpers/scriptedHost';
 import { useWorld } from '../helpers/world';
-import { RESTORE_ACTION, offerRestore, restoreSummary, showPreviousOutput } from '../../src/ui/commands/comebackCommands';
+import { RESTORE_ACTION, describePlan, offerRestore, restoreSummary, showPreviousOutput } from '../../src/ui/commands/comebackCommands';
 import type { RuntimeLifecycle } from '../../src/core/lifecycle/RuntimeLifecycle';
 import type { CommandContext, Settings } from '../../src/ui/host';
 import type { WorkspaceRecord } from '../../src/core/store/records';
@@ -88,8 +88,10 @@ describe('comeback commands', () => {
     assert.match(picker.texts[0].title, /^terminal — output saved /);
   });
 
-  it('says which agents could not be resumed, and why', () => {
+  it('says which agents could not be resumed, and why, and offers nothing when only such agents are left', () => {
     const record = { v: 1, key: 'tw-x', workspaceId: 'w', kind: 'agent' as const, label: 'Codex', startedAt: 1, stoppedAt: 2 };
+    assert.equal(describePlan({ serverGone: true, bases: [], stopped: [record] }), '');
+    assert.equal(describePlan({ serverGone: true, bases: [], stopped: [record, { ...record, key: 'tw-y', conversationId: 'c', resumeArgv: ['codex', 'resume', '{id}'] }] }), '1 agent');
     const summary = restoreSummary({ busy: false, bases: [], sessions: [], notResumable: [{ record, why: 'it has no resume command' }], failures: [] });
     assert.deepEqual(summary, { message: 'Nothing was left to restore. Codex is not resumable: it has no resume command.', level: 'warn' });
   });

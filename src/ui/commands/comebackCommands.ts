@@ -1,5 +1,6 @@
 import type { RestoreOutcome, RestorePlan, RestoreScope } from '../../core/lifecycle/Comeback';
 import type { SavedScrollback } from '../../core/scrollback/ScrollbackFiles';
+import { whyNotResumable } from '../../core/lifecycle/SessionRestore';
 import { localTime } from '../../core/time';
 import type { CommandContext, PickItem } from '../host';
 import { count } from '../words';
@@ -37,8 +38,7 @@ export async function restoreSessions(context: CommandContext, target: CommandTa
  */
 export async function offerRestore(context: CommandContext, mode: RestoreOnStartup): Promise<RestoreOutcome | undefined> {
   const plan = await context.lifecycle.comeback.plan();
-  const waiting = plan.bases.length + plan.stopped.length;
-  if (!plan.serverGone || waiting === 0) return undefined;
+  if (!plan.serverGone || describePlan(plan) === '') return undefined;
   context.log.info(`[Restore] tmux is not running; ${describePlan(plan)} could come back (restoreOnStartup: ${mode})`);
   if (mode === 'never') return undefined;
   if (mode === 'ask') {
@@ -94,9 +94,10 @@ function restoreScope(target: CommandTarget): RestoreScope {
   return {};
 }
 
+/** What would come back, in words (`2 terminals, 1 shell, 1 agent`); empty when nothing would. */
 export function describePlan(plan: RestorePlan): string {
   const shells = plan.stopped.filter((stopped) => stopped.kind === 'shell').length;
-  const agents = plan.stopped.length - shells;
+  const agents = plan.stopped.filter((stopped) => stopped.kind !== 'shell' && whyNotResumable(stopped) === undefined).length;
   const parts = [count(plan.bases.length, 'terminal'), count(shells, 'shell'), count(agents, 'agent')].filter((part) => !part.startsWith('0 '));
   return parts.join(', ');
 }
