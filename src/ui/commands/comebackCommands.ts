@@ -63,6 +63,9 @@ async function resolveOutput(context: CommandContext, target: CommandTarget): Pr
     if (!saved) void context.host.info('No output was saved for it.');
     return saved;
   }
+  // A string (from the API or a keybinding) names a session's output, else a workspace.
+  const named = typeof target === 'string' ? await comeback.previousOutput(target) : undefined;
+  if (named) return named;
   const workspaceId = typeof target === 'string' ? target : target?.kind === 'workspace' ? target.workspaceId : undefined;
   const ids = workspaceId ? [workspaceId] : (await context.lifecycle.listWorkspaces()).map((view) => view.record.id);
   const picks: OutputPick[] = [];
