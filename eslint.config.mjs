@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /** The pieces of the lifecycle beside its coordinator: each owns one area and never calls another. */
-const lifecyclePieces = ['AgentInput', 'ExitCollector', 'Interruptions', 'OrphanSessions', 'RecordRepair', 'SessionLaunch', 'SessionListing', 'WorkspaceArchive', 'WorkspaceDeletion', 'WorkspaceQueries', 'WorkspaceSetup'];
+const lifecyclePieces = ['AgentInput', 'ExitCollector', 'Interruptions', 'OrphanSessions', 'RecordRepair', 'SessionLaunch', 'SessionRestore', 'SessionListing', 'WorkspaceArchive', 'WorkspaceDeletion', 'WorkspaceQueries', 'WorkspaceSetup'];
 
 const childProcess = [
   { name: 'child_process', message: 'Use execa with an argv array.' },

@@ -22,6 +22,7 @@ import { notificationDir, windowNotifier } from './ui/vscode/notificationWiring'
 import { deliverQueuedWhenFree } from './ui/agents/queuedDelivery';
 import { CommandId, ContextKey, RELOAD_SETTINGS, SECTION, VIEW_ID } from './ui/ids';
 import { commandEntries, runCommand, type CommandEntry } from './ui/commands/registry';
+import { offerRestore } from './ui/commands/comebackCommands';
 import { anyGitRepository, type CommandContext } from './ui/host';
 import { AgentStateModel } from './ui/tree/AgentStateModel';
 import { WorkspaceTreeModel } from './ui/tree/WorkspaceTreeModel';
@@ -29,6 +30,7 @@ import { count } from './ui/words';
 import { AttachTerminals } from './ui/vscode/AttachTerminals';
 import { BASE_SCHEME, BaseContentProvider } from './ui/vscode/BaseContent';
 import { commandLogger } from './ui/vscode/commandLogger';
+import { readOnlyTexts } from './ui/vscode/ReadOnlyText';
 import { registerCommands } from './ui/vscode/registerCommands';
 import { VsCodeRepositories } from './ui/vscode/repositories';
 import { VsCodeSettings } from './ui/vscode/settings';
@@ -71,7 +73,10 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
     vscode.workspace.onDidChangeConfiguration(askReloadOnChange),
   );
   void updateHasRepository(commands, core.git, log);
-  void start(core, view, log);
+  // Under the one command guard: a failed restore is shown and logged as a clicked one would be.
+  const restoreOffer: CommandEntry = { id: CommandId.restoreSessions, title: 'Restore Sessions', run: (context) => offerRestore(context, core.settings.restoreOnStartup()) };
+  void start(core, view, log).then(() => runCommand(restoreOffer, commands, undefined));
+  lastLifecycle = core.lifecycle;
   const activationMs = performance.now() - started;
   log.info(`Activated in ${activationMs.toFixed(1)} ms`);
   return workspacesApi(core.lifecycle, { activationMs });
@@ -106,6 +111,7 @@ function coreServices(context: vscode.ExtensionContext, log: Log) {
     statusLine: () => settings.statusLine(),
     ports: (repoPath) => [settings.ports(repoPath)],
     environmentTemplates: (repoPath) => [settings.environmentTemplates(repoPath)],
+    scrollbackLines: () => settings.scrollbackLines(),
     isTrusted: () => vscode.workspace.isTrusted,
     approveProject: (request) => askToRunProjectCommands((message, detail, ...actions) => Promise.resolve(vscode.window.showWarningMessage(message, { modal: true, detail }, ...actions)), request),
     teardownTimeoutMs: () => settings.teardownTimeoutMs(),
@@ -145,6 +151,7 @@ function workspacesView(core: Core) {
   const disposables: vscode.Disposable[] = [
     model,
     worktrees,
+    readOnlyTexts.register(),
     vscode.workspace.registerTextDocumentContentProvider(BASE_SCHEME, new BaseContentProvider((workspaceId, commit, path) => core.lifecycle.textAt(workspaceId, commit, path))),
     provider,
     treeView,
@@ -233,4 +240,11 @@ function updateContextKeys(model: WorkspaceTreeModel): void {
   void vscode.commands.executeCommand('setContext', ContextKey.empty, model.workspaces.length === 0);
 }
 
-export function deactivate(): void {}
+/** The lifecycle whose sessions' scrollback the window's close saves once more. */
+let lastLifecycle: RuntimeLifecycle | undefined;
+
+/** The window closes: one bounded save of the scrollback that changed (the editor waits a few seconds at most). */
+export async function deactivate(): Promise<void> {
+  await lastLifecycle?.comeback.flush(2_000);
+  lastLifecycle = undefined;
+}

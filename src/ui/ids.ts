@@ -30,6 +30,8 @@ export const CommandId = {
   stopSession: command('stopSession'),
   resumeAgent: command('resumeAgent'),
   dismissResumable: command('dismissResumable'),
+  restoreSessions: command('restoreSessions'),
+  showPreviousOutput: command('showPreviousOutput'),
   copyAttachCommand: command('copyAttachCommand'),
   sendPromptAgain: command('sendPromptAgain'),
   copyPrompt: command('copyPrompt'),
@@ -76,6 +78,8 @@ export const SettingKey = {
   portsBase: 'ports.base',
   portsBlockSize: 'ports.blockSize',
   env: 'env',
+  restoreOnStartup: 'restoreOnStartup',
+  scrollbackLines: 'scrollbackLines',
 } as const;
 
 export type SettingKey = (typeof SettingKey)[keyof typeof SettingKey];

@@ -241,6 +241,15 @@ describe('Tmux Workspaces in a real VS Code', function () {
     assert.ok(await tmuxHasSession(workspace.baseSession), 'stopping sessions leaves the base terminal');
   });
 
+  it('shows a stopped agent\'s previous output, saved before the stop, in a read-only editor: Show Previous Output', async () => {
+    await vscode.commands.executeCommand('tmuxWorkspaces.showPreviousOutput', agent.tmuxName);
+    const editor = await eventually(() => (vscode.window.activeTextEditor?.document.uri.scheme === 'tmux-workspaces-text' ? vscode.window.activeTextEditor : undefined), 10_000, 'the output editor');
+    assert.match(editor.document.getText(), /stand-in agent ready in /);
+    assert.equal(editor.document.isUntitled, false, 'a virtual document: nothing to save');
+    await screenshot('previous-output');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('forgets a session whose process exits on its own', async () => {
     const ended = waitForEvent(
       api.onDidChangeWorkspaces,

@@ -245,7 +245,7 @@ describe('coding agents', () => {
       assert.equal(store.resumable(row.key), undefined);
     });
 
-    it('offers no resume without a conversation id, nor for an agent that exited on its own', async () => {
+    it('offers no resume without a conversation id (the row says why), nor for an agent that exited on its own', async () => {
       const ws = await world.readyWorkspace();
       const silent = await world.lifecycle.launchSession(ws.id, { kind: 'agent', label: 'silent', ...(await reportingAgent(join(world.repo.root, 'a.txt'), undefined)) });
       const exiting = await world.lifecycle.launchSession(ws.id, {
@@ -262,7 +262,8 @@ describe('coding agents', () => {
       await world.fixture.killServer();
       const rebooted = await world.harness.reload();
       const [view] = await rebooted.listWorkspaces();
-      assert.deepEqual(view.resumable, []);
+      assert.deepEqual(view.resumable?.map((row) => [row.key, row.conversationId, row.notResumable]), [[silent.key, undefined, 'it never reported its conversation id (are its hooks installed? Install Agent Hooks)']]);
+      await assert.rejects(rebooted.resumeAgent(silent.key), /silent cannot be resumed: it never reported/);
       assert.equal(rebooted.session(silent.key), undefined);
     });
 

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkspaceView } from '../../src/core/lifecycle/RuntimeLifecycle';
-import type { SessionRecord, WorkspaceRecord } from '../../src/core/store/records';
+import type { ResumableRecord, SessionRecord, WorkspaceRecord } from '../../src/core/store/records';
+import { stoppedNode } from '../../src/ui/tree/stoppedNodes';
 import { CommandId, VIEW_ID } from '../../src/ui/ids';
 import { workspaceNode, type TreeNode } from '../../src/ui/tree/nodes';
 
@@ -137,5 +138,18 @@ describe('tree rows offer only actions that can work', () => {
     assert.deepEqual(archived.children, [], 'no base terminal row under an archived workspace');
     const inline = manifest.contributes.menus['view/item/context'].filter((item) => offers(item, archived.contextValue) && (item as { group?: string }).group?.startsWith('inline'));
     assert.deepEqual(inline.map((item) => item.command).sort(), [CommandId.deleteArchived, CommandId.restoreWorkspace].sort());
+  });
+
+  it('offers Resume on a resumable agent, Restore Sessions on a stopped shell, and on every stopped row Dismiss and Show Previous Output; one that cannot resume says why', () => {
+    const stopped = (extra: Partial<ResumableRecord>): ResumableRecord => ({ v: 1, key: 'tw-a-x', workspaceId: 'a', label: 'x', startedAt: NOW, stoppedAt: NOW, ...extra });
+    const resumable = stoppedNode(stopped({ kind: 'agent', conversationId: 'c-1', resumeArgv: ['/usr/bin/codex', 'resume', '{id}'] }), NOW);
+    const shell = stoppedNode(stopped({ kind: 'shell' }), NOW);
+    const lost = stoppedNode(stopped({ kind: 'agent', notResumable: 'its conversation is unknown' }), NOW);
+    const always = [CommandId.dismissResumable, CommandId.showPreviousOutput];
+    assert.deepEqual(offered(resumable), [...always, CommandId.resumeAgent].sort());
+    assert.deepEqual(offered(shell), [...always, CommandId.restoreSessions].sort());
+    assert.deepEqual(offered(lost), [...always].sort());
+    assert.equal(lost.description, 'stopped · not resumable');
+    assert.match(lost.tooltip ?? '', /It cannot be resumed: its conversation is unknown\./);
   });
 });

@@ -1,6 +1,6 @@
 import { logFailure } from '../log';
 import { isOurSessionName } from '../naming';
-import { SCHEMA_VERSION, type SessionRecord } from '../store/records';
+import { SCHEMA_VERSION, type ResumableRecord, type SessionRecord } from '../store/records';
 import type { LiveSession } from '../tmux/TmuxClient';
 import { isSameLaunch, type LifecycleContext } from './context';
 
@@ -89,26 +89,29 @@ export class ExitCollector {
 
   /**
    * What a session that is gone left: its exit status and, if it failed, its
-   * last lines. An agent that did not exit on its own (no status: the machine
-   * rebooted, the server was killed) and whose conversation is known is kept
-   * as resumable.
+   * last lines. A session that did not exit on its own (no status: the machine
+   * rebooted, the server was killed) is kept as a record of what was: an agent
+   * to resume (or, when it cannot be, with why), a shell to restore.
    */
   private async afterExit(record: SessionRecord, serverGone: boolean): Promise<{ exitCode?: number; lastLines?: string; resumable?: boolean }> {
     const { panes, store } = this.context;
     const exitCode = await panes.exitStatus(record.launchId);
     const lastLines = await panes.lastLines(record.launchId);
-    if (exitCode !== undefined || !serverGone || record.kind !== 'agent' || !record.conversationId || !record.resumeArgv) return { exitCode, lastLines };
-    await store.putResumable({
-      v: SCHEMA_VERSION,
-      key: record.key,
-      workspaceId: record.workspaceId,
-      agentId: record.agentId,
-      label: record.label,
-      conversationId: record.conversationId,
-      resumeArgv: record.resumeArgv,
-      startedAt: record.createdAt,
-      stoppedAt: Date.now(),
-    });
-    return { resumable: true };
+    if (exitCode !== undefined || !serverGone) return { exitCode, lastLines };
+    await store.putResumable(stoppedRecord(record, Date.now()));
+    return { resumable: record.kind === 'agent' && record.conversationId !== undefined && record.resumeArgv !== undefined };
   }
+}
+
+/** The record of what a session was, when the server went away under it. */
+export function stoppedRecord(record: SessionRecord, stoppedAt: number): ResumableRecord {
+  const { key, workspaceId, kind, agentId, label, conversationId, resumeArgv } = record;
+  const base = { v: SCHEMA_VERSION, key, workspaceId, kind, agentId, label, startedAt: record.createdAt, stoppedAt };
+  if (kind === 'shell') return base;
+  const notResumable = !conversationId
+    ? 'it never reported its conversation id (are its hooks installed? Install Agent Hooks)'
+    : !resumeArgv
+      ? 'it has no resume command (set resumeArgs for it in tmuxWorkspaces.agents)'
+      : undefined;
+  return { ...base, conversationId, resumeArgv, ...(notResumable ? { notResumable } : {}) };
 }

@@ -14,6 +14,7 @@ import type { LiveSession } from '../tmux/TmuxClient';
 import { shellQuote } from '../shell';
 import { StageError, createContext, killIgnoringMissingTmux, requireTmux, requireWorkspace, type LifecycleContext } from './context';
 import { ExitCollector } from './ExitCollector';
+import { Comeback } from './Comeback';
 import { isMidTransition, markInterrupted } from './Interruptions';
 import { OrphanSessions } from './OrphanSessions';
 import { RecordRepair } from './RecordRepair';
@@ -64,6 +65,8 @@ export class RuntimeLifecycle implements Disposable {
   private readonly prompts: PromptDelivery;
   /** What goes into running agents besides their launch: first prompts sent again or copied, Send to Agent. */
   readonly agentInput: AgentInput;
+  /** Scrollback saved and shown again, and Restore Sessions after a reboot. */
+  readonly comeback: Comeback;
   private readonly listing: SessionListing;
   private readonly exits: ExitCollector;
   private readonly orphans: OrphanSessions;
@@ -134,6 +137,7 @@ export class RuntimeLifecycle implements Disposable {
       runSetup: (workspaceId, setupCommand) => this.setup.run(workspaceId, setupCommand),
       teardown: (record, force) => this.teardown.run(record, force),
     });
+    this.comeback = new Comeback(this.context, this.lock, { startBase: (record) => this.launcher.startBase(record), resume: (stopped, environment) => this.resumeAgent(stopped.key, { environment }) });
     this.watcher.onDidChangeSessions((notification) => this.onTmuxNotification(notification));
     options.marker?.onDidChange(() => this.changes.fire({ type: 'external' }));
     this.reportSubscription = options.agentReports?.(({ sessionKey, report }) => {
@@ -150,6 +154,7 @@ export class RuntimeLifecycle implements Disposable {
     await this.prompts.resume(this.options.store.sessions());
     await this.prompts.sweepKept(this.options.store.sessions()).catch(logFailure(this.context.log, 'sweeping kept first prompts'));
     await this.agentInput.sweep(this.options.store.sessions()).catch(logFailure(this.context.log, 'sweeping messages of sessions that ended'));
+    await this.comeback.start();
     if ((await this.tmuxAvailable()) && this.options.store.sessions().length + this.options.store.workspaces().length > 0) {
       this.watcher.ensureRunning();
     }
@@ -274,8 +279,8 @@ export class RuntimeLifecycle implements Disposable {
   }
 
   /**
-   * Relaunches a resumable agent in its worktree with its resume argv; the
-   * resumable row is forgotten only once the new session is recorded, so a
+   * Relaunches a stopped session in its worktree (an agent with its resume
+   * argv, a shell printing its saved output first); the row is forgotten only once the new session is recorded, so a
    * window that dies on the way leaves the row (or the running session) behind,
    * never neither. All under the workspace's lock: a second click, or window,
    * finds the row gone, or its conversation already running and returns that.
@@ -288,7 +293,8 @@ export class RuntimeLifecycle implements Disposable {
       return await this.lock.run(known.workspaceId, async () => {
         const resumable = store.resumable(key);
         if (!resumable) throw new WorkspaceError('gone', 'That agent is no longer resumable.');
-        let session = store.sessionsOf(resumable.workspaceId).find((running) => running.conversationId === resumable.conversationId);
+        // A shell has no conversation: its workspace's one running shell is found by the launch.
+        let session = store.sessionsOf(resumable.workspaceId).find((running) => resumable.conversationId !== undefined && running.conversationId === resumable.conversationId);
         if (!session) {
           await requireTmux(this.options.tmux);
           session = await this.launcher.relaunch(resumable, options.environment);
@@ -306,6 +312,7 @@ export class RuntimeLifecycle implements Disposable {
   async dismissResumable(key: string): Promise<void> {
     const resumable = this.options.store.resumable(key);
     if (resumable && (await this.options.store.forgetResumable(key))) this.context.changed(resumable.workspaceId);
+    await this.context.scrollback.remove(key);
   }
 
   /** Kills the session, then forgets its record. Works from the record alone; already gone counts as stopped. */
@@ -316,6 +323,7 @@ export class RuntimeLifecycle implements Disposable {
     await this.lock.run(known.workspaceId, async () => {
       const record = store.session(key);
       if (!record) return;
+      await this.comeback.beforeStop(record);
       await killIgnoringMissingTmux(this.options.tmux, record.tmuxName);
       await this.context.step('stop:killed');
       if (await store.forgetSession(record.key, record.createdAt)) {
@@ -480,6 +488,7 @@ export class RuntimeLifecycle implements Disposable {
     this.reportSubscription?.dispose();
     if (this.safetyNet) clearInterval(this.safetyNet);
     this.exits.stop();
+    this.comeback.dispose();
     this.watcher.dispose();
     this.changes.dispose();
   }

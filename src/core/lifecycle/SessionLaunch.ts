@@ -11,6 +11,7 @@ import { writeSessionMirror } from '../store/RecordMirror';
 import { MARKER } from '../tmux/TmuxClient';
 import { DEFAULT_STATUS_LINE, statusLineOptions } from '../tmux/statusLine';
 import { loginShell, requireWorkspace, statusWords, type LifecycleContext } from './context';
+import { restoredOutput, type RestoredOutput } from '../scrollback/restoredOutput';
 import type { LaunchRequest } from './types';
 import type { WorkspaceVariables } from './workspaceEnvironment';
 
@@ -41,8 +42,8 @@ export class SessionLaunch {
     private readonly variables: WorkspaceVariables = async () => ({}),
   ) {}
 
-  /** `prompt`: the checked first prompt of an agent. */
-  async launch(workspaceId: string, request: LaunchRequest, prompt: string | undefined): Promise<SessionRecord> {
+  /** `prompt`: the checked first prompt of an agent; `restore`: old output a restored shell prints first. */
+  async launch(workspaceId: string, request: LaunchRequest, prompt: string | undefined, restore?: RestoredOutput): Promise<SessionRecord> {
     const workspace = requireWorkspace(this.context.store, workspaceId);
     if (workspace.status !== 'ready') {
       throw refused(`Workspace "${workspace.branch}" is ${statusWords(workspace)}; sessions launch only in a ready workspace.`);
@@ -51,7 +52,7 @@ export class SessionLaunch {
       const shell = await this.existingShell(workspaceId);
       if (shell) return shell;
     }
-    const prepared = await this.prepare(workspace, request, prompt);
+    const prepared = await this.prepare(workspace, request, prompt, restore);
     await this.context.step('launch:handoff-written');
     await this.start(prepared);
     await this.context.step('launch:session-started');
@@ -65,10 +66,20 @@ export class SessionLaunch {
     return record;
   }
 
-  /** Launches a resumable agent again with its resume argv (the caller forgets the row once this resolves). */
-  relaunch(resumable: ResumableRecord, environment: Readonly<Record<string, string>> | undefined): Promise<SessionRecord> {
-    const command = resumeCommand(resumable.resumeArgv, resumable.conversationId);
+  /**
+   * Launches a stopped session again (the caller forgets the row once this
+   * resolves): an agent with its resume argv, a shell printing its old output first.
+   */
+  async relaunch(resumable: ResumableRecord, environment: Readonly<Record<string, string>> | undefined): Promise<SessionRecord> {
     const { agentId, label, resumeArgv, conversationId } = resumable;
+    if (resumable.kind === 'shell') {
+      const shell = await this.launch(resumable.workspaceId, { kind: 'shell', label }, undefined, await restoredOutput(this.context.scrollback, resumable.key));
+      // Its old output is now the new shell's own history.
+      await this.context.scrollback.remove(resumable.key);
+      return shell;
+    }
+    if (resumable.notResumable || !resumeArgv || !conversationId) throw refused(`${label} cannot be resumed: ${resumable.notResumable ?? 'its conversation is unknown'}.`);
+    const command = resumeCommand(resumeArgv, conversationId);
     return this.launch(resumable.workspaceId, { kind: 'agent', agentId, label, command, environment, resumeArgv, conversationId }, undefined);
   }
 
@@ -81,12 +92,18 @@ export class SessionLaunch {
     if (updated) await writeSessionMirror(tmux, updated).catch(logFailure(log, `mirroring the record of ${key} onto its session`));
   }
 
-  /** Starts a workspace's base terminal, the login shell in its worktree. */
+  /**
+   * Starts a workspace's base terminal, the login shell in its worktree. It
+   * prints what it printed before, when that was saved (after a reboot, or an
+   * `exit`), so the next save does not replace that history with an empty one.
+   */
   async startBase(record: WorkspaceRecord): Promise<void> {
     const { panes, tmux, store } = this.context;
     const launchId = randomUUID();
     const variables = await this.variables(record.id);
-    const pane = await panes.prepare(launchId, loginShell(this.context.options), { ...variables, TMUX_WORKSPACES_SESSION: record.baseSession });
+    const restore = await restoredOutput(this.context.scrollback, record.baseSession);
+    const history = await this.context.scrollback.begin(record.baseSession, { workspaceId: record.id, label: BASE_STATUS_LABEL, kind: 'base' });
+    const pane = await panes.prepare(launchId, loginShell(this.context.options), { ...variables, TMUX_WORKSPACES_SESSION: record.baseSession }, { history, restore });
     try {
       await tmux.launch({
         name: record.baseSession,
@@ -120,7 +137,7 @@ export class SessionLaunch {
   }
 
   /** The handoff file (and the prompt's files): nothing runs yet. */
-  private async prepare(workspace: WorkspaceRecord, request: LaunchRequest, prompt: string | undefined): Promise<Prepared> {
+  private async prepare(workspace: WorkspaceRecord, request: LaunchRequest, prompt: string | undefined, restore: RestoredOutput | undefined): Promise<Prepared> {
     const command = request.kind === 'shell' ? loginShell(this.context.options) : request.command;
     if (!command || command.length === 0 || !command[0]) throw refused('An agent needs a command to run.');
     const label = request.label?.trim() || (request.kind === 'shell' ? 'shell' : command[0]);
@@ -134,7 +151,7 @@ export class SessionLaunch {
       launchId,
       command,
       { ...request.environment, ...variables, TMUX_WORKSPACES_SESSION: tmuxName, ...(agent ? { [STATUS_FILE_VARIABLE]: statusFile } : {}) },
-      { keepLastLines: agent },
+      { keepLastLines: agent, history: await this.context.scrollback.begin(tmuxName, { workspaceId: workspace.id, label, kind: request.kind }), restore },
     );
     const promptOutput = prompt === undefined ? undefined : await this.prompts.prepare(launchId, prompt);
     const record: SessionRecord = {

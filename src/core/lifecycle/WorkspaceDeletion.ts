@@ -104,5 +104,6 @@ export class WorkspaceDeletion {
     const { store } = this.context;
     for (const resumable of store.resumables().filter((agent) => agent.workspaceId === workspaceId)) await store.forgetResumable(resumable.key);
     await store.forgetWorkspace(workspaceId);
+    await this.context.scrollback.removeWorkspace(workspaceId);
   }
 }

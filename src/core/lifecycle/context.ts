@@ -6,6 +6,7 @@ import { writeWorkspaceMirror } from '../store/RecordMirror';
 import type { RecordStore } from '../store/RecordStore';
 import type { SessionRecord, SetupStage, WorkspaceRecord } from '../store/records';
 import { PaneLauncher } from '../tmux/PaneLauncher';
+import { ScrollbackFiles } from '../scrollback/ScrollbackFiles';
 import type { LiveSession, TmuxClient } from '../tmux/TmuxClient';
 import type { LifecycleChange, LifecycleOptions } from './types';
 
@@ -19,6 +20,8 @@ export interface LifecycleContext {
   readonly git: GitClient;
   readonly store: RecordStore;
   readonly panes: PaneLauncher;
+  /** Sessions' saved history (`<state>/scrollback`). */
+  readonly scrollback: ScrollbackFiles;
   readonly options: LifecycleOptions;
   readonly log: Logger;
   /** A crash checkpoint between two steps of a transition; its name is what the crash tests stop at. */
@@ -47,6 +50,7 @@ export function createContext(options: LifecycleOptions, log: Logger, emit: (cha
     git: options.git,
     store: options.store,
     panes: new PaneLauncher(options.stateDir, options.tmux.command[0], { environment: options.environment, log }),
+    scrollback: new ScrollbackFiles(options.stateDir, options.tmux, log, options.scrollbackLines),
     options,
     log,
     step: async (name) => options.onStep?.(name),

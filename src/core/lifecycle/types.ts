@@ -78,6 +78,10 @@ export interface LifecycleOptions {
   readonly agentReports?: Event<StatusChange>;
   /** The GitHub CLI for pull requests; default `gh` on PATH. */
   readonly gh?: GhCli;
+  /** How many lines of each session's history are saved (the `tmuxWorkspaces.scrollbackLines` setting), asked at each save; 0: none. */
+  readonly scrollbackLines?: () => number;
+  /** How often live sessions' history is saved when it changed (default 60 s); 0: only on stop and at window close. */
+  readonly scrollbackSaveMs?: number;
   /** Where failures that stop nothing go (a safety-net reconcile, a cleanup); default: nowhere. */
   readonly log?: Logger;
 }

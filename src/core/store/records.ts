@@ -111,20 +111,28 @@ export interface SessionRecord {
 }
 
 /**
- * An agent whose session did not end on its own (a reboot, a killed tmux
- * server) and whose conversation can be resumed. Kept until resumed or dismissed.
+ * A session that did not end on its own (a reboot, a killed tmux server): an
+ * agent whose conversation can be resumed, a shell to restore at its folder,
+ * or an agent that cannot be resumed (`notResumable` says why). A record of
+ * what was, kept until resumed, restored or dismissed.
  */
 export interface ResumableRecord {
   /** The machine the record belongs to (see `RecordStore`). */
   readonly host?: string;
   readonly v: number;
-  /** The key of the session it was. */
+  /** The key of the session it was (its tmux name: the name its saved scrollback goes by). */
   readonly key: string;
   readonly workspaceId: string;
+  /** Absent in records written before shells were kept: an agent. */
+  readonly kind?: SessionKind;
   readonly agentId?: string;
   readonly label: string;
-  readonly conversationId: string;
-  readonly resumeArgv: readonly string[];
+  /** An agent's conversation; absent for a shell, and for an agent that never reported one. */
+  readonly conversationId?: string;
+  /** An agent's resume argv (`{id}` for the conversation); absent for a shell, and for an agent that has none. */
+  readonly resumeArgv?: readonly string[];
+  /** Why this agent cannot be resumed, in words for the user. */
+  readonly notResumable?: string;
   /** When the session it was had started. */
   readonly startedAt: number;
   /** When it was found gone. */

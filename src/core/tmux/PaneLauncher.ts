@@ -34,19 +34,45 @@ handoff=$1
 status_file=$2
 shift 3
 tw_lines_file=
+tw_history_file=
+tw_history_lines=0
+tw_restore_file=
+tw_restore_note=
 tw_tmux=tmux
 if [ -f "$handoff" ]; then
   . "$handoff"
   rm -f "$handoff"
 fi
+# A restored terminal first shows what it held before, dimmed, under a marker line.
+if [ -n "$tw_restore_file" ] && [ -f "$tw_restore_file" ]; then
+  printf '\\033[2m'
+  cat "$tw_restore_file"
+  printf '\\033[0m%s\\n' "$tw_restore_note"
+  rm -f "$tw_restore_file"
+fi
 "$@"
 status=$?
 printf '%s\\n' "$status" > "$status_file"
-if [ "$status" -ne 0 ] && [ -n "$tw_lines_file" ] && [ -n "$TMUX" ] && [ -n "$TMUX_PANE" ]; then
-  "$tw_tmux" -S "\${TMUX%%,*}" capture-pane -p -J -S -${LAST_LINES} -t "$TMUX_PANE" > "$tw_lines_file" 2>/dev/null
+if [ -n "$TMUX" ] && [ -n "$TMUX_PANE" ]; then
+  if [ "$status" -ne 0 ] && [ -n "$tw_lines_file" ]; then
+    "$tw_tmux" -S "\${TMUX%%,*}" capture-pane -p -J -S -${LAST_LINES} -t "$TMUX_PANE" > "$tw_lines_file" 2>/dev/null
+  fi
+  # The pane's history, saved while the pane is still there (remain-on-exit is off); written aside, then renamed.
+  if [ -n "$tw_history_file" ]; then
+    (umask 077; "$tw_tmux" -S "\${TMUX%%,*}" capture-pane -p -J -S -"$tw_history_lines" -t "$TMUX_PANE" > "$tw_history_file.$$.tmp" 2>/dev/null && mv -f "$tw_history_file.$$.tmp" "$tw_history_file")
+  fi
 fi
 exit "$status"
 `;
+
+export interface PrepareOptions {
+  /** A failing command leaves its last lines for `lastLines`. */
+  readonly keepLastLines?: boolean;
+  /** Where the pane's history goes when its command ends, and how many lines of it. */
+  readonly history?: { readonly file: string; readonly lines: number };
+  /** Printed (dimmed, then `note` as a marker line) before the command starts: a restored terminal's old output. */
+  readonly restore?: { readonly text: string; readonly note: string };
+}
 
 export interface PaneCommand {
   /** argv for `tmux new-session … -- <argv>` */
@@ -88,13 +114,13 @@ export class PaneLauncher {
   /**
    * Writes the handoff file (the allow-listed environment, then `environment`)
    * and returns the pane argv that consumes it.
-   * `keepLastLines`: a failing command leaves its last lines for `lastLines`.
+   * The start script's own variables (`options`) are shell variables, never exported to the command.
    */
   async prepare(
     launchId: string,
     command: readonly string[],
     environment: Readonly<Record<string, string>>,
-    options: { keepLastLines?: boolean } = {},
+    options: PrepareOptions = {},
   ): Promise<PaneCommand> {
     const script = await this.startScript();
     const handoffFile = join(this.runDir, `${launchId}.env`);
@@ -107,8 +133,24 @@ export class PaneLauncher {
       // Shell variables of the start script only: not exported, so the command never sees them.
       lines.push(`tw_lines_file=${shellQuote(this.linesFile(launchId), { always: true })}`, `tw_tmux=${shellQuote(this.tmuxProgram, { always: true })}`);
     }
+    lines.push(...(await this.restoreLines(launchId, options)));
     await writeFile(handoffFile, `${lines.join('\n')}\n`, { mode: 0o600 });
     return { argv: ['/bin/sh', script, handoffFile, statusFile, '--', ...command], handoffFile, statusFile };
+  }
+
+  /** The handoff lines that save the pane's history at its end and print a restored one at its start. */
+  private async restoreLines(launchId: string, options: PrepareOptions): Promise<string[]> {
+    const quoted = (value: string | number) => shellQuote(String(value), { always: true });
+    const lines: string[] = [];
+    if (options.history && options.history.lines > 0) lines.push(`tw_history_file=${quoted(options.history.file)}`, `tw_history_lines=${quoted(options.history.lines)}`);
+    if (options.restore) {
+      // In a file of its own, read and deleted by the script: the history may be long, and is no shell code.
+      const file = join(this.runDir, `${launchId}.restore`);
+      await writeFile(file, options.restore.text.length > 0 ? `${options.restore.text}\n` : '', { mode: 0o600 });
+      lines.push(`tw_restore_file=${quoted(file)}`, `tw_restore_note=${quoted(options.restore.note)}`);
+    }
+    if (lines.length > 0) lines.push(`tw_tmux=${quoted(this.tmuxProgram)}`);
+    return lines;
   }
 
   /**
@@ -125,7 +167,7 @@ export class PaneLauncher {
       return 0;
     }
     let removed = 0;
-    for (const name of names.filter((candidate) => candidate.endsWith('.env'))) {
+    for (const name of names.filter((candidate) => candidate.endsWith('.env') || candidate.endsWith('.restore'))) {
       const file = join(this.runDir, name);
       const info = await stat(file).catch((error: unknown) => this.unlessMissing(error, `reading ${file}`));
       if (info && Date.now() - info.mtimeMs > maxAgeMs) {
@@ -139,6 +181,7 @@ export class PaneLauncher {
   /** Removes a handoff file a failed launch never consumed. */
   async discard(command: PaneCommand): Promise<void> {
     await rm(command.handoffFile, { force: true });
+    await rm(command.handoffFile.replace(/\.env$/, '.restore'), { force: true });
   }
 
   /** The exit status the start script recorded for a launch, if its command has ended. */

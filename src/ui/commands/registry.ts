@@ -15,6 +15,7 @@ import { adoptOrphan, attachOrphan, killOrphan } from './orphanCommands';
 import { cancelQueuedMessages, sendMessageToAgent, sendSelectionToAgent } from './messageCommands';
 import { copyPrompt, sendPromptAgain } from './promptCommands';
 import { dismissResumable, resumeAgent } from './resumeCommands';
+import { restoreSessions, showPreviousOutput } from './comebackCommands';
 import { attach, copyAttachCommand, stopSession } from './sessionCommands';
 import type { CommandTarget } from './targets';
 import { openWorkspaceFolder, retrySetup, showSetupLog } from './workspaceCommands';
@@ -55,7 +56,9 @@ export function commandEntries(extras: CommandExtras): readonly CommandEntry[] {
     entry(CommandId.attach, 'Attach', (context, target) => (typeof target === 'object' && target.kind === 'orphan' ? attachOrphan(context, target) : attach(context, target))),
     entry(CommandId.stopSession, 'Stop Session', stopSession),
     entry(CommandId.resumeAgent, 'Resume Agent', resumeAgent),
-    entry(CommandId.dismissResumable, 'Dismiss Resumable Agent', dismissResumable),
+    entry(CommandId.dismissResumable, 'Dismiss Stopped Session', dismissResumable),
+    entry(CommandId.restoreSessions, 'Restore Sessions', restoreSessions),
+    entry(CommandId.showPreviousOutput, 'Show Previous Output', showPreviousOutput),
     entry(CommandId.copyAttachCommand, 'Copy Attach Command', copyAttachCommand),
     entry(CommandId.sendPromptAgain, 'Send First Prompt Again', sendPromptAgain),
     entry(CommandId.copyPrompt, 'Copy First Prompt', copyPrompt),

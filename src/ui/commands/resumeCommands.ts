@@ -4,6 +4,7 @@ import type { CommandContext, PickItem } from '../host';
 import { agentCatalog } from './agentCatalog';
 import { attachIfWanted } from './launchSession';
 import { WorkspaceError } from '../../core/errors';
+import { whyNotResumable } from '../../core/lifecycle/SessionRestore';
 import { answered, during } from './failures';
 import type { CommandTarget } from './targets';
 
@@ -19,15 +20,23 @@ interface ResumablePick extends PickItem {
 export async function resumeAgent(context: CommandContext, target: CommandTarget): Promise<SessionRecord | undefined> {
   const resumable = await resolveResumable(context, target, 'Resume Agent');
   if (!resumable) return undefined;
-  const agent = resumable.agentId ? [...(await agentCatalog(context, resumable.workspaceId)), ...BUILTIN_AGENTS].find((entry) => entry.id === resumable.agentId) : undefined;
   return during(`Resume ${resumable.label}`, async () => {
-    const session = await context.lifecycle.resumeAgent(resumable.key, { environment: agent ? agentEnvironment(agent, context.environment) : undefined });
+    const session = await context.lifecycle.resumeAgent(resumable.key, { environment: await resumeEnvironment(context, resumable) });
     await attachIfWanted(context, session);
     return session;
   }, context.lifecycle.workspace(resumable.workspaceId)?.branch);
 }
 
-/** Dismiss: forgets a resumable agent's row. */
+/** The variables an agent's catalog entry names, for its resume. */
+export async function resumeEnvironment(context: CommandContext, resumable: ResumableRecord): Promise<Readonly<Record<string, string>> | undefined> {
+  if (!resumable.agentId) return undefined;
+  // The launch already warned about bad entries and untrusted ones; a resume stays quiet.
+  const catalog = await agentCatalog(context, resumable.workspaceId, { quiet: true });
+  const agent = [...catalog, ...BUILTIN_AGENTS].find((entry) => entry.id === resumable.agentId);
+  return agent ? agentEnvironment(agent, context.environment) : undefined;
+}
+
+/** Dismiss: forgets a stopped session's row (and its saved output). */
 export async function dismissResumable(context: CommandContext, target: CommandTarget): Promise<void> {
   const resumable = await resolveResumable(context, target, 'Dismiss Resumable Agent');
   if (!resumable) return;
@@ -43,10 +52,10 @@ async function resolveResumable(context: CommandContext, target: CommandTarget, 
   }
   const views = await context.lifecycle.listWorkspaces();
   const picks: ResumablePick[] = views.flatMap((view) =>
-    (view.resumable ?? []).map((resumable) => ({ label: `$(debug-restart) ${resumable.label}`, description: view.record.branch, detail: `conversation ${resumable.conversationId}`, resumable })),
+    (view.resumable ?? []).filter((resumable) => title !== 'Resume Agent' || (resumable.kind !== 'shell' && whyNotResumable(resumable) === undefined)).map((resumable) => ({ label: `$(debug-restart) ${resumable.label}`, description: view.record.branch, detail: resumable.kind === 'shell' ? 'shell' : resumable.conversationId ? `conversation ${resumable.conversationId}` : `not resumable: ${whyNotResumable(resumable)}`, resumable })),
   );
   if (picks.length === 0) {
-    void context.host.info('No agent is waiting to be resumed.');
+    void context.host.info(title === 'Resume Agent' ? 'No agent is waiting to be resumed.' : 'No stopped session is waiting.');
     return undefined;
   }
   return answered(await context.host.pick(picks, { title, placeHolder: 'Pick the agent' })).resumable;

@@ -1,11 +1,12 @@
 import { archivedNode, isArchivedRow, type ArchivedNode } from './archivedNodes';
+import { stoppedNode } from './stoppedNodes';
 import { basename } from 'node:path';
 import type { AgentState } from '../../core/agents/AgentStatus';
 import type { AgentLatest } from './AgentStateModel';
 import { agentTooltipLines, promptWords, stateWords } from './agentRow';
 import type { SessionView, WorkspaceView } from '../../core/lifecycle/RuntimeLifecycle';
 import type { LiveSession } from '../../core/tmux/TmuxClient';
-import type { PromptState, ResumableRecord, WorkspaceStatus } from '../../core/store/records';
+import type { PromptState, WorkspaceStatus } from '../../core/store/records';
 import { localTime } from '../../core/time';
 import { ago, count, statusWords } from '../words';
 import { setupSkipped } from '../../core/lifecycle/ProjectSetup';
@@ -62,7 +63,7 @@ export interface SessionNode extends NodeBase {
   readonly sessionKey: string;
 }
 
-/** An agent that stopped without exiting on its own (a reboot): Resume relaunches its conversation. */
+/** A session that stopped without exiting on its own (a reboot): an agent to resume, a shell to restore (`stoppedNodes`). */
 export interface ResumableNode extends NodeBase {
   readonly kind: 'resumable';
   readonly workspaceId: string;
@@ -240,7 +241,7 @@ export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats
   const children: (BaseTerminalNode | SessionNode | ResumableNode | ChangesNode)[] = [];
   if (record.status === 'ready' || record.status === 'error' || view.base.alive) children.push(baseNode(view, input));
   for (const session of view.sessions) children.push(sessionNode(view, session, input.now, input.agentStates?.get(session.record.key), input.agentLatest?.(session.record.key)));
-  for (const resumable of view.resumable ?? []) children.push(resumableNode(resumable, input.now));
+  for (const resumable of view.resumable ?? []) children.push(stoppedNode(resumable, input.now));
   const changes = record.status === 'ready' && view.folder ? changesNode(record.id, record.baseBranch, record.worktreePath, stats) : undefined;
   if (changes) children.push(changes);
 
@@ -325,24 +326,6 @@ const PROMPT_WORDS: Record<PromptState, string> = {
   failed: 'not sent',
   unknown: 'may not have arrived',
 };
-
-function resumableNode(resumable: ResumableRecord, now: number): ResumableNode {
-  return {
-    kind: 'resumable',
-    id: `resumable:${resumable.key}`,
-    workspaceId: resumable.workspaceId,
-    resumableKey: resumable.key,
-    label: resumable.label,
-    description: 'stopped · resumable',
-    tooltip: [
-      `**${resumable.label}** stopped without exiting (the machine restarted or tmux was stopped).`,
-      `Stopped ${ago(now - resumable.stoppedAt)} (${localTime(resumable.stoppedAt)})`,
-      `**Resume** continues conversation \`${resumable.conversationId}\` in this worktree.`,
-    ].join('\n\n'),
-    icon: { id: 'debug-restart', color: 'disabledForeground' },
-    contextValue: 'session+agent+stopped+resumable',
-  };
-}
 
 function workspaceTooltip(view: WorkspaceView, stats: WorkspaceStats | undefined, pullRequest: PullRequestInfo | undefined): string {
   const { record } = view;

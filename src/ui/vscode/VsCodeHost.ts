@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { EditorSelection, FileDiff, InputOptions, PickItem, PickOptions, UiHost } from '../host';
 import { diffSideUri } from './BaseContent';
+import { readOnlyTexts } from './ReadOnlyText';
 import type { AttachTerminals } from './AttachTerminals';
 import { VIEW_ID } from '../ids';
 import { acceptedItem } from '../commands/typedPicks';
@@ -135,7 +136,7 @@ export class VsCodeHost implements UiHost {
   }
 
   async showText(title: string, text: string): Promise<void> {
-    const document = await vscode.workspace.openTextDocument({ content: `${title}\n\n${text}\n`, language: 'log' });
+    const document = await vscode.workspace.openTextDocument(readOnlyTexts.uri(title, `${title}\n\n${text}\n`));
     await vscode.window.showTextDocument(document, { preview: true });
   }
 

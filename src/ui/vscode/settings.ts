@@ -9,6 +9,8 @@ import type { PortOverride } from '../../core/lifecycle/portBlocks';
 import type { EnvironmentLayer } from '../../core/lifecycle/workspaceEnvironment';
 import type { Settings } from '../host';
 import { SECTION, SettingKey } from '../ids';
+import type { RestoreOnStartup } from '../commands/comebackCommands';
+import { DEFAULT_SCROLLBACK_LINES } from '../../core/scrollback/ScrollbackFiles';
 
 
 function expandHome(path: string): string {
@@ -101,6 +103,17 @@ export class VsCodeSettings implements Settings {
     const config = vscode.workspace.getConfiguration(SECTION, vscode.Uri.file(repoPath));
     const env = vscode.workspace.isTrusted ? config.get<Record<string, unknown>>(SettingKey.env) : config.inspect<Record<string, unknown>>(SettingKey.env)?.globalValue;
     return { source: `setting ${SECTION}.${SettingKey.env}`, env };
+  }
+
+  /** What a window that finds no tmux server does with the sessions that were (`Restore Sessions`). */
+  restoreOnStartup(): RestoreOnStartup {
+    const value = vscode.workspace.getConfiguration(SECTION).get<string>(SettingKey.restoreOnStartup);
+    return value === 'always' || value === 'never' ? value : 'ask';
+  }
+
+  /** Read at each save: how many lines of history are kept per terminal. */
+  scrollbackLines(): number {
+    return vscode.workspace.getConfiguration(SECTION).get<number>(SettingKey.scrollbackLines, DEFAULT_SCROLLBACK_LINES);
   }
 
   reapOrphans(): boolean {
