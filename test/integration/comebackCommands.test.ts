@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { eventually } from '../helpers/poll';
-import { RecordingLog, ScriptedHost } from '../helpers/scriptedHost';
+import { RecordingLog, ScriptedHost, plainSettings } from '../helpers/scriptedHost';
 import { useWorld } from '../helpers/world';
 import { RESTORE_ACTION, describePlan, offerRestore, restoreSummary, showPreviousOutput } from '../../src/ui/commands/comebackCommands';
 import type { RuntimeLifecycle } from '../../src/core/lifecycle/RuntimeLifecycle';
-import type { CommandContext, Settings } from '../../src/ui/host';
+import type { CommandContext } from '../../src/ui/host';
 import type { WorkspaceRecord } from '../../src/core/store/records';
 import { stoppedNode } from '../../src/ui/tree/stoppedNodes';
 
@@ -13,13 +13,7 @@ describe('comeback commands', () => {
   const world = useWorld({ branch: 'come-back', overrides: { scrollbackSaveMs: 0 } });
 
   function context(host: ScriptedHost, lifecycle: RuntimeLifecycle): CommandContext {
-    const settings: Settings = {
-      setupCommand: () => ({ command: undefined, blockedByTrust: false }),
-      agents: () => ({ agents: [], problems: [], blockedByTrust: false }),
-      attachOnLaunch: () => false,
-      branchPrefix: () => '',
-      updateStrategy: () => 'merge',
-    };
+    const settings = plainSettings();
     return { lifecycle, host, log: new RecordingLog(), settings, repositories: { repositories: async () => [world.repo.repo] }, environment: {} };
   }
 

@@ -2,20 +2,14 @@ import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { MuteStore } from '../../src/core/notify/MuteStore';
 import { commandEntries, runCommand } from '../../src/ui/commands/registry';
-import type { CommandContext, Settings } from '../../src/ui/host';
+import type { CommandContext } from '../../src/ui/host';
 import { CommandId } from '../../src/ui/ids';
 import { workspaceNode } from '../../src/ui/tree/nodes';
-import { RecordingLog, ScriptedHost } from '../helpers/scriptedHost';
+import { RecordingLog, ScriptedHost, plainSettings } from '../helpers/scriptedHost';
 import { useTempDir } from '../helpers/tempDir';
 import { useWorld } from '../helpers/world';
 
-const settings: Settings = {
-  setupCommand: () => ({ command: undefined, blockedByTrust: false }),
-  agents: () => ({ agents: [], problems: [], blockedByTrust: false }),
-  attachOnLaunch: () => false,
-  branchPrefix: () => '',
-  updateStrategy: () => 'merge',
-};
+const settings = plainSettings();
 
 describe('Mute Notifications and Unmute Notifications, against the real lifecycle', () => {
   const world = useWorld({ branch: 'feat/mute' });
