@@ -96,4 +96,20 @@ describe('project file commands in the UI', () => {
     assert.match(forced?.detail ?? '', /ignores that failure/);
     assert.equal(existsSync(view.record.worktreePath), false);
   });
+
+  it('the dialog over work at risk says Delete Anyway goes past a failing teardown only when the repository has teardown steps', async () => {
+    host = new ScriptedHost(['New branch…', 'feature/plain']);
+    await runGuarded(context(), CommandId.createWorkspace);
+    const plain = world.lifecycle.listWorkspaces().then((views) => views[0].record);
+    await writeFile(join((await plain).worktreePath, 'notes.txt'), 'unsaved\n');
+    host = new ScriptedHost(['Keep Workspace']);
+    await runGuarded(context(), CommandId.deleteWorkspace, (await plain).id);
+    assert.doesNotMatch(host.shown.find((shown) => shown.kind === 'confirm')?.detail ?? '', /teardown/, 'no teardown to speak of');
+
+    await project({ teardown: ['true'] });
+    host = new ScriptedHost(['Keep Workspace']);
+    await runGuarded(context(), CommandId.deleteWorkspace, (await plain).id);
+    assert.match(host.shown.find((shown) => shown.kind === 'confirm')?.detail ?? '', /and goes on if the repository's teardown steps fail\. This cannot be undone\.$/);
+    assert.ok(existsSync((await plain).worktreePath), 'kept');
+  });
 });

@@ -3,6 +3,7 @@ import { errorMessage } from '../errors';
 import type { SetupStage, WorkspaceRecord } from '../store/records';
 import { StageError, killIgnoringMissingTmux, type LifecycleContext } from './context';
 import type { DeletePreview } from './types';
+import { loadProjectFile } from '../project/projectFile';
 
 export { beyond, describeLoss } from './loss';
 
@@ -37,13 +38,25 @@ export class WorkspaceDeletion {
     const onBranch = branchLives ? await git.unpushedCommits(record.repoPath, record.baseBranch, `refs/heads/${record.branch}`) : [];
     // The folder is gone, but the branch (which delete may remove) can still hold unpushed commits.
     if (!existsSync(worktreePath)) return { dirtyFiles: [], unpushedCommits: onBranch };
-    const [dirtyFiles, head, submodules] = await Promise.all([git.dirtyFiles(worktreePath), git.worktreeHead(worktreePath), git.submodules(worktreePath)]);
+    const [dirtyFiles, head, submodules, teardown] = await Promise.all([git.dirtyFiles(worktreePath), git.worktreeHead(worktreePath), git.submodules(worktreePath), this.hasTeardown(record)]);
     // Switched to another branch or detached: what only that HEAD holds goes with the worktree.
     const onHead = 'branch' in head && head.branch === record.branch ? [] : await git.unpushedCommits(worktreePath, record.baseBranch, 'HEAD');
     return {
       dirtyFiles: [...dirtyFiles, ...submodules.flatMap((sub) => sub.dirtyFiles.map((file) => `${sub.path}/${file}`))],
       unpushedCommits: [...new Set([...onBranch, ...onHead, ...submodules.flatMap((sub) => sub.unpushedCommits.map((line) => `${sub.path}: ${line}`))])],
+      ...(teardown ? { teardown } : {}),
     };
+  }
+
+  /** Whether the repository's project file has teardown steps; one that cannot be read may have (the delete itself says why). */
+  private async hasTeardown(record: WorkspaceRecord): Promise<boolean> {
+    if (!existsSync(record.repoPath)) return false;
+    try {
+      return ((await loadProjectFile(record.repoPath))?.file.teardown.length ?? 0) > 0;
+    } catch (error) {
+      this.context.log.debug(`workspace ${record.id}: the project file could not be read for the delete preview: ${errorMessage(error)}`);
+      return true;
+    }
   }
 
   /** Where the worktree is: where git has the branch checked out, else the recorded folder. */

@@ -146,6 +146,8 @@ export interface BranchChoices {
 export interface DeletePreview {
   readonly dirtyFiles: readonly string[];
   readonly unpushedCommits: readonly string[];
+  /** The repository's project file has teardown steps, which run in the worktree first (a file that cannot be read counts: its teardown is unknown). */
+  readonly teardown?: boolean;
 }
 
 /** What Merge into base did: nothing (the branch was in its base already), or a merge in `checkout` (none: the branch ref moved). */

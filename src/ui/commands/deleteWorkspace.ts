@@ -117,7 +117,8 @@ export async function guardedRun(context: CommandContext, ask: GuardedRun): Prom
   const anyway = `${ask.verb} Anyway`;
   for (;;) {
     // The first action is what Enter picks, and VS Code always puts its Cancel apart from the others, so the safe answer goes first.
-    const goes = `${ask.doing} also removes ${ask.removes}, and goes on if the repository's teardown steps fail. This cannot be undone.`;
+    const pastTeardown = preview.teardown ? ', and goes on if the repository\'s teardown steps fail' : '';
+    const goes = `${ask.doing} also removes ${ask.removes}${pastTeardown}. This cannot be undone.`;
     const choice = await host.confirm(`Workspace "${ask.branch}" has work that would be lost.`, atRiskLines(preview, goes).join('\n'), ask.keep, anyway);
     if (choice !== anyway) throw new Cancelled();
     const expected = preview;
