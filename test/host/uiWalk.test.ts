@@ -23,7 +23,8 @@ const FIRST = 'walk/first';
 const SECOND = 'walk/second';
 const dialog: UiTarget = { css: '.monaco-dialog-box' };
 const quickInput: UiTarget = { css: '.quick-input-widget' };
-const row = (name: string) => byRole('treeitem', name);
+/** A tree row by its label: its accessible name also carries the description (`walk/second ●` once the worktree is dirty). */
+const row = (name: string) => byRole('treeitem', name, { exact: false });
 const menuItem = (name: string) => byRole('menuitem', name, { within: { css: '.context-view' } });
 const dialogButton = (name: string) => byRole('button', name, { within: dialog });
 
