@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
+import { overlaps, portRange } from '../../src/core/lifecycle/portBlocks';
 import type { LifecycleChange, RuntimeLifecycle } from '../../src/core/lifecycle/RuntimeLifecycle';
 import { buildTree, type SessionNode, type TreeNode, type WorkspaceNode } from '../../src/ui/tree/nodes';
+import { readWorkspaceMirror, writeWorkspaceMirror } from '../../src/core/store/RecordMirror';
 import { RecordingLog } from '../helpers/recordingLog';
 import { useWorld } from '../helpers/world';
 
@@ -82,6 +84,44 @@ describe('repair from what the resources carry (real tmux and git)', () => {
     assert.match(node.tooltip ?? '', /Restored from its worktree/);
     assert.deepEqual(orphanNames(nodes), [], 'neither its base terminal nor its session is an orphan');
     assert.ok(log.find('warn', `restored workspace "${ws.branch}" (${ws.id})`), 'the repair is in the log');
+  });
+
+  it('restores a lost workspace with the block of ports its record held, mirrored when the block was handed out', async () => {
+    const ws = await world.readyWorkspace();
+    // A record from before ports: its block is handed out when its next pane starts.
+    await world.harness.memento.update(WORKSPACE_KEY(ws.id), { ...world.harness.memento.get<Record<string, unknown>>(WORKSPACE_KEY(ws.id)), ports: undefined });
+    assert.equal(lifecycle.workspace(ws.id)?.ports, undefined, 'the record holds no block');
+    const mirror = await readWorkspaceMirror(ws.worktreePath);
+    assert.ok(mirror, 'the worktree carries its record');
+    await writeWorkspaceMirror({ ...mirror.record, ports: undefined }, mirror.owner);
+    await lifecycle.launchSession(ws.id, { kind: 'shell', label: 'shell', command: AGENT });
+    const held = lifecycle.workspace(ws.id)?.ports;
+    assert.ok(held, 'the launch handed out a block');
+    await lose(WORKSPACE_KEY(ws.id));
+
+    await lifecycle.reconcile();
+
+    assert.deepEqual(lifecycle.workspace(ws.id)?.ports, held, 'the restored record holds the block its panes were given');
+  });
+
+  it('does not bring back a block of ports another workspace was given while the record was lost', async () => {
+    const first = await world.readyWorkspace('feature/first');
+    const block = lifecycle.workspace(first.id)?.ports;
+    assert.ok(block, 'the first workspace holds a block');
+    await lose(WORKSPACE_KEY(first.id));
+    const second = await world.readyWorkspace('feature/second');
+    assert.deepEqual(lifecycle.workspace(second.id)?.ports, block, 'with the record lost, its block was free to hand out');
+
+    await lifecycle.reconcile();
+
+    const restored = lifecycle.workspace(first.id);
+    assert.ok(restored, 'the workspace record is back');
+    assert.equal(restored.ports, undefined, 'without the block the second workspace holds now');
+    assert.deepEqual(lifecycle.workspace(second.id)?.ports, block, 'which keeps it');
+    assert.ok(log.find('warn', `held ports ${portRange(block)}`), 'the lost block is in the log');
+    await lifecycle.launchSession(first.id, { kind: 'shell', label: 'shell', command: AGENT });
+    const fresh = lifecycle.workspace(first.id)?.ports;
+    assert.ok(fresh && !overlaps(fresh, block), `its next pane gets a block of its own, not ${JSON.stringify(fresh)}`);
   });
 
   it('brings back neither a stopped session nor a deleted workspace, and retires a copy of them that returns', async () => {

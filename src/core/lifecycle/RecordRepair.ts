@@ -3,10 +3,11 @@ import { errorMessage } from '../errors';
 import { WorktreePaths } from '../git/WorktreePaths';
 import { baseSessionName, isOurSessionName } from '../naming';
 import { readSessionMirror, readWorkspaceMirror, repair, type Evidence, type Repair } from '../store/RecordMirror';
-import type { SessionRecord, WorkspaceRecord } from '../store/records';
+import type { PortBlock, SessionRecord, WorkspaceRecord } from '../store/records';
 import { GONE, exactPane, type LiveSession } from '../tmux/TmuxClient';
 import { localTime } from '../time';
 import type { LifecycleContext } from './context';
+import { overlaps, portRange } from './portBlocks';
 
 /** A workspace's share of a repair: what to restore under it and what to retire. */
 export interface WorkspaceRepair {
@@ -44,7 +45,7 @@ export class RecordRepair {
     const { store } = this.context;
     await store.whenCurrent();
     if (plan.workspace && (await this.stillMirrored(plan.workspace))) {
-      const restored = { ...plan.workspace, repairNote: note('its worktree') };
+      const restored = { ...plan.workspace, ports: this.portsStillFree(plan.workspace), repairNote: note('its worktree') };
       if (await store.restoreWorkspace(restored)) this.report(workspaceId, `restored workspace "${restored.branch}" (${workspaceId}) from the record mirrored in its worktree: its record had been lost from the editor's storage`);
     }
     for (const record of plan.sessions) {
@@ -59,6 +60,21 @@ export class RecordRepair {
       if (store.workspace(workspaceId)) continue;
       if (await store.forgetSession(record.key, record.createdAt)) this.report(workspaceId, `retired session "${record.label}" (${record.tmuxName}): its workspace no longer exists`);
     }
+  }
+
+  /**
+   * The restored record's block, unless a workspace was given some of it while
+   * the record was lost (its block looked free): that one keeps it, and this
+   * one gets a new block when its next pane starts. With `PORTS_LOCK` held.
+   */
+  private portsStillFree(record: WorkspaceRecord): PortBlock | undefined {
+    const block = record.ports;
+    const holder = block && this.context.store.workspaces().find((other) => other.id !== record.id && other.ports && overlaps(other.ports, block));
+    if (!block || !holder) return block;
+    this.context.log.warn(
+      `Repair: workspace "${record.branch}" (${record.id}) held ports ${portRange(block)} before its record was lost; workspace "${holder.branch}" (${holder.id}) holds them now, so "${record.branch}" gets a new block when its next terminal starts (terminals already running keep the old TMUX_WORKSPACES_PORT).`,
+    );
+    return undefined;
   }
 
   private report(workspaceId: string, message: string): void {

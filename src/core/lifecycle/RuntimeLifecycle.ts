@@ -512,7 +512,9 @@ export class RuntimeLifecycle implements Disposable {
   private async repair(listing: readonly LiveSession[]): Promise<void> {
     if (!(await this.tmuxAvailable())) return;
     for (const [workspaceId, plan] of await this.repairs.plan(listing)) {
-      await this.lock.tryRun(workspaceId, () => this.repairs.apply(workspaceId, plan));
+      // A restored record brings its block of ports back: checked against the others' under the ports lock.
+      const apply = () => this.repairs.apply(workspaceId, plan);
+      await this.lock.tryRun(workspaceId, () => (plan.workspace?.ports ? this.lock.run(PORTS_LOCK, apply) : apply()));
     }
   }
 

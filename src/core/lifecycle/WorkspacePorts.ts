@@ -29,6 +29,8 @@ export class WorkspacePorts {
     const block = await allocatePortBlock(taken, settings, await machinePortProbe(log));
     const updated = (await store.update(workspaceId, { ports: block })) ?? record;
     log.info(`workspace ${workspaceId} holds ports ${portRange(block)}`);
+    // The worktree's copy carries the block too, so a record lost from storage comes back with it.
+    await this.context.mirror(workspaceId);
     this.context.changed(workspaceId);
     return updated;
   }

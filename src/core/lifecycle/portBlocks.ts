@@ -53,7 +53,8 @@ export function portRange(block: PortBlock): string {
   return block.count === 1 ? `${block.first}` : `${block.first}-${lastPort(block)}`;
 }
 
-function overlaps(a: PortBlock, b: PortBlock): boolean {
+/** Whether two blocks share a port. */
+export function overlaps(a: PortBlock, b: PortBlock): boolean {
   return a.first <= lastPort(b) && b.first <= lastPort(a);
 }
 
