@@ -18,7 +18,7 @@ import { RecordStore } from './core/store/RecordStore';
 import { TmuxClient } from './core/tmux/TmuxClient';
 import type { AgentNotifier } from './ui/agents/AgentNotifier';
 import { MuteStore } from './core/notify/MuteStore';
-import { notificationDir, windowNotifier } from './ui/vscode/notificationWiring';
+import { notificationDir, restoreOfferClaim, windowNotifier } from './ui/vscode/notificationWiring';
 import { deliverQueuedWhenFree } from './ui/agents/queuedDelivery';
 import { CommandId, ContextKey, RELOAD_SETTINGS, SECTION, VIEW_ID } from './ui/ids';
 import { commandEntries, runCommand, type CommandEntry } from './ui/commands/registry';
@@ -74,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
   );
   void updateHasRepository(commands, core.git, log);
   // Under the one command guard: a failed restore is shown and logged as a clicked one would be.
-  const restoreOffer: CommandEntry = { id: CommandId.restoreSessions, title: 'Restore Sessions', run: (context) => offerRestore(context, core.settings.restoreOnStartup()) };
+  const restoreOffer: CommandEntry = { id: CommandId.restoreSessions, title: 'Restore Sessions', run: (context) => offerRestore(context, core.settings.restoreOnStartup(), restoreOfferClaim(core.stateDir, componentLog(log, 'Restore'))) };
   void start(core, view, log).then(() => runCommand(restoreOffer, commands, undefined));
   lastLifecycle = core.lifecycle;
   const activationMs = performance.now() - started;

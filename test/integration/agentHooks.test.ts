@@ -144,7 +144,9 @@ describe('agent hook reports', () => {
     it('decides each Claude Code and Gemini CLI event\'s state, reason and detail from its payload', async () => {
       const statusFile = join(dir, 'tw-ws-claude-events');
       const cases: [string, string, object, Partial<HookReport> | 'nothing'][] = [
-        ['claude', 'PermissionRequest', { session_id: 's-1', tool_name: 'Bash', tool_input: { command: 'rm -rf /' } }, { state: 'needs-input', reason: 'permission', detail: 'Bash' }],
+        ['claude', 'PermissionRequest', { session_id: 's-1', tool_name: 'Bash', tool_input: { command: 'rm -rf /' } }, { state: 'needs-input', reason: 'permission', detail: 'Bash: rm -rf /' }],
+        ['claude', 'PermissionRequest', { session_id: 's-1', tool_name: 'Edit', tool_input: { file_path: '/repo/src/app.ts', old_string: 'a' } }, { state: 'needs-input', reason: 'permission', detail: 'Edit: /repo/src/app.ts' }],
+        ['claude', 'PermissionRequest', { session_id: 's-1', tool_name: 'Task', tool_input: { prompt: 'x', nested: { command: 'evil' } } }, { state: 'needs-input', reason: 'permission', detail: 'Task' }],
         ['claude', 'PreToolUse', { session_id: 's-1', tool_name: 'AskUserQuestion', tool_input: {} }, { state: 'needs-input', reason: 'question', detail: 'AskUserQuestion' }],
         ['claude', 'PreToolUse', { session_id: 's-1', tool_name: 'Edit', tool_input: { tool_name: 'evil' } }, { state: 'working', detail: 'Edit' }],
         ['claude', 'Notification', { session_id: 's-1', message: 'Claude needs your permission to use "Bash"', notification_type: 'permission_prompt' }, { state: 'needs-input', reason: 'permission', detail: 'Claude needs your permission to use "Bash"' }],

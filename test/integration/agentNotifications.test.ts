@@ -98,7 +98,7 @@ describe('agent notifications', () => {
         if (options.attachFails) throw options.attachFails;
       },
       promptAction: async () => undefined,
-      branchOf: () => 'feature/login',
+      branchOf: (id) => (id === 'ws' ? 'feature/login' : `feature/${id}`),
       reported: options.reported,
       scheduler,
     });
@@ -133,6 +133,8 @@ describe('agent notifications', () => {
       [change(agent('tw-a'), 'needs-input', { reason: 'permission', detail: 'Bash: rm -rf build\n(in ./app)' }), 'Claude Code in "feature/login" needs your permission: Bash: rm -rf build (in ./app).'],
       [change(agent('tw-b'), 'needs-input', { reason: 'question' }), 'Claude Code in "feature/login" asks a question.'],
       [change(agent('tw-c'), 'needs-input'), 'Claude Code in "feature/login" needs your input.'],
+      // Claude Code's Notification hook says it in a sentence: the notice names the tool, not the sentence.
+      [change(agent('tw-g'), 'needs-input', { reason: 'permission', detail: 'Claude needs your permission to use Bash' }), 'Claude Code in "feature/login" needs your permission: Bash.'],
       [change(agent('tw-d'), 'idle'), 'Claude Code in "feature/login" finished.'],
     ];
     for (const [changes, text] of cases) {
@@ -145,11 +147,11 @@ describe('agent notifications', () => {
     texts.push('Claude Code in "feature/login" finished.');
     notifier.onLifecycle({ type: 'session-ended', session: agent('tw-f'), natural: true, exitCode: 3 });
     texts.push('Claude Code in "feature/login" failed (exit 3).');
-    await eventually(() => host.shown.length === 6, 2000, 'six notifications');
+    await eventually(() => host.shown.length === 7, 2000, 'seven notifications');
     assert.deepEqual(messages(host), texts);
     assert.deepEqual(host.shown[0].actions, [SHOW, MUTE]);
-    assert.deepEqual(host.shown[4].actions, [MUTE], 'an ended agent has no terminal to show');
-    assert.equal(host.shown[5].kind, 'error');
+    assert.deepEqual(host.shown[5].actions, [MUTE], 'an ended agent has no terminal to show');
+    assert.equal(host.shown[6].kind, 'error');
   });
 
   it('tells an exit once, with its status, whether the state model\'s done or failed comes before the lifecycle\'s exit or after', async () => {
@@ -241,9 +243,23 @@ describe('agent notifications', () => {
     host.clickAction = SHOW;
     scheduler.waiting[0].task();
     await eventually(() => attached.length === 1, 2000, 'Show picked an agent');
-    assert.deepEqual(messages(host), ['3 agents need your input: Claude Code, Codex, Gemini.']);
+    assert.deepEqual(messages(host), ['3 agents need your input in "feature/login": Claude Code, Codex, Gemini.']);
+    assert.deepEqual(host.shown[0].actions, [SHOW, MUTE], 'all in one workspace: it can be muted from here');
     assert.deepEqual(attached, ['tw-b']);
+  });
 
+  it('names each agent with its workspace when several workspaces fire together, and Mute from it mutes one workspace only when they share it', async () => {
+    const { host, notifier, mutes } = await window({ windowFocused: true });
+    notifier.onStates([...change(agent('tw-a'), 'needs-input'), ...change(agent('tw-b', { label: 'Codex', workspaceId: 'ws2' }), 'needs-input')]);
+    await notifier.flush();
+    assert.deepEqual(messages(host), ['2 agents need your input: Claude Code in "feature/login", Codex in "feature/ws2".']);
+    assert.deepEqual(host.shown[0].actions, [SHOW], 'two workspaces: no one workspace to mute');
+
+    host.clickAction = MUTE;
+    notifier.onStates([{ session: agent('tw-c'), from: 'working', to: 'idle', since: NOW + 1 }, { session: agent('tw-d', { label: 'Codex' }), from: 'working', to: 'idle', since: NOW + 1 }]);
+    await notifier.flush();
+    await eventually(() => mutes.isMuted('ws'), 2000, 'Mute from the grouped notification mutes its workspace');
+    assert.equal(mutes.isMuted('ws2'), false);
   });
 
   it('a window not in front of the user lets the one in front tell first: it claims only after a moment', async () => {

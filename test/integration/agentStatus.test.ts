@@ -145,7 +145,7 @@ describe('agent status from every signal', () => {
     await agent.type('hook PreToolUse');
     await agent.type('hook PermissionRequest');
     const asked = await agent.until('needs-input', 'permission');
-    assert.equal(asked.detail, 'Bash');
+    assert.equal(asked.detail, 'Bash: rm -rf build', 'what it asks to run, from the tool input');
     assert.ok(asked.since <= Date.now() && asked.since > Date.now() - 60_000);
     // The user allowed it: the tool runs.
     await agent.type('hook PostToolUse');

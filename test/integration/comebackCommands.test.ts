@@ -7,10 +7,15 @@ import type { RuntimeLifecycle } from '../../src/core/lifecycle/RuntimeLifecycle
 import type { CommandContext } from '../../src/ui/host';
 import type { WorkspaceRecord } from '../../src/core/store/records';
 import { stoppedNode } from '../../src/ui/tree/stoppedNodes';
+import { join } from 'node:path';
+import { FileLock } from '../../src/core/lifecycle/TransitionLock';
+import { NotificationClaims } from '../../src/core/notify/NotificationClaims';
+import { useTempDir } from '../helpers/tempDir';
 
 /** Restore Sessions and Show Previous Output as the user meets them: at activation, per `restoreOnStartup`, and from rows. */
 describe('comeback commands', () => {
   const world = useWorld({ branch: 'come-back', overrides: { scrollbackSaveMs: 0 } });
+  const sharedDir = useTempDir('restore-offer-');
 
   function context(host: ScriptedHost, lifecycle: RuntimeLifecycle): CommandContext {
     const settings = plainSettings();
@@ -51,6 +56,22 @@ describe('comeback commands', () => {
     assert.deepEqual(never.shown, [], 'never asks nothing');
     assert.ok(!(await world.liveNames()).includes(ws.baseSession), 'nothing was started');
     assert.equal((await window.comeback.plan()).stopped.length, 1, 'the shell is still there to restore');
+  });
+
+  it('offers Restore Sessions in one window of those that start together, the others keeping their rows', async () => {
+    const { window } = await afterReboot('offered-once');
+    const dir = sharedDir();
+    const claims = () => new NotificationClaims(join(dir, 'claims'), new FileLock(join(dir, 'locks')), { toleranceMs: 5 * 60_000 });
+    // Each window has its own claims object and lock instance over the shared folder, as separate extension hosts do.
+    const [first, second] = [claims(), claims()];
+    const hosts = [new ScriptedHost(), new ScriptedHost()];
+    const offered = await Promise.all([
+      offerRestore(context(hosts[0], window), 'ask', () => first.claim('restore-offer', 'ask', Date.now())),
+      offerRestore(context(hosts[1], window), 'ask', () => second.claim('restore-offer', 'ask', Date.now())),
+    ]);
+    assert.deepEqual(offered, [undefined, undefined], 'nobody clicked');
+    assert.equal(hosts.flatMap((host) => host.shown).length, 1, 'one window offers it');
+    assert.equal((await window.comeback.plan()).stopped.length, 1, 'the shell still waits to be restored from its row');
   });
 
   it('restores at once with always, and offers nothing while tmux still runs our sessions', async () => {

@@ -6,14 +6,15 @@ export const DETAIL_LIMIT_BYTES = 300;
 /**
  * Prints `key<TAB>cut<TAB>value` for each wanted top-level string field of the
  * JSON on stdin (or the first string of a top-level array, Codex's
- * `input-messages`). Values stay JSON-escaped (so they hold no new line or
+ * `input-messages`), and for each `inner` field one level down (a tool
+ * input's `command` or `file_path`, which a permission request names). Values stay JSON-escaped (so they hold no new line or
  * tab) and are cut at `limit` bytes (`cut` 1). Only POSIX awk is assumed
  * (Claude Code may be a native binary, Codex is one: no node or python is
  * promised). Records are split at quotes, so braces are counted only outside
- * strings and a field nested in a tool input, or spelled inside a string, is
- * never taken.
+ * strings, and a wanted field at another depth (a `prompt` inside a tool
+ * input), or spelled inside a string, is never taken.
  */
-const TOP_FIELDS_AWK = String.raw`BEGIN { RS = "\""; depth = 0; instr = 0; cand = ""; want = ""; n = split(keys, list, " "); for (i = 1; i <= n; i++) wanted[list[i]] = 1 }
+const TOP_FIELDS_AWK = String.raw`BEGIN { RS = "\""; depth = 0; instr = 0; cand = ""; want = ""; n = split(keys, list, " "); for (i = 1; i <= n; i++) wanted[list[i]] = 1; n = split(inner, list, " "); for (i = 1; i <= n; i++) nested[list[i]] = 1 }
 instr {
   if (length(buf) <= limit) buf = buf $0
   if (match($0, /\\+$/) && RLENGTH % 2 == 1) { buf = buf "\""; next }
@@ -21,7 +22,7 @@ instr {
   over = length(buf) > limit
   if (over) buf = substr(buf, 1, limit)
   if (want != "") { if (!(want in found)) { found[want] = buf; cut[want] = over }; want = "" }
-  else cand = (depth == 1 && !over && (buf in wanted)) ? buf : ""
+  else cand = (!over && ((depth == 1 && (buf in wanted)) || (depth == 2 && (buf in nested)))) ? buf : ""
   next
 }
 {
@@ -55,8 +56,9 @@ export const REPORTER_SCRIPT = `#!/bin/sh
 [ -n "$${STATUS_FILE_VARIABLE}" ] || exit 0
 umask 077
 KEYS="session_id thread-id tool_name notification_type message prompt reason detail input-messages type"
+INNER="command file_path"
 top_fields() {
-  LC_ALL=C awk -v keys="$KEYS" -v limit=${PROMPT_LIMIT_BYTES} '
+  LC_ALL=C awk -v keys="$KEYS" -v inner="$INNER" -v limit=${PROMPT_LIMIT_BYTES} '
 ${TOP_FIELDS_AWK}'
 }
 if [ "$1" = codex ]; then
@@ -95,7 +97,11 @@ case "$source:$event" in
     if [ "$detail" = AskUserQuestion ]; then state=needs-input; reason=question; else state=working; fi ;;
   claude:PostToolUse|claude:SubagentStart|claude:SubagentStop|gemini:BeforeTool|gemini:AfterTool)
     state=working; detail=$(id_field tool_name) ;;
-  claude:PermissionRequest) state=needs-input; reason=permission; detail=$(id_field tool_name) ;;
+  claude:PermissionRequest)
+    state=needs-input; reason=permission; detail=$(id_field tool_name)
+    # What it asks to run or touch: "Bash: rm -rf build", "Edit: src/app.ts".
+    what=$(field command); [ -n "$what" ] || what=$(field file_path)
+    [ -z "$what" ] || detail="\${detail:+$detail: }$what" ;;
   claude:Notification)
     detail=$(field message)
     case "$(id_field notification_type)" in

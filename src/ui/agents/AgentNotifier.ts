@@ -203,11 +203,18 @@ export class AgentNotifier implements Disposable {
     });
   }
 
+  /** One notification for several: it names each agent and where it runs, and offers Mute when they all run in one workspace. */
   private async tellMany(notices: readonly Notice[]): Promise<void> {
     const showable = notices.filter((notice) => notice.state !== 'exited');
+    const workspaces = new Set(notices.map((notice) => notice.session.workspaceId));
+    const [only] = workspaces.size === 1 ? notices : [];
+    const branch = only && this.options.branchOf(only.session.workspaceId);
+    const where = branch ? ` in "${branch}"` : '';
+    const names = notices.map((notice) => (only ? notice.session.label : this.name(notice.session))).join(', ');
+    const actions = [...(showable.length > 0 ? [SHOW] : []), ...(only ? [MUTE] : [])];
     await reporting({ host: this.options.host, log: this.options.log }, SHOW, async () => {
-      const text = `${coalescedText(notices)}: ${notices.map((notice) => notice.session.label).join(', ')}.`;
-      const choice = showable.length > 0 ? await this.host.info(text, SHOW) : await this.host.info(text);
+      const choice = await this.host.info(`${coalescedText(notices)}${where}: ${names}.`, ...actions);
+      if (choice === MUTE && only) await this.muteFor(only.session);
       if (choice !== SHOW) return;
       const picked = await this.host.pick(
         showable.map((notice) => ({ label: notice.text, notice })),

@@ -54,7 +54,8 @@ export function agentName(session: SessionRecord, branch: string | undefined): s
 export function stateNotice(change: AgentStateChange, name: string): Notice | undefined {
   const { session, since } = change;
   if (change.to === 'needs-input' && change.from !== 'needs-input') {
-    const detail = change.detail?.trim() ? `: ${oneLine(change.detail)}` : '';
+    const asked = change.detail?.trim() ? toolAsked(change.detail) : '';
+    const detail = asked ? `: ${oneLine(asked)}` : '';
     const text =
       change.reason === 'permission' ? `${name} needs your permission${detail}` : change.reason === 'question' ? `${name} asks a question${detail}` : `${name} needs your input${detail}`;
     return { session, kind: 'needsInput', state: 'needs-input', since, text };
@@ -76,6 +77,12 @@ export function coalescedText(notices: readonly Notice[]): string {
   if (finished === 0) return `${count(needing, 'agent needs', 'agents need')} your input`;
   if (needing === 0) return `${count(finished, 'agent')} finished`;
   return `${count(notices.length, 'agent')}: ${needing} ${needing === 1 ? 'needs' : 'need'} your input, ${finished} finished`;
+}
+
+/** What a permission is for: Claude Code's notification says it in a sentence ("Claude needs your permission to use Bash"), which the notice would repeat. */
+function toolAsked(detail: string): string {
+  const tool = /needs your permission to use (.+)$/i.exec(detail.trim())?.[1];
+  return tool ? tool.replace(/^"(.*)"$/, '$1') : detail;
 }
 
 /** Hook details (a shell command) can span lines; a notification shows one, shortened. */

@@ -35,13 +35,19 @@ export async function restoreSessions(context: CommandContext, target: CommandTa
 /**
  * Activation found the records of sessions that are gone with their tmux
  * server: restore them (`always`), offer it (`ask`), or leave the rows (`never`).
+ * `claimOffer` resolves true in one window of those that start together (after
+ * a reboot every open window does), so the offer is shown once; absent, here.
  */
-export async function offerRestore(context: CommandContext, mode: RestoreOnStartup): Promise<RestoreOutcome | undefined> {
+export async function offerRestore(context: CommandContext, mode: RestoreOnStartup, claimOffer?: () => Promise<boolean>): Promise<RestoreOutcome | undefined> {
   const plan = await context.lifecycle.comeback.plan();
   if (!plan.serverGone || describePlan(plan) === '') return undefined;
   context.log.info(`[Restore] tmux is not running; ${describePlan(plan)} could come back (restoreOnStartup: ${mode})`);
   if (mode === 'never') return undefined;
   if (mode === 'ask') {
+    if (claimOffer && !(await claimOffer())) {
+      context.log.info('[Restore] another window offers it; the rows here keep Restore Sessions');
+      return undefined;
+    }
     const choice = await context.host.info(`tmux stopped (a restart or kill-server): ${describePlan(plan)} can come back.`, RESTORE_ACTION);
     if (choice !== RESTORE_ACTION) return undefined;
   }

@@ -16,6 +16,15 @@ export function notificationDir(stateDir: string, part: 'claims' | 'focus' | 'mu
 /** A session's claims outlive it by a week: long enough for every window to have seen its end. */
 const CLAIMS_KEPT_MS = 7 * 24 * 60 * 60_000;
 
+/** Windows that start within this long of each other (a reboot reopens them all) count as one comeback: one of them offers it. */
+const RESTORE_OFFER_SPAN_MS = 5 * 60_000;
+
+/** Resolves true in the one window, of those starting together, that is to offer Restore Sessions. */
+export function restoreOfferClaim(stateDir: string, log: Logger): () => Promise<boolean> {
+  const claims = new NotificationClaims(notificationDir(stateDir, 'claims'), new FileLock(join(stateDir, 'locks'), { log }), { log, toleranceMs: RESTORE_OFFER_SPAN_MS });
+  return () => claims.claim('restore-offer', 'ask', Date.now());
+}
+
 export interface NotificationWiring {
   readonly stateDir: string;
   readonly log: Logger;
