@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import Mocha from 'mocha';
 
 export async function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000 });
+  // TW_HOST_GREP runs only the tests whose titles match it (while working on one; CI runs them all).
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, ...(process.env.TW_HOST_GREP ? { grep: process.env.TW_HOST_GREP } : {}) });
   // esbuild bundles every *.test.ts next to this file into this folder.
   for (const file of readdirSync(__dirname).filter((name) => name.endsWith('.test.js')).sort()) {
     mocha.addFile(join(__dirname, file));

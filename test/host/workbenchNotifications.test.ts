@@ -16,7 +16,7 @@ import * as vscode from 'vscode';
 import type { SessionRecord, TmuxWorkspacesApi, WorkspaceRecord } from '../../src/api';
 import { REPORTER_SCRIPT } from '../../src/core/agents/reporter';
 import { screenshot } from './screenshot';
-import { eventually, extensionApi, makeRepo, requirePrivateTmux, terminalNamed, tmuxClientPids } from './support';
+import { eventually, extensionApi, makeRepo, requirePrivateTmux, terminalNamed, tmux, tmuxClientPids } from './support';
 import { byRole, click, uiAvailable, waitFor } from './ui';
 
 const BRANCH = 'notify/stand-in';
@@ -56,7 +56,9 @@ function notifications(this: Mocha.Suite): void {
     writeFileSync(reporter, REPORTER_SCRIPT, { mode: 0o755 });
     const payload = join(scratch, 'notification.json');
     writeFileSync(payload, JSON.stringify({ session_id: CONVERSATION, hook_event_name: 'Notification', message: 'Claude needs your permission to use Bash' }));
-    const standIn = `echo "stand-in agent waiting for you"; /bin/sh '${reporter}' claude needs-input < '${payload}'; sleep 600`;
+    // Each line typed into it later is a turn: it works a second (reported), then needs input again.
+    const turns = `while read -r _; do /bin/sh '${reporter}' claude working < '${payload}'; sleep 1; /bin/sh '${reporter}' claude needs-input < '${payload}'; done`;
+    const standIn = `echo "stand-in agent waiting for you"; /bin/sh '${reporter}' claude needs-input < '${payload}'; ${turns}; sleep 600`;
     // Launched through the API: nothing attaches, so its terminal is not in front of the user.
     agent = await api.launchSession(workspace.id, { kind: 'agent', label: LABEL, command: ['bash', '-c', standIn] });
     const message = `${LABEL} in "${BRANCH}" needs your input.`;
@@ -71,6 +73,19 @@ function notifications(this: Mocha.Suite): void {
     const pid = await terminal.processId;
     await eventually(async () => (await tmuxClientPids(agent.tmuxName)).includes(pid!), 10_000, 'the terminal is attached to the agent\'s session');
     await screenshot('notification-show-focused');
+  });
+
+  it('once the user clicks into an editor, the terminal VS Code still calls active is behind it: the agent\'s next request is told', async () => {
+    assert.ok(vscode.window.activeTerminal && vscode.window.activeTerminal === terminalNamed(`${LABEL} · ${BRANCH}`), 'the agent\'s terminal is still the active one');
+    await click({ css: '.editor-instance .view-lines' });
+    await eventually(() => vscode.window.activeTextEditor?.document.uri.fsPath.endsWith('README.md'), 10_000, 'the click landed in the editor');
+    assert.equal(vscode.window.activeTerminal, terminalNamed(`${LABEL} · ${BRANCH}`), 'VS Code still names the agent\'s terminal active');
+    // A new turn: the agent works, then asks again.
+    await tmux('send-keys', '-t', `=${agent.tmuxName}:`, 'go', 'Enter');
+    const message = `${LABEL} in "${BRANCH}" needs your input.`;
+    const shown = await waitFor(byRole('button', 'Show', { within: toasts }), { timeout: 20_000 });
+    assert.ok(shown.some((notification) => notification.message === message), `shown: ${JSON.stringify(shown)}`);
+    await screenshot('notification-terminal-behind-editor');
   });
 }
 

@@ -8,6 +8,9 @@ import * as vscode from 'vscode';
 export class AttachTerminals implements vscode.Disposable {
   private readonly terminals = new Map<string, vscode.Terminal>();
   private readonly subscription: vscode.Disposable;
+  private readonly shown = new vscode.EventEmitter<vscode.Terminal>();
+  /** Fires whenever attaching brings a terminal to the front, open already or new. */
+  readonly onDidShow = this.shown.event;
 
   constructor() {
     this.subscription = vscode.window.onDidCloseTerminal((terminal) => {
@@ -19,6 +22,7 @@ export class AttachTerminals implements vscode.Disposable {
     const open = this.terminals.get(options.tmuxName) ?? this.findAdopted(options.tmuxName);
     if (open && open.exitStatus === undefined) {
       open.show();
+      this.shown.fire(open);
       return open;
     }
     const [shellPath, ...shellArgs] = options.argv;
@@ -32,6 +36,7 @@ export class AttachTerminals implements vscode.Disposable {
     });
     this.terminals.set(options.tmuxName, terminal);
     terminal.show();
+    this.shown.fire(terminal);
     return terminal;
   }
 
@@ -59,6 +64,7 @@ export class AttachTerminals implements vscode.Disposable {
 
   dispose(): void {
     this.subscription.dispose();
+    this.shown.dispose();
     this.terminals.clear();
   }
 }

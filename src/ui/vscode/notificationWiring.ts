@@ -7,6 +7,7 @@ import type { MuteStore } from '../../core/notify/MuteStore';
 import { NotificationClaims } from '../../core/notify/NotificationClaims';
 import { AgentNotifier, type AgentNotifierOptions } from '../agents/AgentNotifier';
 import type { AttachTerminals } from './AttachTerminals';
+import { TerminalFront } from './TerminalFront';
 
 /** Where the notification files live under the shared state folder (every window's). */
 export function notificationDir(stateDir: string, part: 'claims' | 'focus' | 'muted'): string {
@@ -46,7 +47,8 @@ export interface NotificationWiring {
 export function windowNotifier(wiring: NotificationWiring): { notifier: AgentNotifier; disposables: vscode.Disposable[] } {
   const log = componentLog(wiring.log, 'notifications');
   const board = new FocusBoard(notificationDir(wiring.stateDir, 'focus'), { log });
-  const focusedTerminal = () => (vscode.window.state.focused ? wiring.terminals.sessionOf(vscode.window.activeTerminal) : undefined);
+  const front = new TerminalFront(wiring.terminals.onDidShow);
+  const focusedTerminal = () => wiring.terminals.sessionOf(front.terminal());
   const publish = () => {
     const terminal = focusedTerminal();
     void board.publish({ focused: vscode.window.state.focused, activeAt: Date.now(), ...(terminal ? { terminal } : {}) });
@@ -74,8 +76,10 @@ export function windowNotifier(wiring: NotificationWiring): { notifier: AgentNot
     disposables: [
       notifier,
       vscode.window.onDidChangeWindowState(publish),
+      front,
       vscode.window.onDidChangeActiveTerminal(publish),
       vscode.window.onDidChangeActiveTextEditor(publish),
+      front.onDidChange(publish),
       // Its failures are logged inside.
       { dispose: () => void board.dispose() },
     ],
