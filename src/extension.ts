@@ -20,7 +20,7 @@ import type { AgentNotifier } from './ui/agents/AgentNotifier';
 import { MuteStore } from './core/notify/MuteStore';
 import { notificationDir, restoreOfferClaim, windowNotifier } from './ui/vscode/notificationWiring';
 import { deliverQueuedWhenFree } from './ui/agents/queuedDelivery';
-import { CommandId, ContextKey, RELOAD_SETTINGS, SECTION, VIEW_ID } from './ui/ids';
+import { CommandId, ContextKey, RELOAD_SETTINGS, SECTION, SettingKey, VIEW_ID } from './ui/ids';
 import { commandEntries, runCommand, type CommandEntry } from './ui/commands/registry';
 import { offerRestore } from './ui/commands/comebackCommands';
 import { anyGitRepository, type CommandContext } from './ui/host';
@@ -71,6 +71,8 @@ export function activate(context: vscode.ExtensionContext): TmuxWorkspacesApi {
     ...deliverQueuedWhenFree({ states: view.agentStates, changes: core.lifecycle.onDidChange, deliver: (key) => core.lifecycle.agentInput.deliverQueued(key), log }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void updateHasRepository(commands, core.git, log)),
     vscode.workspace.onDidChangeConfiguration(askReloadOnChange),
+    // A shorter stuck timeout applies to the agents already working, not only to later ones.
+    vscode.workspace.onDidChangeConfiguration((event) => event.affectsConfiguration(`${SECTION}.${SettingKey.agentStuckAfterSeconds}`) && view.agentStates.recompute()),
   );
   void updateHasRepository(commands, core.git, log);
   // Under the one command guard: a failed restore is shown and logged as a clicked one would be.

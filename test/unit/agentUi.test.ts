@@ -80,6 +80,38 @@ describe('agent state', () => {
     assert.deepEqual(changes, ['tw-a:->needs-input', 'tw-b:->working']);
   });
 
+  it('keeps sampling slowly while the view is hidden, so a bell (Codex asking) still turns an agent to needs input', async () => {
+    const reports = new FakeReports();
+    const activity = new FakeActivity();
+    const model = new AgentStateModel({ reports, activity, lifecycle: new Emitter<LifecycleChange>().event, now: () => NOW, intervalMs: 10_000, hiddenIntervalMs: 20 });
+    try {
+      model.setVisible(false);
+      model.track([view([{ record: agent('tw-codex', { agentId: 'codex', label: 'Codex' }), alive: true, attachedClients: 0 }])]);
+      activity.readings.set('tw-codex', { working: false, lastOutputAt: NOW - 5000, bell: true });
+      await eventually(() => model.state('tw-codex') === 'needs-input', 2000, 'the hidden view\'s slow sample saw the bell');
+      assert.equal(model.needsInput, 1, 'the badge counts it');
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('applies a changed stuck timeout to an agent already working when asked to recompute', async () => {
+    const reports = new FakeReports();
+    const activity = new FakeActivity();
+    let stuckAfterMs = 600_000;
+    const model = new AgentStateModel({ reports, activity, lifecycle: new Emitter<LifecycleChange>().event, now: () => NOW, stuckAfterMs: () => stuckAfterMs });
+    try {
+      model.track([view([{ record: agent('tw-a'), alive: true, attachedClients: 0 }])]);
+      reports.set('tw-a', { at: NOW - 120_000, source: 'claude', state: 'working' });
+      assert.equal(model.state('tw-a'), 'working', 'two minutes quiet is not stuck under ten');
+      stuckAfterMs = 60_000;
+      model.recompute();
+      assert.equal(model.state('tw-a'), 'stuck');
+    } finally {
+      model.dispose();
+    }
+  });
+
   it('says done when an agent ends cleanly, then forgets it (and its status file)', () => {
     const { reports, lifecycle, model, changes } = setup();
     const record = agent('tw-a');

@@ -53,6 +53,8 @@ export interface AgentStateModelOptions {
   readonly lifecycle: Event<LifecycleChange>;
   /** How often the activity fallback is sampled while the view is visible. */
   readonly intervalMs?: number;
+  /** How often it is sampled while the view is hidden and agents run (the badge and notifications still count on it). */
+  readonly hiddenIntervalMs?: number;
   /** `tmuxWorkspaces.agentStuckAfterSeconds` in ms: working with no output and no report this long is stuck. */
   readonly stuckAfterMs?: () => number;
   readonly now?: () => number;
@@ -60,15 +62,18 @@ export interface AgentStateModelOptions {
   readonly log?: Logger;
 }
 
+/** How often agents' panes are sampled while the view is hidden. */
+const HIDDEN_SAMPLE_MS = 10_000;
+
 /** Interpreters and shells an agent runs under: as `pane_current_command` they say nothing about what it runs. */
 const NOT_A_TOOL = new Set(['node', 'bun', 'deno', 'python', 'python3', 'sh', 'bash', 'dash', 'zsh', 'fish']);
 
 /**
  * What each running agent is doing (`decideState`): its hooks' reports first,
  * then what tmux knows of its pane (output, spinner, bell, foreground
- * command). Activity is sampled while the view is visible, and once more when
- * a working agent would turn stuck; hook reports arrive whenever the agents
- * write them, so "needs input" is known with the view hidden. One tmux
+ * command). Activity is sampled every 2 s while the view is visible, every
+ * 10 s while it is hidden and agents run, and once more when a working agent
+ * would turn stuck; hook reports arrive whenever the agents write them. One tmux
  * question answers for every agent (`ActivitySampler`).
  */
 export class AgentStateModel implements Disposable {
@@ -83,6 +88,7 @@ export class AgentStateModel implements Disposable {
   private readonly bells = new Map<string, number>();
   private agents: SessionView[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private visible = false;
   private deadline: { at: number; timer: NodeJS.Timeout } | undefined;
   private readonly subscriptions: Disposable[];
   private readonly now: () => number;
@@ -134,17 +140,27 @@ export class AgentStateModel implements Disposable {
     this.update();
   }
 
-  /** Sampling runs only while the view shows. */
+  /**
+   * Sampling runs every 2 s while the view shows. Hidden, it goes on slowly
+   * while agents run: an agent without hooks (or Codex, whose only sign of a
+   * question is the bell) needs input all the same, and the activity bar's
+   * badge and the notifications are how the user learns it.
+   */
   setVisible(visible: boolean): void {
-    if (!visible) {
-      if (this.timer) clearInterval(this.timer);
-      this.timer = undefined;
-      return;
-    }
-    if (this.timer) return;
-    void this.sample();
-    this.timer = setInterval(() => void this.sample(), this.options.intervalMs ?? 2_000);
+    if (this.timer && this.visible === visible) return;
+    this.visible = visible;
+    if (this.timer) clearInterval(this.timer);
+    if (visible) void this.sample();
+    const every = visible ? (this.options.intervalMs ?? 2_000) : (this.options.hiddenIntervalMs ?? HIDDEN_SAMPLE_MS);
+    this.timer = setInterval(() => {
+      if (this.visible || this.agents.length > 0) void this.sample();
+    }, every);
     this.timer.unref();
+  }
+
+  /** States again now (a setting they depend on changed: the stuck timeout). */
+  recompute(): void {
+    this.update();
   }
 
   /** Reads what tmux knows of every running agent's pane (one question for all), then recomputes. */
