@@ -86,6 +86,12 @@ function notifications(this: Mocha.Suite): void {
     const shown = await waitFor(byRole('button', 'Show', { within: toasts }), { timeout: 20_000 });
     assert.ok(shown.some((notification) => notification.message === message), `shown: ${JSON.stringify(shown)}`);
     await screenshot('notification-terminal-behind-editor');
+
+    // Show again: the terminal already open comes to the front; no second one is opened.
+    await click(byRole('button', 'Show', { within: toasts }));
+    // The keyboard is in the terminal again (xterm marks the focused one), and it is the one that was open.
+    await waitFor({ css: '.part.panel .xterm.focus' }, { timeout: 10_000 });
+    assert.equal(vscode.window.terminals.filter((open) => open.name === `${LABEL} · ${BRANCH}`).length, 1, 'no second terminal was opened');
   });
 }
 
