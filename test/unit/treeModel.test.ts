@@ -109,6 +109,16 @@ describe('workspace tree nodes', () => {
     assert.equal(node.icon.id, 'sync~spin');
     assert.equal(node.description, 'creating: setup…');
     assert.deepEqual(node.children, [], 'no base terminal row before the terminal exists');
+    const stepping = workspace('b', { status: 'creating', setupEvents: [{ stage: 'setup', step: 'install', outcome: 'ok', at: NOW }, { stage: 'setup', step: 'migrate', outcome: 'started', at: NOW }] });
+    assert.equal((tree([view(stepping, [], false)]) as WorkspaceNode[])[0].description, 'creating: setup step "migrate"…');
+  });
+
+  it('names the teardown step running while a workspace is deleted or archived', () => {
+    const events = [{ stage: 'setup', outcome: 'ok', at: NOW }, { stage: 'teardown', step: 'stop database', outcome: 'started', at: NOW }] as const;
+    const rows = tree([view(workspace('a', { status: 'deleting', setupEvents: [...events] })), view(workspace('b', { status: 'archiving', setupEvents: [...events] }))]) as WorkspaceNode[];
+    assert.deepEqual(rows.map((row) => row.description), ['deleting: teardown step "stop database"…', 'archiving: teardown step "stop database"…']);
+    const done = tree([view(workspace('c', { status: 'deleting', setupEvents: [{ stage: 'teardown', step: 'stop database', outcome: 'ok', at: NOW }] }))]) as WorkspaceNode[];
+    assert.equal(done[0].description, 'deleting', 'once teardown is over, only the status');
   });
 
   it('puts archived workspaces under a collapsed Archived group, after the live ones, and finds their parent', async () => {

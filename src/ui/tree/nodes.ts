@@ -220,7 +220,9 @@ export function workspaceNode(view: WorkspaceView, input: Pick<TreeInput, 'stats
     if (overlaps.length > 0) description.push(`⚠ ${overlapWords(overlaps)}`);
   } else {
     const running = record.setupEvents.at(-1);
-    description.push(record.status === 'creating' && running?.outcome === 'started' ? `${statusWords('creating')}: ${stageWords(running)}…` : statusWords(record.status));
+    // What runs now: a setup stage while creating, a teardown step while deleting or archiving.
+    const shown = running?.outcome === 'started' && (record.status === 'creating' || ((record.status === 'deleting' || record.status === 'archiving') && running.stage === 'teardown'));
+    description.push(shown ? `${statusWords(record.status)}: ${stageWords(running)}…` : statusWords(record.status));
   }
   const flags = ['workspace', record.status];
   if (stats?.dirty) flags.push('dirty');
