@@ -8,6 +8,7 @@ import { CommandId } from '../../src/ui/ids';
 import { askToRunProjectCommands, DONT_RUN, RUN } from '../../src/ui/projectApproval';
 import { agentCatalog } from '../../src/ui/commands/agentCatalog';
 import { launchAgentIn } from '../../src/ui/commands/launchSession';
+import { git } from '../helpers/gitRepo';
 import { eventually } from '../helpers/poll';
 import { RecordingLog, ScriptedHost, runGuarded, plainSettings } from '../helpers/scriptedHost';
 import { useWorld } from '../helpers/world';
@@ -46,7 +47,22 @@ describe('project file commands in the UI', () => {
     assert.match(host.shown.at(-1)?.message ?? '', /Agents defined in the repository's \.tmux-workspaces\.json are not offered: the workspace is not trusted\./);
   });
 
-  it('shows every command in the approval modal, Run not picked by Cancel, and names each step in the progress', async () => {
+  it('runs nothing when the approval modal is dismissed (Escape or Cancel): the workspace is usable, its steps skipped, and Retry Setup asks again', async () => {
+    const marker = join(world.repo.root, 'ran');
+    await project({ setup: [`touch '${marker}'`] });
+    host = new ScriptedHost(['New branch…', 'feature/dismissed', undefined]);
+    await runGuarded(context(), CommandId.createWorkspace);
+    const [view] = await world.lifecycle.listWorkspaces();
+    assert.equal(view.record.status, 'ready');
+    assert.equal(existsSync(marker), false, 'a dismissed modal is no approval');
+    assert.deepEqual(view.record.setupEvents.filter((event) => event.stage === 'setup').map((event) => event.outcome), ['skipped']);
+    host = new ScriptedHost([RUN]);
+    await runGuarded(context(), CommandId.retrySetup, view.record.id);
+    assert.equal(host.shown.filter((shown) => shown.kind === 'confirm').length, 1, 'asked again');
+    assert.equal(existsSync(marker), true);
+  });
+
+  it('shows every command in the approval modal, Run a button that says what it does, and names each step in the progress', async () => {
     await project({ setup: [{ name: 'install', run: 'echo installing' }, 'echo second'], teardown: ['echo bye'] });
     host = new ScriptedHost(['New branch…', 'feature/a', RUN]);
     await runGuarded(context(), CommandId.createWorkspace);
@@ -78,24 +94,32 @@ describe('project file commands in the UI', () => {
     assert.equal(world.lifecycle.workspace(view.record.id)?.status, 'ready');
   });
 
-  it('a failed teardown keeps the workspace and offers Delete Without Teardown, which says it ignores the failure', async () => {
-    await project({ teardown: ['exit 9'] });
-    host = new ScriptedHost(['New branch…', 'feature/t']);
-    await runGuarded(context(), CommandId.createWorkspace);
-    const [view] = await world.lifecycle.listWorkspaces();
-    // The teardown is asked for the first time it would run: at the delete.
-    host = new ScriptedHost(['Delete', RUN, 'Delete Anyway']);
-    host.clickAction = 'Delete Without Teardown';
-    await runGuarded(context(), CommandId.deleteWorkspace, view.record.id);
-    const failure = host.shown.find((shown) => shown.kind === 'error');
-    assert.match(failure?.message ?? '', /nothing was removed.*The teardown command `exit 9` exited with 9\./);
-    assert.deepEqual(failure?.actions?.slice(0, 2), ['Show Setup Log', 'Delete Without Teardown']);
-    await eventually(() => world.lifecycle.workspace(view.record.id) === undefined);
-    const forced = host.shown.filter((shown) => shown.kind === 'confirm').at(-1);
-    assert.match(forced?.message ?? '', /without a clean teardown/);
-    assert.match(forced?.detail ?? '', /ignores that failure/);
-    assert.equal(existsSync(view.record.worktreePath), false);
-  });
+  const forcedPastTeardown = [
+    { verb: 'Delete', command: CommandId.deleteWorkspace, branch: 'feature/t', gone: (id: string) => world.lifecycle.workspace(id) === undefined },
+    { verb: 'Archive', command: CommandId.archiveWorkspace, branch: 'feature/at', gone: (id: string) => world.lifecycle.workspace(id)?.status === 'archived' },
+  ];
+  for (const { verb, command, branch, gone } of forcedPastTeardown) {
+    it(`a failed teardown keeps the workspace and offers ${verb} Without Teardown, which says it ignores the failure`, async () => {
+      await project({ teardown: ['exit 9'] });
+      host = new ScriptedHost(['New branch…', branch]);
+      await runGuarded(context(), CommandId.createWorkspace);
+      const [view] = await world.lifecycle.listWorkspaces();
+      // The teardown is asked for the first time it would run: at the delete or archive.
+      host = new ScriptedHost([verb, RUN, `${verb} Anyway`]);
+      host.clickAction = `${verb} Without Teardown`;
+      await runGuarded(context(), command, view.record.id);
+      const failure = host.shown.find((shown) => shown.kind === 'error');
+      assert.match(failure?.message ?? '', /nothing was removed.*The teardown command `exit 9` exited with 9\./);
+      assert.deepEqual(failure?.actions?.slice(0, 2), ['Show Setup Log', `${verb} Without Teardown`]);
+      await eventually(() => gone(view.record.id));
+      const forced = host.shown.filter((shown) => shown.kind === 'confirm').at(-1);
+      assert.match(forced?.message ?? '', /without a clean teardown/);
+      assert.match(forced?.detail ?? '', /ignores that failure/);
+      assert.equal(existsSync(view.record.worktreePath), false);
+      // Archive keeps the branch; Delete removes the one it created.
+      assert.equal(await git(world.repo.repo, 'branch', '--list', branch), verb === 'Archive' ? `  ${branch}` : '');
+    });
+  }
 
   it('the dialog over work at risk says Delete Anyway goes past a failing teardown only when the repository has teardown steps', async () => {
     host = new ScriptedHost(['New branch…', 'feature/plain']);
