@@ -111,6 +111,17 @@ describe('comeback after a reboot', () => {
     assert.equal((await stat(file)).mode & 0o777, 0o600, 'private');
   });
 
+  it('saves on its own timer while a session runs: what a live shell prints reaches its file without anyone asking', async () => {
+    // A window whose periodic save runs every 100 ms (a minute in the product); the harness disposes it.
+    const periodic = await world.harness.lifecycle({ scrollbackSaveMs: 100 });
+    await periodic.start();
+    const ws = await world.readyWorkspace();
+    const shell = await periodic.launchSession(ws.id, { kind: 'shell' });
+    await print(shell.tmuxName, 'timer-saved');
+    const saved = await eventually(async () => (await periodic.comeback.previousOutput(shell.tmuxName))?.text.match(/timer-saved/)?.[0], 5000, 'the periodic save wrote it');
+    assert.equal(saved, 'timer-saved');
+  });
+
   it('saves a session before stopping it, and at its natural end; deleting the workspace removes the files', async () => {
     const ws = await world.readyWorkspace();
     const stopped = await world.lifecycle.launchSession(ws.id, { kind: 'agent', label: 'stopped', command: ['/bin/sh', '-c', 'printf "said-before-stop\\n"; exec sleep 600'] });
