@@ -68,6 +68,29 @@ describe('.tmux-workspaces.json', () => {
       await assert.rejects(world.readyWorkspace(), /\.tmux-workspaces\.json: setpu is not a known field/);
       assert.deepEqual(new RecordStore(world.harness.memento).workspaces(), []);
     });
+    /** Create refuses with `message`, and nothing exists: no record, no worktree, no branch. */
+    async function refusesBeforeAnything(create: Promise<unknown>, message: RegExp): Promise<void> {
+      await assert.rejects(create, (error: Error) => message.test(error.message) || assert.fail(error.message));
+      assert.deepEqual(new RecordStore(world.harness.memento).workspaces(), [], 'no record');
+      assert.equal(existsSync(join(world.repo.root, 'repo.worktrees')), false, 'no worktree');
+      assert.equal(await git(world.repo.repo, 'branch', '--list', 'feature/one'), '', 'no branch');
+    }
+
+    it('refuses a bad env template or name in the file before anything is created', async () => {
+      await writeProject(world, { env: { DATABASE_URL: 'postgres://localhost/{nope}' } });
+      await refusesBeforeAnything(world.readyWorkspace(), /^\.tmux-workspaces\.json: env\.DATABASE_URL has an unknown placeholder \{nope\}/);
+      await writeProject(world, { env: { DATABASE_URL: 'postgres://localhost:{port' } });
+      await refusesBeforeAnything(world.readyWorkspace(), /env\.DATABASE_URL has an unmatched "\{"/);
+      await writeProject(world, { env: { TMUX_WORKSPACES_X: 'x' } });
+      await refusesBeforeAnything(world.readyWorkspace(), /env\.TMUX_WORKSPACES_X starts with TMUX_WORKSPACES_/);
+      await writeProject(world, { env: { API: 'http://localhost:{port+50}' } });
+      await refusesBeforeAnything(world.readyWorkspace(), /env\.API uses \{port\+50\}, outside the workspace's block of 10 ports/);
+    });
+
+    it('refuses a bad tmuxWorkspaces.env setting before anything is created', async () => {
+      const lifecycle = await world.harness.reload({ approveProject: approver.approve, environmentTemplates: () => [{ source: 'setting tmuxWorkspaces.env', env: { TMUX: 'x' } }] });
+      await refusesBeforeAnything(lifecycle.createWorkspace({ repoPath: world.repo.repo, branch: 'feature/one' }), /^setting tmuxWorkspaces\.env\.TMUX is set by tmux for each pane/);
+    });
   });
 
   describe('setup', () => {

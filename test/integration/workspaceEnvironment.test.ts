@@ -117,7 +117,7 @@ describe('workspace ports and variables (real tmux, real git)', () => {
     const ws = await lc.createWorkspace({ repoPath: world.repo.repo, branch: 'feature/one' });
     const bad = await lifecycle({ environmentTemplates: () => [{ source: 'setting tmuxWorkspaces.env', env: { DB: 'postgres://{host}' } }] });
     const before = await world.liveNames();
-    await assert.rejects(bad.launchSession(ws.id, { kind: 'shell' }), /setting tmuxWorkspaces\.env: variable "DB" has an unknown placeholder \{host\}/);
+    await assert.rejects(bad.launchSession(ws.id, { kind: 'shell' }), /setting tmuxWorkspaces\.env\.DB has an unknown placeholder \{host\}/);
     assert.deepEqual(await world.liveNames(), before, 'no session was started');
   });
 

@@ -7,6 +7,14 @@ import { parseProjectFile } from '../../src/core/project/projectFile';
 const ROOT = join(__dirname, '..', '..', '..');
 const schema: unknown = JSON.parse(readFileSync(join(ROOT, 'schemas', 'tmux-workspaces.schema.json'), 'utf8'));
 
+/** Files the validator refuses but the schema cannot (a pattern cannot parse a template), with the field named. */
+const BAD_TO_VALIDATOR_ONLY: Array<[unknown, RegExp]> = [
+  [{ env: { TMUX: 'x' } }, /env\.TMUX is set by tmux for each pane/],
+  [{ env: { DATABASE_URL: 'postgres://localhost/{nope}' } }, /env\.DATABASE_URL has an unknown placeholder \{nope\}/],
+  [{ env: { DATABASE_URL: 'postgres://localhost:{port' } }, /env\.DATABASE_URL has an unmatched "\{"/],
+  [{ env: { DATABASE_URL: 'a}b' } }, /env\.DATABASE_URL has an unmatched "\}"/],
+];
+
 /** Files both must accept. */
 const GOOD: unknown[] = [
   {},
@@ -33,6 +41,7 @@ const BAD: Array<[unknown, RegExp]> = [
   [{ include: ['.env', 1] }, /include\[1\] must be a string/],
   [{ env: { 'BAD-NAME': 'x' } }, /env\.BAD-NAME is not a valid variable name/],
   [{ env: { PORT: 3000 } }, /env\.PORT must be a string/],
+  [{ env: { TMUX_WORKSPACES_X: 'x' } }, /env\.TMUX_WORKSPACES_X starts with TMUX_WORKSPACES_/],
   [{ env: ['A=1'] }, /env must be an object/],
   [{ ports: { base: 80 } }, /ports\.base must be a whole number from 1024 to 65535/],
   [{ ports: { blockSize: 2.5 } }, /ports\.blockSize must be a whole number/],
@@ -56,6 +65,12 @@ describe('project file schema and validator', () => {
   for (const [sample, named] of BAD) {
     it(`both refuse ${JSON.stringify(sample)}`, () => {
       assert.equal(validate(sample), false, 'the schema accepts it');
+      assert.throws(() => parseProjectFile(JSON.stringify(sample)), (error: Error) => error.message.startsWith('.tmux-workspaces.json: ') && named.test(error.message));
+    });
+  }
+
+  for (const [sample, named] of BAD_TO_VALIDATOR_ONLY) {
+    it(`the validator refuses ${JSON.stringify(sample)}`, () => {
       assert.throws(() => parseProjectFile(JSON.stringify(sample)), (error: Error) => error.message.startsWith('.tmux-workspaces.json: ') && named.test(error.message));
     });
   }

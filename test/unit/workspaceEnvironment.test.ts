@@ -66,15 +66,15 @@ describe('workspace environment', () => {
 
   it('refuses a bad template or name with a message naming the variable and its source', () => {
     const bad = (env: Record<string, unknown>) => refusal(() => workspaceEnvironment(record, [{ source: 'setting tmuxWorkspaces.env', env }]));
-    assert.match(bad({ URL: 'http://{prot}' }), /setting tmuxWorkspaces\.env: variable "URL" has an unknown placeholder \{prot\}/);
-    assert.match(bad({ URL: 'http://{port' }), /variable "URL" has an unmatched "\{"/);
-    assert.match(bad({ URL: 'a}b' }), /variable "URL" has an unmatched "\}"/);
-    assert.match(bad({ URL: '{port+10}' }), /variable "URL" uses \{port\+10\}, outside the workspace's block of 10 ports/);
-    assert.match(bad({ '1BAD': 'x' }), /variable "1BAD" is not a valid name/);
-    assert.match(bad({ 'A-B': 'x' }), /variable "A-B" is not a valid name/);
-    assert.match(bad({ TMUX_WORKSPACES_PORT: '1' }), /variable "TMUX_WORKSPACES_PORT" starts with TMUX_WORKSPACES_/);
-    assert.match(bad({ TMUX: 'x' }), /variable "TMUX" is set by tmux/);
-    assert.match(bad({ N: 3 }), /variable "N" must be a string, not 3/);
+    assert.match(bad({ URL: 'http://{prot}' }), /setting tmuxWorkspaces\.env\.URL has an unknown placeholder \{prot\}/);
+    assert.match(bad({ URL: 'http://{port' }), /tmuxWorkspaces\.env\.URL has an unmatched "\{"/);
+    assert.match(bad({ URL: 'a}b' }), /tmuxWorkspaces\.env\.URL has an unmatched "\}"/);
+    assert.match(bad({ URL: '{port+10}' }), /tmuxWorkspaces\.env\.URL uses \{port\+10\}, outside the workspace's block of 10 ports/);
+    assert.match(bad({ '1BAD': 'x' }), /tmuxWorkspaces\.env\.1BAD is not a valid variable name/);
+    assert.match(bad({ 'A-B': 'x' }), /tmuxWorkspaces\.env\.A-B is not a valid variable name/);
+    assert.match(bad({ TMUX_WORKSPACES_PORT: '1' }), /tmuxWorkspaces\.env\.TMUX_WORKSPACES_PORT starts with TMUX_WORKSPACES_/);
+    assert.match(bad({ TMUX: 'x' }), /tmuxWorkspaces\.env\.TMUX is set by tmux/);
+    assert.match(bad({ N: 3 }), /tmuxWorkspaces\.env\.N must be a string, not 3/);
     assert.match(refusal(() => workspaceEnvironment(record, [{ source: 'setting tmuxWorkspaces.env', env: ['x'] as never }])), /must map variable names/);
   });
 

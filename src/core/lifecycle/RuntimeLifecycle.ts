@@ -124,7 +124,7 @@ export class RuntimeLifecycle implements Disposable {
     const ports = new WorkspacePorts(this.context);
     const variables: WorkspaceVariables = async (workspaceId) => ports.environment(await this.lock.run(PORTS_LOCK, () => ports.ensure(workspaceId)));
     this.launcher = new SessionLaunch(this.context, this.prompts, variables);
-    this.setup = new WorkspaceSetup(this.context, (record) => this.launcher.startBase(record), variables);
+    this.setup = new WorkspaceSetup(this.context, (record) => this.launcher.startBase(record), variables, (repoPath) => ports.check(repoPath));
     this.deletion = new WorkspaceDeletion(this.context);
     this.teardown = new WorkspaceTeardown(this.context, variables);
     this.landing = new WorkspaceLanding(this.context);

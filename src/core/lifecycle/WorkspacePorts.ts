@@ -1,8 +1,8 @@
 import { PROJECT_FILE, loadProjectFile } from '../project/projectFile';
 import type { WorkspaceRecord } from '../store/records';
 import { requireWorkspace, type LifecycleContext } from './context';
-import { allocatePortBlock, machinePortProbe, portRange, resolvePortSettings } from './portBlocks';
-import { workspaceEnvironment, type EnvironmentLayer } from './workspaceEnvironment';
+import { allocatePortBlock, machinePortProbe, portRange, resolvePortSettings, type PortSettings } from './portBlocks';
+import { checkEnvironment, workspaceEnvironment, type EnvironmentLayer } from './workspaceEnvironment';
 
 /** The one lock key every window takes to hand out port blocks (with the workspace's own lock held). */
 export const PORTS_LOCK = 'ports';
@@ -19,12 +19,10 @@ export class WorkspacePorts {
 
   /** The record with its block, allocating one if it has none. With the workspace's lock and `PORTS_LOCK` held. */
   async ensure(workspaceId: string): Promise<WorkspaceRecord> {
-    const { store, options, log } = this.context;
+    const { store, log } = this.context;
     const record = requireWorkspace(store, workspaceId);
     if (record.ports) return record;
-    // The team's project file first, the user's settings over it.
-    const project = (await loadProjectFile(record.repoPath))?.file.ports;
-    const settings = resolvePortSettings([...(project ? [{ ...project, source: PROJECT_FILE }] : []), ...(options.ports?.(record.repoPath) ?? [])]);
+    const settings = await this.settings(record.repoPath);
     const taken = store.workspaces().flatMap((other) => (other.id !== workspaceId && other.ports ? [other.ports] : []));
     const block = await allocatePortBlock(taken, settings, await machinePortProbe(log));
     const updated = (await store.update(workspaceId, { ports: block })) ?? record;
@@ -43,10 +41,29 @@ export class WorkspacePorts {
    * naming the field, and nothing starts.
    */
   async environment(record: WorkspaceRecord): Promise<Record<string, string>> {
+    return workspaceEnvironment(record, await this.layers(record.repoPath));
+  }
+
+  /**
+   * Refuses, naming the field, a variable that `environment` would refuse for
+   * a new workspace of the repository (its block's size as settings give it
+   * now); a bad ports setting too. Create asks before anything exists.
+   */
+  async check(repoPath: string): Promise<void> {
+    checkEnvironment(await this.layers(repoPath), (await this.settings(repoPath)).blockSize);
+  }
+
+  /** The team's project file first, the user's settings over it. */
+  private async settings(repoPath: string): Promise<PortSettings> {
+    const project = (await loadProjectFile(repoPath))?.file.ports;
+    return resolvePortSettings([...(project ? [{ ...project, source: PROJECT_FILE }] : []), ...(this.context.options.ports?.(repoPath) ?? [])]);
+  }
+
+  private async layers(repoPath: string): Promise<EnvironmentLayer[]> {
     const { options } = this.context;
     const trusted = options.isTrusted?.() ?? true;
-    const project = trusted ? await loadProjectFile(record.repoPath) : undefined;
-    const file: EnvironmentLayer[] = project && Object.keys(project.file.env).length > 0 ? [{ source: PROJECT_FILE, env: project.file.env }] : [];
-    return workspaceEnvironment(record, [...file, ...(options.environmentTemplates?.(record.repoPath) ?? [])]);
+    const project = trusted ? await loadProjectFile(repoPath) : undefined;
+    const file: EnvironmentLayer[] = project && Object.keys(project.file.env).length > 0 ? [{ source: `${PROJECT_FILE}: env`, env: project.file.env }] : [];
+    return [...file, ...(options.environmentTemplates?.(repoPath) ?? [])];
   }
 }

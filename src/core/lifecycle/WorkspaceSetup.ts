@@ -31,6 +31,8 @@ export class WorkspaceSetup {
     private readonly startBase: (record: WorkspaceRecord) => Promise<void>,
     /** The workspace's variables (its ports allocated first, if it has none), for every setup step. */
     variables: WorkspaceVariables = async () => ({}),
+    /** Refuses the variables a new workspace of the repository would get, if any is bad. */
+    private readonly checkVariables: (repoPath: string) => Promise<void> = async () => {},
   ) {
     this.steps = new ProjectSteps(context, variables);
     this.setupSteps = new ProjectSetup(context, this.steps);
@@ -46,8 +48,9 @@ export class WorkspaceSetup {
     const { store, git, options } = this.context;
     const existing = store.workspaces().find((ws) => ws.repoPath === repoPath && ws.branch === branch);
     if (existing) return existing;
-    // A bad project file is refused before anything exists: no record, worktree or branch.
+    // A bad project file or variable is refused before anything exists: no record, worktree or branch.
     await loadProjectFile(repoPath);
+    await this.checkVariables(repoPath);
     if (source === 'new' && (await git.localBranchExists(repoPath, branch))) {
       throw refused(`Branch "${branch}" already exists. Pick it as an existing branch instead.`);
     }

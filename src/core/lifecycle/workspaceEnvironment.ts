@@ -1,25 +1,19 @@
 import { basename } from 'node:path';
 import { refused } from '../errors';
+import { OWN_PREFIX, checkPortOffset, checkVariable, parseTemplate, type Placeholder } from '../project/envTemplates';
 import type { WorkspaceRecord } from '../store/records';
-import { PANE_OWN_VARIABLES } from '../tmux/environment';
 import { portRange } from './portBlocks';
 
-/** The prefix of the variables the extension sets itself; a user-defined variable may not take one. */
-export const OWN_PREFIX = 'TMUX_WORKSPACES_';
-
 /**
- * User-defined variables from one source, name → template. `source` names it
- * in messages (`setting tmuxWorkspaces.env`, `.tmux-workspaces.json`). Values
- * come from JSON, so anything may be there; only strings are accepted.
+ * User-defined variables from one source, name → template. `source` is the
+ * field they are under, for messages (`setting tmuxWorkspaces.env`,
+ * `.tmux-workspaces.json: env`; a variable is `source.NAME`). Values come from
+ * JSON, so anything may be there; only strings are accepted.
  */
 export interface EnvironmentLayer {
   readonly source: string;
   readonly env: Readonly<Record<string, unknown>> | undefined;
 }
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const TOKEN = /\{\{|\}\}|\{([^{}]*)\}|[{}]/g;
-const PLACEHOLDERS = '{name}, {branch}, {root}, {worktree}, {port}, {port+N}, {ports}';
 
 /**
  * The workspace's name in variables and templates: its worktree's folder
@@ -51,37 +45,40 @@ export function builtInVariables(record: WorkspaceRecord): Record<string, string
  */
 export function workspaceEnvironment(record: WorkspaceRecord, layers: readonly EnvironmentLayer[] = []): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const layer of layers) {
-    if (layer.env === undefined || layer.env === null) continue;
-    if (typeof layer.env !== 'object' || Array.isArray(layer.env)) throw refused(`${layer.source} must map variable names to template strings.`);
-    for (const [name, template] of Object.entries(layer.env)) {
-      const where = `${layer.source}: variable ${JSON.stringify(name)}`;
-      checkName(name, where);
-      if (typeof template !== 'string') throw refused(`${where} must be a string, not ${JSON.stringify(template)}.`);
-      result[name] = renderTemplate(template, record, where);
-    }
+  for (const [name, template, where] of layerVariables(layers)) {
+    checkVariable(name, template, where);
+    result[name] = renderTemplate(template as string, record, where);
   }
   return { ...result, ...builtInVariables(record) };
 }
 
-function checkName(name: string, where: string): void {
-  if (!ENV_NAME.test(name)) throw refused(`${where} is not a valid name: use letters, digits and _ only, not starting with a digit.`);
-  if (name.startsWith(OWN_PREFIX)) throw refused(`${where} starts with ${OWN_PREFIX}, which the extension sets itself; choose another name.`);
-  if (PANE_OWN_VARIABLES.includes(name)) throw refused(`${where} is set by tmux for each pane; choose another name.`);
+/**
+ * Refuses, as `workspaceEnvironment` would, a bad variable of a workspace not
+ * made yet, whose block will have `blockSize` ports: Create asks this before
+ * anything exists.
+ */
+export function checkEnvironment(layers: readonly EnvironmentLayer[], blockSize: number): void {
+  for (const [name, template, where] of layerVariables(layers)) checkVariable(name, template, where, blockSize);
+}
+
+/** Every layer's variables in order, each with its field's name; refuses a layer that is not an object. */
+function layerVariables(layers: readonly EnvironmentLayer[]): Array<[name: string, template: unknown, where: string]> {
+  return layers.flatMap((layer) => {
+    if (layer.env === undefined || layer.env === null) return [];
+    if (typeof layer.env !== 'object' || Array.isArray(layer.env)) throw refused(`${layer.source} must map variable names to template strings.`);
+    return Object.entries(layer.env).map(([name, template]): [string, unknown, string] => [name, template, `${layer.source}.${name}`]);
+  });
 }
 
 /** `template` with its placeholders filled in; `{{` and `}}` stand for a literal brace. */
 export function renderTemplate(template: string, record: WorkspaceRecord, where = 'template'): string {
-  return template.replace(TOKEN, (token: string, key: string | undefined) => {
-    if (token === '{{') return '{';
-    if (token === '}}') return '}';
-    if (key === undefined) throw refused(`${where} has an unmatched "${token}" in ${JSON.stringify(template)}; write {{ or }} for a literal brace.`);
-    return placeholder(key.trim(), record, where);
-  });
+  return parseTemplate(template, where)
+    .map((part) => (typeof part === 'string' ? part : value(part, record, where)))
+    .join('');
 }
 
-function placeholder(key: string, record: WorkspaceRecord, where: string): string {
-  switch (key) {
+function value(part: Placeholder, record: WorkspaceRecord, where: string): string {
+  switch (part.kind) {
     case 'name':
       return workspaceName(record);
     case 'branch':
@@ -91,17 +88,10 @@ function placeholder(key: string, record: WorkspaceRecord, where: string): strin
     case 'worktree':
       return record.worktreePath;
   }
-  const port = /^port(?:\s*\+\s*(\d+))?$/.exec(key);
-  if (key === 'ports' || port) {
-    if (!record.ports) throw refused(`${where} uses {${key}}, but the workspace has no ports yet.`);
-    if (key === 'ports') return portRange(record.ports);
-    const offset = Number(port![1] ?? 0);
-    if (offset >= record.ports.count) {
-      throw refused(`${where} uses {${key}}, outside the workspace's block of ${record.ports.count} ports (use {port} to {port+${record.ports.count - 1}}).`);
-    }
-    return String(record.ports.first + offset);
-  }
-  throw refused(`${where} has an unknown placeholder {${key}}; use ${PLACEHOLDERS}.`);
+  if (!record.ports) throw refused(`${where} uses {${part.text}}, but the workspace has no ports yet.`);
+  if (part.kind === 'ports') return portRange(record.ports);
+  checkPortOffset(part, record.ports.count, where);
+  return String(record.ports.first + part.offset);
 }
 
 /** A workspace's variables for its panes and steps (its ports allocated first, if it has none). */

@@ -3,6 +3,7 @@ import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { refused } from '../errors';
 import type { AgentDefinition } from '../agents/catalog';
+import { checkVariable } from './envTemplates';
 
 /** The team's file at a repository's root. */
 export const PROJECT_FILE = '.tmux-workspaces.json';
@@ -40,7 +41,6 @@ export interface LoadedProject {
 }
 
 const FIELDS = ['$schema', 'setup', 'teardown', 'include', 'env', 'ports', 'agents'];
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Thrown with the field's path: `.tmux-workspaces.json: setup[2].run must be a string`. */
 function bad(field: string, problem: string): never {
@@ -88,10 +88,9 @@ function steps(value: unknown, field: string): ProjectStep[] {
 function environment(value: unknown): Record<string, string> {
   if (value === undefined) return {};
   if (!isObject(value)) bad('env', 'must be an object of variable names to strings');
-  for (const [name, template] of Object.entries(value)) {
-    if (!ENV_NAME.test(name)) bad(`env.${name}`, 'is not a valid variable name (letters, digits and _, not starting with a digit)');
-    if (typeof template !== 'string') bad(`env.${name}`, 'must be a string');
-  }
+  // Names and template syntax now, so Create refuses a bad one before anything exists. Port offsets
+  // wait for Create: the block's size may come from the user's settings.
+  for (const [name, template] of Object.entries(value)) checkVariable(name, template, `${PROJECT_FILE}: env.${name}`);
   return value as Record<string, string>;
 }
 
