@@ -193,6 +193,23 @@ describe('.tmux-workspaces.json', () => {
       assert.match(await readFile(join(world.harness.stateDirectory, 'logs', `${ws.id}.setup.log`), 'utf8'), /tearing-down/);
     });
 
+    it('never hands out ports to a workspace it tears down: one made before ports existed is deleted without a block, even when none would fit', async () => {
+      const seen = join(world.repo.root, 'seen');
+      await writeProject(world, { teardown: [{ name: 'look', run: `echo "port=$TMUX_WORKSPACES_PORT db=$DB name=$NAME" > '${seen}'` }], env: { DB: 'db-{port}', NAME: 'n-{name}' } });
+      const old = await world.readyWorkspace();
+      world.harness.lifecycles[0].dispose();
+      // As an older version wrote it: no block.
+      await new RecordStore(world.harness.memento).update(old.id, { ports: undefined });
+      // The one block these settings allow goes to another workspace, so none would fit the old one.
+      const lifecycle = await world.harness.reload({ approveProject: approver.approve, ports: () => [{ base: 65530, blockSize: 6 }] });
+      const other = await lifecycle.createWorkspace({ repoPath: world.repo.repo, branch: 'feature/two' });
+      assert.equal(other.ports?.first, 65530);
+      await lifecycle.deleteWorkspace(old.id);
+      assert.equal(await readFile(seen, 'utf8'), 'port= db= name=n-feature-one\n', 'no port, and no variable that needs one');
+      assert.equal(new RecordStore(world.harness.memento).workspace(old.id), undefined, 'deleted');
+      assert.equal(existsSync(old.worktreePath), false);
+    });
+
     it('keeps everything when teardown fails (deletion_failed); Retry Delete runs it again once fixed', async () => {
       const flag = join(world.repo.root, 'fixed');
       await writeProject(world, { teardown: [counted(world, 'down', `test -e '${flag}'`)] });

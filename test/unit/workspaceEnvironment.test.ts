@@ -83,6 +83,19 @@ describe('workspace environment', () => {
     assert.match(refusal(() => renderTemplate('{port}', withoutPorts, 'X')), /X uses \{port\}, but the workspace has no ports yet/);
     assert.equal(workspaceEnvironment(withoutPorts).TMUX_WORKSPACES_PORT, undefined);
   });
+
+  it('leaves out, for a teardown, the variables that need a block the workspace does not hold', () => {
+    const withoutPorts: WorkspaceRecord = { ...record, ports: undefined };
+    const left: string[] = [];
+    const layers = [
+      { source: '.tmux-workspaces.json: env', env: { DB: 'db', NAME: 'n-{name}' } },
+      { source: 'setting tmuxWorkspaces.env', env: { DB: 'db-{port+1}', RANGE: '{ports}' } },
+    ];
+    const env = workspaceEnvironment(withoutPorts, layers, { withoutBlock: (where) => left.push(where) });
+    assert.equal(env.NAME, 'n-feature-login');
+    assert.equal('DB' in env || 'RANGE' in env, false, 'a later layer left out takes the earlier one with it');
+    assert.deepEqual(left, ['setting tmuxWorkspaces.env.DB', 'setting tmuxWorkspaces.env.RANGE']);
+  });
 });
 
 describe('port blocks', () => {

@@ -126,7 +126,8 @@ export class RuntimeLifecycle implements Disposable {
     this.launcher = new SessionLaunch(this.context, this.prompts, variables);
     this.setup = new WorkspaceSetup(this.context, (record) => this.launcher.startBase(record), variables, (repoPath) => ports.check(repoPath));
     this.deletion = new WorkspaceDeletion(this.context);
-    this.teardown = new WorkspaceTeardown(this.context, variables);
+    // A teardown gets the block the workspace holds, or none: it never allocates one.
+    this.teardown = new WorkspaceTeardown(this.context, async (workspaceId) => ports.teardownEnvironment(requireWorkspace(this.options.store, workspaceId)));
     this.landing = new WorkspaceLanding(this.context);
     this.archives = new WorkspaceArchive(this.context, {
       locate: (record) => this.deletion.locate(record),

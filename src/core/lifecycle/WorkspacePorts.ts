@@ -45,6 +45,17 @@ export class WorkspacePorts {
   }
 
   /**
+   * The variables for a teardown: as `environment`, with the block the
+   * workspace holds, or none. Never allocates: a workspace going away must not
+   * take a block, nor fail its delete because none is left. Without a block,
+   * a variable that needs one is left out (and logged).
+   */
+  async teardownEnvironment(record: WorkspaceRecord): Promise<Record<string, string>> {
+    const withoutBlock = (where: string) => this.context.log.info(`workspace ${record.id}: teardown runs without ${where}, which needs ports the workspace does not hold`);
+    return workspaceEnvironment(record, await this.layers(record.repoPath), { withoutBlock });
+  }
+
+  /**
    * Refuses, naming the field, a variable that `environment` would refuse for
    * a new workspace of the repository (its block's size as settings give it
    * now); a bad ports setting too. Create asks before anything exists.

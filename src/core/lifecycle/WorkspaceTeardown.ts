@@ -22,6 +22,7 @@ export class WorkspaceTeardown {
 
   constructor(
     private readonly context: LifecycleContext,
+    /** The workspace's variables with the block it holds, or none (never one allocated now). */
     variables?: WorkspaceVariables,
   ) {
     this.steps = new ProjectSteps(context, variables);

@@ -41,13 +41,21 @@ export function builtInVariables(record: WorkspaceRecord): Record<string, string
  * variables, then each layer's variables rendered from its templates (a
  * later layer's variable replaces an earlier one's of the same name). A bad
  * name or template is refused with a message naming the variable and where it
- * was set; nothing is returned half-made.
+ * was set; nothing is returned half-made. With `withoutBlock`, a workspace
+ * that holds no ports gets no variable that needs one (told of each, by its
+ * field), instead of a refusal.
  */
-export function workspaceEnvironment(record: WorkspaceRecord, layers: readonly EnvironmentLayer[] = []): Record<string, string> {
+export function workspaceEnvironment(record: WorkspaceRecord, layers: readonly EnvironmentLayer[] = [], options: { withoutBlock?: (where: string) => void } = {}): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, template, where] of layerVariables(layers)) {
     checkVariable(name, template, where);
-    result[name] = renderTemplate(template as string, record, where);
+    const parts = parseTemplate(template as string, where);
+    if (!record.ports && options.withoutBlock && parts.some((part) => typeof part !== 'string' && (part.kind === 'port' || part.kind === 'ports'))) {
+      options.withoutBlock(where);
+      delete result[name];
+      continue;
+    }
+    result[name] = render(parts, record, where);
   }
   return { ...result, ...builtInVariables(record) };
 }
@@ -72,9 +80,11 @@ function layerVariables(layers: readonly EnvironmentLayer[]): Array<[name: strin
 
 /** `template` with its placeholders filled in; `{{` and `}}` stand for a literal brace. */
 export function renderTemplate(template: string, record: WorkspaceRecord, where = 'template'): string {
-  return parseTemplate(template, where)
-    .map((part) => (typeof part === 'string' ? part : value(part, record, where)))
-    .join('');
+  return render(parseTemplate(template, where), record, where);
+}
+
+function render(parts: ReturnType<typeof parseTemplate>, record: WorkspaceRecord, where: string): string {
+  return parts.map((part) => (typeof part === 'string' ? part : value(part, record, where))).join('');
 }
 
 function value(part: Placeholder, record: WorkspaceRecord, where: string): string {
@@ -94,5 +104,5 @@ function value(part: Placeholder, record: WorkspaceRecord, where: string): strin
   return String(record.ports.first + part.offset);
 }
 
-/** A workspace's variables for its panes and steps (its ports allocated first, if it has none). */
+/** A workspace's variables for its panes and steps, by its id. */
 export type WorkspaceVariables = (workspaceId: string) => Promise<Readonly<Record<string, string>>>;
