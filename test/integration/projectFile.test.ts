@@ -118,6 +118,19 @@ describe('.tmux-workspaces.json', () => {
       assert.deepEqual(await counts(world), ['first', 'second', 'second', 'third'], 'first ran once');
     });
 
+    it('runs again on Retry Setup a step that succeeded but whose command was edited since, its name kept', async () => {
+      const flag = join(world.repo.root, 'fixed');
+      await writeProject(world, { setup: [counted(world, 'first'), counted(world, 'second', `test -e '${flag}'`)] });
+      await assert.rejects(world.readyWorkspace(), /The setup step "second"/);
+      const failedWs = new RecordStore(world.harness.memento).workspaces()[0];
+      await writeProject(world, { setup: [{ name: 'first', run: `echo first-edited >> '${join(world.repo.root, 'count')}'` }, counted(world, 'second', `test -e '${flag}'`)] });
+      await writeFile(flag, '');
+      const ready = await world.lifecycle.retrySetup(failedWs.id);
+      assert.equal(ready.status, 'ready');
+      assert.equal(approver.asked.length, 2, 'the edited file was approved');
+      assert.deepEqual(await counts(world), ['first', 'second', 'first-edited', 'second'], 'the edited step ran');
+    });
+
     it('asks once for a file, not again while it is unchanged, and again once its text changes', async () => {
       await writeProject(world, { setup: ['true'] });
       await world.readyWorkspace('feature/a');

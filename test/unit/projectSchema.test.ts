@@ -81,7 +81,7 @@ describe('project file schema and validator', () => {
     assert.equal(entry?.url, './schemas/tmux-workspaces.schema.json');
   });
 
-  it('refuses two steps of one name (Retry Setup resumes by name), which the schema cannot say', () => {
+  it('refuses two steps of one name (the log, progress and Retry Setup tell steps apart by it), which the schema cannot say', () => {
     assert.throws(() => parseProjectFile(JSON.stringify({ setup: ['make', 'make'] })), /setup\[1\] has the same name as an earlier step/);
   });
 });

@@ -2,13 +2,14 @@ import type { LoadedProject, ProjectStep } from '../project/projectFile';
 import { projectGate } from '../project/projectGate';
 import type { SetupEvent, WorkspaceRecord, WorkspaceStatus } from '../store/records';
 import type { LifecycleContext } from './context';
-import type { ProjectSteps } from './ProjectSteps';
+import { stepDigest, type ProjectSteps } from './ProjectSteps';
 
 /**
  * The setup stage: the user's setup command when the setting has one (it
  * replaces the project file's steps, for this user), else the project file's
  * steps once trusted and approved. A step that succeeded in this worktree is
- * not run again, so Retry Setup resumes at the step that failed.
+ * not run again (unless its command was edited since), so Retry Setup
+ * resumes at the step that failed.
  */
 export class ProjectSetup {
   constructor(
@@ -29,11 +30,15 @@ export class ProjectSetup {
   }
 }
 
-/** Whether a setup step succeeded since the worktree now in place was made. */
+/**
+ * Whether a setup step succeeded, as it reads now (its name and its command
+ * line), since the worktree now in place was made. An event written before
+ * digests were kept matches by name, as it did then.
+ */
 function doneInThisWorktree(events: readonly SetupEvent[]): (step: ProjectStep) => boolean {
   const lastWorktree = events.map((event) => event.stage === 'worktree' && event.outcome === 'ok').lastIndexOf(true);
-  const done = new Set(events.filter((event, i) => i > lastWorktree && event.stage === 'setup' && event.outcome === 'ok' && event.step !== undefined).map((event) => event.step));
-  return (step) => done.has(step.name);
+  const done = events.filter((event, i) => i > lastWorktree && event.stage === 'setup' && event.outcome === 'ok' && event.step !== undefined);
+  return (step) => done.some((event) => event.step === step.name && (event.digest === undefined || event.digest === stepDigest(step)));
 }
 
 /** Whether the newest setup attempt skipped steps (declined or not trusted), so a `ready` workspace may retry setup. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -76,7 +77,7 @@ export class ProjectSteps {
     try {
       const detail = await this.runCommand(record, stage, step, log, options);
       await this.context.step(`${stage}:step-done`);
-      await store.addSetupEvent(record.id, { stage, step: step.name, outcome: 'ok', at: Date.now(), ms: Date.now() - started, detail });
+      await store.addSetupEvent(record.id, { stage, step: step.name, outcome: 'ok', at: Date.now(), ms: Date.now() - started, detail, digest: stepDigest(step) });
       this.context.changed(record.id);
     } catch (error) {
       await store.addSetupEvent(record.id, { stage, step: step.name, outcome: 'failed', at: Date.now(), ms: Date.now() - started, detail: errorMessage(error) });
@@ -125,6 +126,11 @@ export class ProjectSteps {
   private async stepEnvironment(record: WorkspaceRecord): Promise<NodeJS.ProcessEnv> {
     return { ...(this.context.options.environment ?? process.env), ...(await this.variables(record.id)) };
   }
+}
+
+/** What a step's `ok` event keeps of its command line, so a resume can tell an edited step from the one that ran. */
+export function stepDigest(step: ProjectStep): string {
+  return createHash('sha256').update(step.run).digest('hex').slice(0, 16);
 }
 
 /** Stops a step's process group at its deadline or when its signal aborts; `why` says which happened. */

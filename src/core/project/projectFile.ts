@@ -78,7 +78,7 @@ function steps(value: unknown, field: string): ProjectStep[] {
     const run = nonEmptyString(item.run, `${at}.run`);
     return { name: item.name === undefined ? run : nonEmptyString(item.name, `${at}.name`), run };
   });
-  // Retry Setup resumes by step name: two steps of one name could not be told apart.
+  // Retry Setup resumes by a step's name and command, and the log and progress call a step by its name: each its own.
   const names = result.map((step) => step.name);
   const twice = names.findIndex((name, i) => names.indexOf(name) !== i);
   if (twice >= 0) bad(`${field}[${twice}]`, `has the same name as an earlier step ("${names[twice]}"); give each step its own "name"`);

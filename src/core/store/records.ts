@@ -21,6 +21,8 @@ export interface SetupEvent {
   readonly step?: string;
   /** How long it took, on an outcome that ends a step. */
   readonly ms?: number;
+  /** A hash of the step's command line, on `ok` (see `stepDigest`): a step edited since, its name kept, is not done. */
+  readonly digest?: string;
 }
 
 /** A block of ports a workspace holds for its life (see `WorkspacePorts`): `first` … `first + count - 1`. */
