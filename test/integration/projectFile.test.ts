@@ -131,6 +131,16 @@ describe('.tmux-workspaces.json', () => {
       assert.deepEqual(await counts(world), ['first', 'second', 'first-edited', 'second'], 'the edited step ran');
     });
 
+    it('stops a Create cancelled during the worktree stage as a cancelled step does (error), even with no steps', async () => {
+      const cancel = new AbortController();
+      const lifecycle = await world.harness.reload({ approveProject: approver.approve, onStep: (name) => void (name === 'create:worktree-added' && cancel.abort()) });
+      await assert.rejects(lifecycle.createWorkspace({ repoPath: world.repo.repo, branch: 'feature/one', signal: cancel.signal }), /cancelled/);
+      const ws = new RecordStore(world.harness.memento).workspaces()[0];
+      assert.equal(ws.status, 'error');
+      assert.match(ws.lastError ?? '', /cancelled/);
+      assert.equal(ws.setupEvents.some((e) => e.stage === 'terminal'), false, 'no later stage ran');
+    });
+
     it('asks once for a file, not again while it is unchanged, and again once its text changes', async () => {
       await writeProject(world, { setup: ['true'] });
       await world.readyWorkspace('feature/a');

@@ -113,6 +113,7 @@ export class WorkspaceSetup {
           record = await this.addWorktree(record, made);
         });
       }
+      stopIfCancelled(signal, 'terminal');
       if (await tmux.available()) {
         await this.stage(workspaceId, 'terminal', async () => {
           if (await tmux.hasSession(record.baseSession)) return;
@@ -122,6 +123,7 @@ export class WorkspaceSetup {
         await store.addSetupEvent(workspaceId, { stage: 'terminal', outcome: 'skipped', at: Date.now(), detail: NO_TMUX_NOTE });
         record = (await store.update(workspaceId, { baseNote: NO_TMUX_NOTE })) ?? record;
       }
+      stopIfCancelled(signal, 'include');
       // A kept worktree had its files copied: copying again would bring back ones the user removed.
       if (made.worktree || !includedBefore(record)) await this.stage(workspaceId, 'include', async () => {
         const trusted = this.context.options.isTrusted?.() ?? true;
@@ -130,6 +132,7 @@ export class WorkspaceSetup {
         // Skipped, not done: a Retry Setup once the workspace is trusted copies them.
         return trusted ? note : { detail: note ?? 'not trusted', skipped: true };
       });
+      stopIfCancelled(signal, 'setup');
       await this.setupSteps.run(requireWorkspace(store, workspaceId), setupCommand, project, signal);
       const ready = await store.transition(workspaceId, ['creating'], { status: 'ready', lastError: undefined });
       this.context.changed(workspaceId);
@@ -223,6 +226,14 @@ export class WorkspaceSetup {
     }
     return problems.length > 0 ? ` (rollback: ${problems.join('; ')})` : '';
   }
+}
+
+/**
+ * A Cancel seen between stages ends setup as a cancelled step does: `error`,
+ * what was made kept, Retry Setup resuming at `next`, the stage not begun.
+ */
+function stopIfCancelled(signal: AbortSignal | undefined, next: SetupStage): void {
+  if (signal?.aborted) throw new StageError(next, failed(`Setup was cancelled before the ${next} stage.`, { namesStage: true }));
 }
 
 /** Whether the worktree now in place had its `.worktreeinclude` files copied: an `include` ok since its `worktree` ok. */
