@@ -67,6 +67,13 @@ describe('archive and restore', () => {
     assert.equal((await world.lifecycle.listWorkspaces()).find((view) => view.record.id === ws.id)!.record.status, 'ready');
   });
 
+  it('stops a restore that is cancelled, as a cancelled setup stops (error, Retry Setup offered)', async () => {
+    const ws = await world.readyWorkspace();
+    await world.lifecycle.archiveWorkspace(ws.id, { force: true });
+    await assert.rejects(world.lifecycle.restoreWorkspace(ws.id, { signal: AbortSignal.abort() }), /cancelled/);
+    assert.equal(world.lifecycle.workspace(ws.id)!.status, 'error');
+  });
+
   it('refuses to restore when the kept branch is checked out elsewhere, and changes nothing', async () => {
     const ws = await world.readyWorkspace();
     await world.lifecycle.archiveWorkspace(ws.id);

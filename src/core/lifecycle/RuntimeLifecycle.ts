@@ -135,7 +135,7 @@ export class RuntimeLifecycle implements Disposable {
       stopAll: (record, stage) => this.deletion.stopAll(record, stage),
       removeWorktree: (record, force) => this.deletion.removeWorktree(record, force, { keepBranch: true, stage: 'archive' }),
       checkFolder: (record) => this.setup.checkFolder(record),
-      runSetup: (workspaceId, setupCommand) => this.setup.run(workspaceId, setupCommand),
+      runSetup: (workspaceId, setupCommand, signal) => this.setup.run(workspaceId, setupCommand, signal),
       teardown: (record, force) => this.teardown.run(record, force),
     });
     this.comeback = new Comeback(this.context, this.lock, { startBase: (record) => this.launcher.startBase(record), resume: (stopped, environment) => this.resumeAgent(stopped.key, { environment }) });
@@ -386,8 +386,8 @@ export class RuntimeLifecycle implements Disposable {
   }
 
   /** A new worktree on an archived workspace's kept branch, then setup again (`creating`, then `ready` or `error`). */
-  restoreWorkspace(workspaceId: string, options: { setupCommand?: string } = {}): Promise<WorkspaceRecord> {
-    return this.lock.run(workspaceId, () => this.archives.restore(workspaceId, options.setupCommand));
+  restoreWorkspace(workspaceId: string, options: { setupCommand?: string; signal?: AbortSignal } = {}): Promise<WorkspaceRecord> {
+    return this.lock.run(workspaceId, () => this.archives.restore(workspaceId, options.setupCommand, options.signal));
   }
 
   // ---------------------------------------- landing: WorkspaceLanding does the work, each under the workspace's lock

@@ -17,8 +17,8 @@ export interface ArchiveSteps {
   removeWorktree(record: WorkspaceRecord, force: boolean): Promise<void>;
   /** Refuses when the record's folder exists but is not its worktree. */
   checkFolder(record: WorkspaceRecord): Promise<void>;
-  /** Setup from `creating`: worktree, base terminal, includes, setup command, then `ready`. */
-  runSetup(workspaceId: string, setupCommand: string | undefined): Promise<WorkspaceRecord>;
+  /** Setup from `creating`: worktree, base terminal, includes, setup command, then `ready`; `signal` cancels it. */
+  runSetup(workspaceId: string, setupCommand: string | undefined, signal?: AbortSignal): Promise<WorkspaceRecord>;
   /** The project file's teardown steps; a failure throws (unless forced) before anything is stopped or removed. */
   teardown(record: WorkspaceRecord, force: boolean): Promise<void>;
 }
@@ -70,7 +70,7 @@ export class WorkspaceArchive {
   }
 
   /** Refuses, changing nothing, when the kept branch is gone, checked out elsewhere, or the folder is taken; else setup runs again. */
-  async restore(workspaceId: string, setupCommand: string | undefined): Promise<WorkspaceRecord> {
+  async restore(workspaceId: string, setupCommand: string | undefined, signal?: AbortSignal): Promise<WorkspaceRecord> {
     const { store, git } = this.context;
     const record = requireWorkspace(store, workspaceId);
     if (record.status !== 'archived') throw refused(`Workspace "${record.branch}" is ${statusWords(record)}; only an archived workspace can be restored.`);
@@ -84,6 +84,6 @@ export class WorkspaceArchive {
     await store.transition(workspaceId, ['archived'], { status: 'creating', lastError: undefined });
     this.context.changed(workspaceId);
     await this.context.step('restore:marked');
-    return this.steps.runSetup(workspaceId, setupCommand);
+    return this.steps.runSetup(workspaceId, setupCommand, signal);
   }
 }

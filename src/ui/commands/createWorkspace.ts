@@ -104,7 +104,7 @@ export async function runRestore(context: CommandContext, record: WorkspaceRecor
     progress: `Restoring workspace ${record.branch}`,
     action: `Restore workspace "${record.branch}"`,
     done: 'is restored and ready',
-    run: (setupCommand) => context.lifecycle.restoreWorkspace(record.id, { setupCommand }),
+    run: (setupCommand, signal) => context.lifecycle.restoreWorkspace(record.id, { setupCommand, signal }),
   });
 }
 
