@@ -16,8 +16,8 @@ import * as vscode from 'vscode';
 import type { SessionRecord, TmuxWorkspacesApi, WorkspaceRecord } from '../../src/api';
 import { REPORTER_SCRIPT } from '../../src/core/agents/reporter';
 import { screenshot } from './screenshot';
-import { eventually, extensionApi, makeRepo, requirePrivateTmux, terminalNamed, tmux, tmuxClientPids } from './support';
-import { byRole, click, uiAvailable, waitFor } from './ui';
+import { eventually, extensionApi, makeRepo, requirePrivateTmux, terminalNamed, tmux, tmuxClientPids, waitForEvent } from './support';
+import { byRole, click, press, uiAvailable, waitFor } from './ui';
 
 const BRANCH = 'notify/stand-in';
 const LABEL = 'stand-in agent';
@@ -56,8 +56,9 @@ function notifications(this: Mocha.Suite): void {
     writeFileSync(reporter, REPORTER_SCRIPT, { mode: 0o755 });
     const payload = join(scratch, 'notification.json');
     writeFileSync(payload, JSON.stringify({ session_id: CONVERSATION, hook_event_name: 'Notification', message: 'Claude needs your permission to use Bash' }));
-    // Each line typed into it later is a turn: it works a second (reported), then needs input again.
-    const turns = `while read -r _; do /bin/sh '${reporter}' claude working < '${payload}'; sleep 1; /bin/sh '${reporter}' claude needs-input < '${payload}'; done`;
+    // Each line typed into it later is a turn: it works six seconds (reported), then needs input again. Six: windows
+    // count the same state claimed within 5 s as one change (NotificationClaims), so a quicker second request is not told.
+    const turns = `while read -r _; do /bin/sh '${reporter}' claude working < '${payload}'; sleep 6; /bin/sh '${reporter}' claude needs-input < '${payload}'; done`;
     const standIn = `echo "stand-in agent waiting for you"; /bin/sh '${reporter}' claude needs-input < '${payload}'; ${turns}; sleep 600`;
     // Launched through the API: nothing attaches, so its terminal is not in front of the user.
     agent = await api.launchSession(workspace.id, { kind: 'agent', label: LABEL, command: ['bash', '-c', standIn] });
@@ -78,7 +79,12 @@ function notifications(this: Mocha.Suite): void {
   it('once the user clicks into an editor, the terminal VS Code still calls active is behind it: the agent\'s next request is told', async () => {
     assert.ok(vscode.window.activeTerminal && vscode.window.activeTerminal === terminalNamed(`${LABEL} · ${BRANCH}`), 'the agent\'s terminal is still the active one');
     await click({ css: '.editor-instance .view-lines' });
-    await eventually(() => vscode.window.activeTextEditor?.document.uri.fsPath.endsWith('README.md'), 10_000, 'the click landed in the editor');
+    // And moves the cursor by keyboard (a click where the cursor already is changes no selection).
+    const moved = waitForEvent(vscode.window.onDidChangeTextEditorSelection, (event) => event.kind === vscode.TextEditorSelectionChangeKind.Keyboard, 10_000, 'a selection made by keyboard');
+    await press('Control+End');
+    await press('Control+Home');
+    await moved;
+    await eventually(() => vscode.window.activeTextEditor?.document.uri.fsPath.endsWith('README.md'), 10_000, 'the keyboard is in the editor');
     assert.equal(vscode.window.activeTerminal, terminalNamed(`${LABEL} · ${BRANCH}`), 'VS Code still names the agent\'s terminal active');
     // A new turn: the agent works, then asks again.
     await tmux('send-keys', '-t', `=${agent.tmuxName}:`, 'go', 'Enter');
