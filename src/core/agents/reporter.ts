@@ -7,8 +7,9 @@ export const DETAIL_LIMIT_BYTES = 300;
  * Prints `key<TAB>cut<TAB>value` for each wanted top-level string field of the
  * JSON on stdin (or the first string of a top-level array, Codex's
  * `input-messages`), and for each `inner` field one level down (a tool
- * input's `command` or `file_path`, which a permission request names). Values stay JSON-escaped (so they hold no new line or
- * tab) and are cut at `limit` bytes (`cut` 1). Only POSIX awk is assumed
+ * input's `command` or `file_path`, which a permission request names).
+ * Values stay JSON-escaped (so they hold no new line or tab) and are cut at
+ * `limit` bytes (`cut` 1). Only POSIX awk is assumed
  * (Claude Code may be a native binary, Codex is one: no node or python is
  * promised). Records are split at quotes, so braces are counted only outside
  * strings, and a wanted field at another depth (a `prompt` inside a tool

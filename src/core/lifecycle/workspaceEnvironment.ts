@@ -48,8 +48,7 @@ export function builtInVariables(record: WorkspaceRecord): Record<string, string
 export function workspaceEnvironment(record: WorkspaceRecord, layers: readonly EnvironmentLayer[] = [], options: { withoutBlock?: (where: string) => void } = {}): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, template, where] of layerVariables(layers)) {
-    checkVariable(name, template, where);
-    const parts = parseTemplate(template as string, where);
+    const parts = checkVariable(name, template, where);
     if (!record.ports && options.withoutBlock && parts.some((part) => typeof part !== 'string' && (part.kind === 'port' || part.kind === 'ports'))) {
       options.withoutBlock(where);
       delete result[name];

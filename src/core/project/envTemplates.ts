@@ -63,11 +63,12 @@ export function checkPortOffset(part: Placeholder, count: number, where: string)
 /**
  * Refuses a bad variable, as rendering it would: its name, that it is a
  * string, its template's syntax and, given the block size a new workspace
- * gets, its port offsets.
+ * gets, its port offsets. Resolves to the template's parts, for rendering.
  */
-export function checkVariable(name: string, template: unknown, where: string, blockSize?: number): void {
+export function checkVariable(name: string, template: unknown, where: string, blockSize?: number): Array<string | Placeholder> {
   checkVariableName(name, where);
   if (typeof template !== 'string') throw refused(`${where} must be a string, not ${JSON.stringify(template)}.`);
   const parts = parseTemplate(template, where);
   if (blockSize !== undefined) for (const part of parts) if (typeof part !== 'string') checkPortOffset(part, blockSize, where);
+  return parts;
 }
