@@ -72,11 +72,27 @@ function walk(this: Mocha.Suite): void {
       const pids = await tmuxClientPids(tmuxName);
       return pids.length === 1 && pids[0];
     }, `a terminal attached to ${tmuxName}`);
+  /**
+   * Right-click, Delete Workspace…, the dialog. The menu ignores clicks for a
+   * moment after it opens (its items listen for mouse-up only after 100 ms):
+   * click until it takes one. Once in a CI run (2026-12-03), the menu
+   * closed and no dialog came, with no notification: a person clicks again,
+   * and so does the walk, once, saying so and keeping a screenshot of what
+   * the window showed. A second miss fails the step.
+   */
   const openDeleteDialog = async (branch: string) => {
-    await rightClick(row(branch));
-    // The menu ignores clicks for a moment after it opens: click until it takes one.
-    await click(menuItem('Delete Workspace…'), { until: menuItem('Delete Workspace…') });
-    await waitFor(dialog);
+    for (let attempt = 1; ; attempt++) {
+      await rightClick(row(branch));
+      await click(menuItem('Delete Workspace…'), { until: menuItem('Delete Workspace…') });
+      try {
+        await waitFor(dialog, { timeout: attempt === 1 ? 5_000 : undefined });
+        return;
+      } catch (error) {
+        if (attempt > 1) throw error;
+        console.log(`UI walk: no dialog 5 s after Delete Workspace… on ${branch} (${String(error).split('\n')[0]}); opening the menu again`);
+        await screenshot(`walk-missed-delete-menu-${steps + 1}`).catch((failure) => console.error(`UI walk: ${failure}`));
+      }
+    }
   };
 
   before(async () => {
