@@ -75,22 +75,32 @@ function walk(this: Mocha.Suite): void {
   /**
    * Right-click, Delete Workspace…, the dialog. The menu ignores clicks for a
    * moment after it opens (its items listen for mouse-up only after 100 ms):
-   * click until it takes one. Once in a CI run (2026-12-03), the menu
-   * closed and no dialog came, with no notification: a person clicks again,
-   * and so does the walk, once, saying so and keeping a screenshot of what
-   * the window showed. A second miss fails the step.
+   * click until it takes one. When the view refreshes between the right-click
+   * and the click (here: the row gains its dirty mark), VS Code hands the
+   * command no row, and the command asks with its "Pick a workspace" picker
+   * instead of the dialog (seen in CI and here; a known gap, see the closing
+   * note of stop 22). A person then escapes and tries again; so does the walk,
+   * up to three times, saying so and keeping a screenshot of each miss.
    */
   const openDeleteDialog = async (branch: string) => {
+    const item = menuItem('Delete Workspace…');
     for (let attempt = 1; ; attempt++) {
-      await rightClick(row(branch));
-      await click(menuItem('Delete Workspace…'), { until: menuItem('Delete Workspace…') });
+      const last = attempt === 3;
       try {
-        await waitFor(dialog, { timeout: attempt === 1 ? 5_000 : undefined });
+        await rightClick(row(branch));
+        await waitFor(item, { timeout: last ? undefined : 2_000 });
+        await click(item, { until: item });
+        await waitFor(dialog, { timeout: last ? undefined : 5_000 });
         return;
       } catch (error) {
-        if (attempt > 1) throw error;
-        console.log(`UI walk: no dialog 5 s after Delete Workspace… on ${branch} (${String(error).split('\n')[0]}); opening the menu again`);
-        await screenshot(`walk-missed-delete-menu-${steps + 1}`).catch((failure) => console.error(`UI walk: ${failure}`));
+        if (last) throw error;
+        // A dialog slower than the wait: it is there now, and it blocks the next right-click.
+        if (await waitFor(dialog, { timeout: 500 }).then(() => true, () => false)) return;
+        // Escape closes what the miss left open: the picker, or a menu without the item.
+        await press('Escape');
+        await waitFor(quickInput, { state: 'hidden' });
+        console.log(`UI walk: Delete Workspace… on ${branch}, try ${attempt}: ${String(error).split('\n')[0]}; opening the menu again`);
+        await screenshot(`walk-missed-delete-menu-${steps + 1}-${attempt}`).catch((failure) => console.error(`UI walk: ${failure}`));
       }
     }
   };
