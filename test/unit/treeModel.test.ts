@@ -347,6 +347,52 @@ describe('WorkspaceTreeModel', () => {
     }
   });
 
+  it('keeps a workspace\'s counts on its row while they are recounted, and draws the new ones once counted', async () => {
+    const source = new FakeSource();
+    source.views = [view(workspace('a'))];
+    const worktreeChanged = new Emitter<string>();
+    const model = new WorkspaceTreeModel(source, 10, undefined, undefined, { onDidChange: worktreeChanged.event, track: () => undefined });
+    await model.refresh('startup');
+    const counted = model.findWorkspace('a')!.description;
+    assert.match(counted ?? '', /\+1/);
+    let answer!: (stats: WorkspaceStats) => void;
+    source.worktreeChanges = async (id: string) => {
+      source.statsCalls.push(id);
+      return new Promise<WorkspaceStats>((resolve) => (answer = resolve));
+    };
+    source.statsCalls = [];
+    worktreeChanged.fire('a');
+    await eventually(() => source.statsCalls.length === 1, 2000, 'recount asked');
+    // The listing is drawn before the recount ends: the row still shows what was counted last.
+    assert.equal(model.findWorkspace('a')!.description, counted);
+    answer(changeSet({ added: 7, dirty: true }));
+    await eventually(() => /\+7/.test(model.findWorkspace('a')!.description ?? ''), 2000, 'new counts drawn');
+    model.dispose();
+  });
+
+  it('tells the view only when a row changed: a reload that draws the same rows keeps their nodes', async () => {
+    const source = new FakeSource();
+    source.views = [view(workspace('a'))];
+    const model = new WorkspaceTreeModel(source, 10);
+    let redraws = 0;
+    model.onDidChangeTree(() => (redraws += 1));
+    await model.refresh('startup');
+    // Drawn twice: the rows first, then with the counts loaded after them.
+    assert.equal(redraws, 2);
+    const drawn = model.roots;
+    let changes = 0;
+    model.onDidChange(() => (changes += 1));
+    await model.refresh('event');
+    assert.ok(changes > 0, 'listeners of the model still hear the reload');
+    assert.equal(redraws, 2, 'the same rows are not redrawn');
+    assert.equal(model.roots, drawn, 'the view keeps the very nodes it holds');
+    source.views = [view(workspace('a', { status: 'error', lastError: 'boom' }))];
+    await model.refresh('event');
+    assert.equal(redraws, 3);
+    assert.notEqual(model.roots, drawn);
+    model.dispose();
+  });
+
   it('is loaded when it first tells its listeners, even with no workspaces', async () => {
     const model = new WorkspaceTreeModel(new FakeSource());
     const loadedAtChange: boolean[] = [];

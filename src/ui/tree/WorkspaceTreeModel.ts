@@ -57,6 +57,16 @@ const EXTERNAL_SETTLE_MS = 750;
 export class WorkspaceTreeModel implements Disposable {
   private readonly changed = new Emitter<void>();
   readonly onDidChange = this.changed.event;
+  private readonly treeChanged = new Emitter<void>();
+  /**
+   * The rows changed: what the view redraws. A reload that draws the same rows
+   * keeps the same nodes and tells the view nothing: every redraw of a tree
+   * view makes VS Code forget its rows until it asks for them again, and a
+   * context-menu command chosen in that moment arrives without its row.
+   */
+  readonly onDidChangeTree = this.treeChanged.event;
+  /** The rows last drawn, as text, to tell a reload that changes nothing. */
+  private drawn: string | undefined;
   private readonly subscription: Disposable;
   private views: WorkspaceView[] = [];
   private orphans: LiveSession[] = [];
@@ -155,7 +165,7 @@ export class WorkspaceTreeModel implements Disposable {
 
   /** Reloads now; `manual` and `startup` also recount every workspace's changes. */
   refresh(reason: RefreshReason): Promise<void> {
-    if (reason !== 'event') this.stats.clear();
+    if (reason !== 'event') for (const id of this.stats.keys()) this.staleStats.add(id);
     this.lastRefreshReason = reason;
     if (this.loading) {
       this.loadAgain = true;
@@ -179,6 +189,7 @@ export class WorkspaceTreeModel implements Disposable {
     this.worktreeSubscription?.dispose();
     this.mutedSubscription?.dispose();
     this.changed.dispose();
+    this.treeChanged.dispose();
   }
 
   private schedule(): void {
@@ -217,14 +228,16 @@ export class WorkspaceTreeModel implements Disposable {
         continue;
       }
       const ids = new Set(this.views.map((view) => view.record.id));
-      for (const id of this.stats.keys()) if (!ids.has(id) || this.staleStats.has(id)) this.stats.delete(id);
+      for (const id of this.stats.keys()) if (!ids.has(id)) this.stats.delete(id);
+      // Stale counts stay on their rows until the recount replaces them: no row loses its counts for a moment.
+      const recount = new Set(this.staleStats);
       this.staleStats.clear();
       this.agents?.track(this.views);
       this.worktrees?.track(this.views.filter((view) => view.record.status === 'ready' && view.folder).map((view) => view.record));
       // Loaded before the change fires: the listeners set the `loaded` context key from it.
       this.loaded = true;
       this.rebuild();
-      await this.loadStats();
+      await this.loadStats(recount);
       this.measureSizes();
     } while (this.loadAgain);
   }
@@ -252,9 +265,9 @@ export class WorkspaceTreeModel implements Disposable {
     return known;
   }
 
-  /** Counts changes for the workspaces that lack them, a few at a time, redrawing once at the end. */
-  private async loadStats(): Promise<void> {
-    const missing = this.views.filter((view) => view.record.status === 'ready' && !this.stats.has(view.record.id)).map((view) => view.record.id);
+  /** Counts changes for the workspaces that lack them or whose counts are stale, a few at a time, redrawing once at the end. */
+  private async loadStats(recount: ReadonlySet<string>): Promise<void> {
+    const missing = this.views.filter((view) => view.record.status === 'ready' && (!this.stats.has(view.record.id) || recount.has(view.record.id))).map((view) => view.record.id);
     if (missing.length === 0) return;
     // A manual Refresh also asks gh again: a pull request may have been merged on the site meanwhile.
     const fresh = this.lastRefreshReason === 'manual';
@@ -264,6 +277,7 @@ export class WorkspaceTreeModel implements Disposable {
         const id = missing[next++];
         const stats = await this.source.worktreeChanges(id).catch(logFailure(this.log, `counting the changes of workspace ${id}`, 'debug'));
         if (stats) this.stats.set(id, stats);
+        else this.stats.delete(id);
         const pullRequest = await this.source.pullRequest?.(id, { fresh }).catch(logFailure(this.log, `reading the pull request of workspace ${id}`, 'debug'));
         if (pullRequest) this.pullRequests.set(id, pullRequest);
       }
@@ -274,11 +288,19 @@ export class WorkspaceTreeModel implements Disposable {
 
   private rebuild(): void {
     if (this.failure !== undefined) {
-      this.nodes = [listingFailedNode(this.failure)];
-      this.changed.fire();
+      this.draw([listingFailedNode(this.failure)]);
       return;
     }
-    this.nodes = buildTree({ workspaces: this.views, stats: this.stats, tmuxAvailable: this.tmux, orphans: this.orphans, agentStates: this.agents?.states, agentLatest: this.agents?.latest?.bind(this.agents), pullRequests: this.pullRequests, sizes: this.sizesByWorkspace(), muted: this.muted?.workspaces, now: Date.now() });
+    this.draw(buildTree({ workspaces: this.views, stats: this.stats, tmuxAvailable: this.tmux, orphans: this.orphans, agentStates: this.agents?.states, agentLatest: this.agents?.latest?.bind(this.agents), pullRequests: this.pullRequests, sizes: this.sizesByWorkspace(), muted: this.muted?.workspaces, now: Date.now() }));
+  }
+
+  private draw(nodes: TreeNode[]): void {
+    const drawn = JSON.stringify(nodes);
+    if (drawn !== this.drawn) {
+      this.nodes = nodes;
+      this.drawn = drawn;
+      this.treeChanged.fire();
+    }
     this.changed.fire();
   }
 }

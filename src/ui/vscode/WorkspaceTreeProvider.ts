@@ -11,7 +11,7 @@ export class WorkspaceTreeProvider implements vscode.TreeDataProvider<TreeNode>,
   private readonly subscription: { dispose(): void };
 
   constructor(private readonly model: WorkspaceTreeModel) {
-    this.subscription = model.onDidChange(() => this.changed.fire(undefined));
+    this.subscription = model.onDidChangeTree(() => this.changed.fire(undefined));
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
