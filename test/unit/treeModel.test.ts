@@ -5,7 +5,9 @@ import type { SessionRecord, WorkspaceRecord, WorkspaceStatus } from '../../src/
 import { buildTree, type SessionNode, type WorkspaceNode, type WorkspaceStats } from '../../src/ui/tree/nodes';
 import { treeItemLook } from '../../src/ui/tree/treeItem';
 import { ago } from '../../src/ui/words';
-import { WorkspaceTreeModel, type WorkspaceSource } from '../../src/ui/tree/WorkspaceTreeModel';
+import { WorkspaceTreeModel, type AgentStateView, type WorkspaceSource } from '../../src/ui/tree/WorkspaceTreeModel';
+import type { AgentStateChange } from '../../src/ui/tree/AgentStateModel';
+import type { AgentState } from '../../src/core/agents/AgentStatus';
 import { eventually } from '../helpers/poll';
 import { RecordingLog } from '../helpers/recordingLog';
 
@@ -367,6 +369,24 @@ describe('WorkspaceTreeModel', () => {
     assert.equal(model.findWorkspace('a')!.description, counted);
     answer(changeSet({ added: 7, dirty: true }));
     await eventually(() => /\+7/.test(model.findWorkspace('a')!.description ?? ''), 2000, 'new counts drawn');
+    model.dispose();
+  });
+
+  it('recounts a workspace\'s changes when one of its agents stops working, not when it starts or another workspace\'s agent does', async () => {
+    const source = new FakeSource();
+    source.views = [view(workspace('a')), view(workspace('b'))];
+    const states = new Emitter<AgentStateChange[]>();
+    const agents: AgentStateView = { states: new Map(), onDidChangeRows: new Emitter<void>().event, onDidChange: states.event, track: () => undefined };
+    const model = new WorkspaceTreeModel(source, 10, agents);
+    await model.refresh('startup');
+    const change = (workspaceId: string, from: AgentState | undefined, to: AgentState | undefined): AgentStateChange => ({ session: session(`tw-${workspaceId}-claude`, workspaceId), from, to, since: NOW });
+    source.statsCalls = [];
+    const listsBefore = source.listCalls;
+    states.fire([change('a', undefined, 'working'), change('b', 'idle', 'working')]);
+    states.fire([change('b', 'working', 'needs-input')]);
+    await eventually(() => source.statsCalls.length === 1, 2000, 'recounted');
+    assert.deepEqual(source.statsCalls, ['b']);
+    assert.equal(source.listCalls - listsBefore, 1);
     model.dispose();
   });
 

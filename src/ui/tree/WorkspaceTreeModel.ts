@@ -1,5 +1,5 @@
 import type { AgentState } from '../../core/agents/AgentStatus';
-import type { AgentLatest } from './AgentStateModel';
+import type { AgentLatest, AgentStateChange } from './AgentStateModel';
 import { Emitter, type Disposable, type Event } from '../../core/events';
 import type { LifecycleChange, WorkspaceView } from '../../core/lifecycle/RuntimeLifecycle';
 import type { LiveSession } from '../../core/tmux/TmuxClient';
@@ -31,6 +31,8 @@ export interface AgentStateView {
   readonly states: ReadonlyMap<string, AgentState>;
   /** A state or a latest prompt changed: the rows redraw. */
   readonly onDidChangeRows: Event<unknown>;
+  /** The agents whose state changed: one that stops working has its workspace's changes recounted. */
+  readonly onDidChange?: Event<readonly AgentStateChange[]>;
   /** What an agent's row and tooltip tell beside its state. */
   latest?(sessionKey: string): AgentLatest | undefined;
   track(views: readonly WorkspaceView[]): void;
@@ -85,6 +87,7 @@ export class WorkspaceTreeModel implements Disposable {
   lastRefreshReason: RefreshReason | undefined;
 
   private readonly agentSubscription: Disposable | undefined;
+  private readonly agentStopSubscription: Disposable | undefined;
   private readonly worktreeSubscription: Disposable | undefined;
   private readonly mutedSubscription: Disposable | undefined;
 
@@ -107,6 +110,12 @@ export class WorkspaceTreeModel implements Disposable {
     // A state change redraws the rows; it needs no new listing.
     this.agentSubscription = agents?.onDidChangeRows(() => {
       if (this.loaded) this.rebuild();
+    });
+    // An agent that stops working has likely edited files, which touch neither the index nor HEAD: recount its workspace.
+    this.agentStopSubscription = agents?.onDidChange?.((changes) => {
+      const stopped = changes.filter((change) => change.from === 'working' && change.to !== 'working');
+      for (const change of stopped) this.staleStats.add(change.session.workspaceId);
+      if (stopped.length > 0) this.schedule();
     });
     this.subscription = source.onDidChange((change) => {
       if ('workspaceId' in change) this.staleStats.add(change.workspaceId);
@@ -186,6 +195,7 @@ export class WorkspaceTreeModel implements Disposable {
     if (this.timer) clearTimeout(this.timer);
     this.subscription.dispose();
     this.agentSubscription?.dispose();
+    this.agentStopSubscription?.dispose();
     this.worktreeSubscription?.dispose();
     this.mutedSubscription?.dispose();
     this.changed.dispose();
