@@ -78,8 +78,9 @@ function walk(this: Mocha.Suite): void {
    * click until it takes one. When the view refreshes between the right-click
    * and the click (here: the row gains its dirty mark), VS Code hands the
    * command no row, and the command asks with its "Pick a workspace" picker
-   * instead of the dialog (seen in CI and here; a known gap, see the closing
-   * note of stop 22). A person then escapes and tries again; so does the walk,
+   * instead of the dialog (seen in CI and here; rarer since the view redraws
+   * only when a row changed, but a real change can still land in that moment;
+   * see the closing note of stop 22). A person then escapes and tries again; so does the walk,
    * up to three times, saying so and keeping a screenshot of each miss.
    */
   const openDeleteDialog = async (branch: string) => {
