@@ -372,6 +372,19 @@ describe('WorkspaceTreeModel', () => {
     model.dispose();
   });
 
+  it('drops the counts of a workspace that is no longer ready, which are not recounted', async () => {
+    const source = new FakeSource();
+    source.views = [view(workspace('a'))];
+    const model = new WorkspaceTreeModel(source, 10);
+    await model.refresh('startup');
+    assert.match(model.findWorkspace('a')!.tooltip ?? '', /Changes: \+1/);
+    source.views = [view(workspace('a', { status: 'deleting' }))];
+    source.emitter.fire({ type: 'workspace', workspaceId: 'a' });
+    await eventually(() => model.findWorkspace('a')!.status === 'deleting', 2000, 'deleting drawn');
+    assert.doesNotMatch(model.findWorkspace('a')!.tooltip ?? '', /Changes:/);
+    model.dispose();
+  });
+
   it('recounts a workspace\'s changes when one of its agents stops working, not when it starts or another workspace\'s agent does', async () => {
     const source = new FakeSource();
     source.views = [view(workspace('a')), view(workspace('b'))];

@@ -48,6 +48,9 @@ export interface WorktreeSizes {
 export type RefreshReason = 'startup' | 'event' | 'manual';
 
 const STATS_CONCURRENCY = 4;
+
+/** Only a ready workspace has its changes counted. */
+const isCounted = (view: WorkspaceView): boolean => view.record.status === 'ready';
 const EXTERNAL_SETTLE_MS = 750;
 
 /**
@@ -238,8 +241,10 @@ export class WorkspaceTreeModel implements Disposable {
         continue;
       }
       const ids = new Set(this.views.map((view) => view.record.id));
-      for (const id of this.stats.keys()) if (!ids.has(id)) this.stats.delete(id);
-      // Stale counts stay on their rows until the recount replaces them: no row loses its counts for a moment.
+      const ready = new Set(this.views.filter(isCounted).map((view) => view.record.id));
+      // Stale counts stay on their rows until the recount replaces them (no row loses its counts for a moment);
+      // a workspace no longer ready is not recounted, so its stale counts go.
+      for (const id of this.stats.keys()) if (!ids.has(id) || (this.staleStats.has(id) && !ready.has(id))) this.stats.delete(id);
       const recount = new Set(this.staleStats);
       this.staleStats.clear();
       this.agents?.track(this.views);
@@ -277,7 +282,7 @@ export class WorkspaceTreeModel implements Disposable {
 
   /** Counts changes for the workspaces that lack them or whose counts are stale, a few at a time, redrawing once at the end. */
   private async loadStats(recount: ReadonlySet<string>): Promise<void> {
-    const missing = this.views.filter((view) => view.record.status === 'ready' && (!this.stats.has(view.record.id) || recount.has(view.record.id))).map((view) => view.record.id);
+    const missing = this.views.filter((view) => isCounted(view) && (!this.stats.has(view.record.id) || recount.has(view.record.id))).map((view) => view.record.id);
     if (missing.length === 0) return;
     // A manual Refresh also asks gh again: a pull request may have been merged on the site meanwhile.
     const fresh = this.lastRefreshReason === 'manual';
