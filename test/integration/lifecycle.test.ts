@@ -214,6 +214,25 @@ describe('RuntimeLifecycle', () => {
       assert.deepEqual(new RecordStore(memento).sessions(), []);
     });
 
+    it('says the tmux server stopped, not that the agent exited, when the server goes right after a launch', async () => {
+      const ws = await world.readyWorkspace();
+      world.lifecycle.dispose();
+      // The server dies (a tmux crash) once the record is written, before the launch checks its session.
+      const memento = world.harness.memento;
+      const crashing = await world.harness.lifecycle({
+        memento: interceptWrites(memento, async (key, value) => {
+          await memento.update(key, value);
+          if (key.includes('.session/') && value) await world.fixture.killServer();
+        }),
+      });
+      await assert.rejects(crashing.launchSession(ws.id, { kind: 'agent', label: 'agent', command: AGENT }), (error: Error) => {
+        assert.match(error.message, /tmux server stopped just as agent started/);
+        assert.doesNotMatch(error.message, /exited immediately/);
+        return true;
+      });
+      assert.deepEqual(new RecordStore(memento).sessions(), [], 'no record of a session that never ran');
+    });
+
     it('kills the session when the record write fails, and surfaces the error', async () => {
       const ws = await world.readyWorkspace();
       const memento = world.harness.memento;

@@ -224,10 +224,16 @@ export class SessionLaunch {
 
   /** An agent that exited at once must not leave a record behind. */
   private async checkAlive(record: SessionRecord): Promise<void> {
-    const { tmux, store, panes } = this.context;
+    const { tmux, store, panes, log } = this.context;
     if (await tmux.hasSession(record.tmuxName)) return;
     await store.forgetSession(record.key, record.createdAt);
     await this.prompts.discard(record.launchId);
+    // A server that went with it (a tmux crash, kill-server) is not the agent's fault: say which it was.
+    const serverUp = await tmux.serverRunning().catch((error: unknown) => {
+      log.warn(`asking whether the tmux server runs, after ${record.label} was found gone: ${errorMessage(error)}`);
+      return true;
+    });
+    if (!serverUp) throw failed(`The tmux server stopped just as ${record.label} started (it crashed or was killed), and its sessions with it; launch ${record.label} again.`);
     const status = await panes.exitStatus(record.launchId);
     throw failed(`${record.label} exited immediately${status === undefined ? '' : ` with status ${status}`}.`);
   }
