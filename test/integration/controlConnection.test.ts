@@ -36,6 +36,8 @@ describe('ControlConnection', () => {
     watchers.push(watcher);
     watcher.ensureRunning();
     await eventually(() => watcher.current?.ready, 5000, 'control connection ready');
+    // Once attached, the watcher asks the server's pid over the connection; that answer is not the test's to count.
+    await eventually(() => records.some((record) => record.argv.includes('#{pid}') && record.exitCode !== undefined), 5000, "the server's pid learned");
     records.length = 0;
     return { records, client, watcher };
   }
