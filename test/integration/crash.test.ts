@@ -219,10 +219,10 @@ async function serverPid(tmux: TmuxFixture): Promise<string | undefined> {
 /**
  * Runs one crash case on a tmux server of its own, held up from the start by
  * a session that is not ours (no owner marker: nothing of ours touches it).
- * tmux 3.3a itself sometimes crashes under this test's SIGKILLed windows (CI
- * saw the server vanish mid-launch: "agent exited immediately", no kill of
- * ours in the log); that takes every session with it, which is no state we
- * left. A case whose server died is run once more, on a new server, and says
+ * tmux 3.3a itself sometimes crashes during this test (CI saw the server
+ * vanish mid-launch: "agent exited immediately", no kill of ours in the log;
+ * which tmux bug it hits is not known); that takes every session with it,
+ * which is no state we left. A case whose server died is run once more, on a new server, and says
  * so; a failure on a server that lived, or twice, is the case's failure.
  */
 async function onItsOwnServer(what: string, work: (tmux: TmuxFixture) => Promise<void>): Promise<void> {
